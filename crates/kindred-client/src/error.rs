@@ -1,0 +1,75 @@
+//! The client's error type, with a mapping to the small [`CommandError`] the UI shows.
+
+use kindred_core::ipc::CommandError;
+use thiserror::Error;
+
+/// Everything that can go wrong in the device store.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// The input broke a domain rule; the message is safe to show.
+    #[error(transparent)]
+    Invalid(#[from] kindred_core::Error),
+    /// A record the request named does not exist (or was deleted).
+    #[error("That {0} doesn't exist any more.")]
+    NotFound(&'static str),
+    /// The data file was written by a newer Kindred.
+    #[error("This data was saved by a newer version of Kindred ({found}; this app knows {known}).")]
+    NewerVersion { found: i64, known: i64 },
+    /// The data file is not a readable database.
+    #[error("The data file can't be read; it may be damaged.")]
+    Corrupt,
+    /// Nothing to undo.
+    #[error("There is nothing to undo any more.")]
+    UndoExpired,
+    /// Any other SQLite failure (disk full, read-only folder, ...).
+    #[error("storage error: {0}")]
+    Sqlite(#[source] rusqlite::Error),
+    /// A stored JSON value could not be read back.
+    #[error("stored value unreadable: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The data folder could not be created or read.
+    #[error("data folder: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ffi::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Error::Corrupt,
+            _ => Error::Sqlite(e),
+        }
+    }
+}
+
+/// Result alias for the client.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The small, stable error the UI receives. Storage details stay out of it: they can carry
+    /// file paths or content.
+    pub fn to_command_error(&self) -> CommandError {
+        let (code, message) = match self {
+            Error::Invalid(e) => ("invalid", e.to_string()),
+            Error::NotFound(_) | Error::UndoExpired => ("not_found", self.to_string()),
+            Error::NewerVersion { .. } => (
+                "newer_version",
+                "Your data was saved by a newer version of Kindred. Please update the app; \
+                 nothing has been changed or deleted."
+                    .to_owned(),
+            ),
+            Error::Corrupt => (
+                "corrupt",
+                "Kindred can't read its data file. It has not been changed or deleted. \
+                 Please contact your program for help recovering it."
+                    .to_owned(),
+            ),
+            Error::Sqlite(_) | Error::Io(_) | Error::Json(_) => (
+                "storage",
+                "Kindred couldn't save or read that just now. Nothing was lost; please try again."
+                    .to_owned(),
+            ),
+        };
+        CommandError { code: code.to_owned(), message }
+    }
+}

@@ -1,0 +1,106 @@
+//! The device store: opening the SQLite file (pragmas, schema upgrade, corrupt and newer-version
+//! detection) and the transaction helper every write goes through.
+//!
+//! One writer connection, WAL, `synchronous=FULL` (a logged entry survives a power cut),
+//! foreign keys on. Each user action is one transaction that updates the row, its
+//! `field_clock`, the `outbox` and `hlc_last` together (SYNC.md §6), so a kill -9 at any point
+//! leaves either all of it or none of it.
+
+pub mod outbox;
+pub mod schema;
+pub mod settings;
+pub mod trackers;
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+
+use crate::{Error, Result};
+
+/// The open store.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and upgrades its schema.
+    ///
+    /// A file that is not a database, or that a newer Kindred wrote, is refused and left exactly
+    /// as it was.
+    pub fn open(path: &Path) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        Self::prepare(conn)
+    }
+
+    /// Opens a private in-memory store (tests and benchmarks).
+    pub fn open_in_memory() -> Result<Store> {
+        Self::prepare(Connection::open_in_memory()?)
+    }
+
+    fn prepare(mut conn: Connection) -> Result<Store> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // Reading user_version first touches the file header: a non-database fails here,
+        // before any pragma could write to it.
+        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if found > schema::VERSION {
+            return Err(Error::NewerVersion { found, known: schema::VERSION });
+        }
+        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        debug_assert!(mode.eq_ignore_ascii_case("wal") || mode.eq_ignore_ascii_case("memory"));
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        if found < schema::VERSION {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+            schema::upgrade_from(&tx, found)?;
+            tx.commit()?;
+        }
+        let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(Error::Corrupt);
+        }
+        Ok(Store { conn })
+    }
+
+    /// Runs `f` in one immediate transaction; commits on `Ok`, rolls back on `Err`.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Read access (one consistent snapshot per call).
+    pub fn read<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let out = f(&tx)?;
+        tx.finish()?;
+        Ok(out)
+    }
+
+    /// The schema version of the open file.
+    pub fn user_version(&self) -> Result<i64> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+}
+
+/// Reads one value from `sync_state`.
+pub(crate) fn state_get(tx: &Transaction<'_>, key: &str) -> Result<Option<String>> {
+    Ok(tx
+        .query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+/// Writes one value to `sync_state`.
+pub(crate) fn state_set(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
+}

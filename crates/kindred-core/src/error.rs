@@ -1,0 +1,46 @@
+//! The domain error type: every validation failure has its own variant and a plain message.
+
+use thiserror::Error;
+
+/// A domain error. Messages are shown to the mentee, so they are calm, plain and specific, and
+/// never echo the rejected content back (it may be health data).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Error {
+    #[error("Please give this a name.")]
+    EmptyName,
+    #[error("That name is too long: please keep it under {max} characters.")]
+    NameTooLong { max: usize },
+    #[error("The {field} is too long: please keep it under {max} characters.")]
+    TextTooLong { field: &'static str, max: usize },
+    #[error("The {field} contains characters that can't be saved.")]
+    InvalidText { field: &'static str },
+    #[error("The start can't be in the future.")]
+    StartInFuture,
+    #[error("The start is too long ago to be right; please check the year.")]
+    StartTooEarly,
+    #[error("That date and time isn't valid: {0}.")]
+    InvalidDateTime(String),
+    #[error("That time zone isn't known: {0}.")]
+    UnknownTimeZone(String),
+    #[error("The date of the lapse can't be before this attempt started.")]
+    ResetBeforeStart,
+    #[error("The date of the lapse can't be in the future.")]
+    ResetInFuture,
+    #[error("The new start can't be before the lapse.")]
+    NewStartBeforeLapse,
+    #[error("A custom list needs at least one milestone.")]
+    EmptyLadder,
+    #[error("A milestone must be at least one hour and at most 100 years.")]
+    MilestoneOutOfRange,
+    #[error("That milestone appears twice in the list.")]
+    DuplicateMilestone,
+    #[error("A custom list can hold at most {max} milestones.")]
+    TooManyMilestones { max: usize },
+    #[error("That time of day isn't valid.")]
+    InvalidTimeOfDay,
+    #[error("That isn't a valid id.")]
+    InvalidId,
+}
+
+/// Result alias for domain operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

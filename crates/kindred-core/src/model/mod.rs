@@ -1,0 +1,6 @@
+//! Domain aggregates, one file each: types plus their validation.
+
+pub mod ladder;
+pub mod settings;
+pub mod text;
+pub mod tracker;

@@ -1,0 +1,21 @@
+//! Tauri build step: embeds the config and generates one permission per app command, so the
+//! capability files can name exactly the commands the UI may call.
+
+fn main() {
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
+        tauri_build::AppManifest::new().commands(&[
+            "today",
+            "create_tracker",
+            "rename_tracker",
+            "set_ladder",
+            "delete_tracker",
+            "undo_delete_tracker",
+            "tracker_detail",
+            "reset_tracker",
+            "ack_celebration",
+            "get_settings",
+            "save_settings",
+        ]),
+    ))
+    .expect("failed to run the tauri build step");
+}

@@ -1,0 +1,82 @@
+//! Kindred's Tauri shell. Thin by rule: no SQL, no HTTP, no business logic. It opens the store,
+//! registers the commands (adapters to `kindred-client`), creates the window with a navigation
+//! guard, and delivers reminders.
+//!
+//! [`run`] is the entry point on every platform (behind `mobile_entry_point` on Android and
+//! iOS); [`build`] is generic over the runtime so tests can assemble the same app.
+
+pub mod commands;
+pub mod error;
+pub mod notify;
+pub mod state;
+
+use tauri::{Builder, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+
+/// Assembles the app: plugins, state, window and commands.
+pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    builder
+        .plugin(tauri_plugin_notification::init())
+        .setup(|app| {
+            let dir = state::data_dir(app)?;
+            app.manage(state::AppState::open(dir));
+            main_window(app.handle())?;
+            notify::start(app.handle());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::trackers::today,
+            commands::trackers::create_tracker,
+            commands::trackers::rename_tracker,
+            commands::trackers::set_ladder,
+            commands::trackers::delete_tracker,
+            commands::trackers::undo_delete_tracker,
+            commands::trackers::tracker_detail,
+            commands::trackers::reset_tracker,
+            commands::trackers::ack_celebration,
+            commands::settings::get_settings,
+            commands::settings::save_settings,
+        ])
+}
+
+/// Whether the webview may navigate to `url`: only the app's own pages (SECURITY.md TA-3).
+pub fn is_app_url(url: &tauri::Url) -> bool {
+    match url.scheme() {
+        "tauri" => true,
+        "http" | "https" => url.host_str() == Some("tauri.localhost"),
+        _ => false,
+    }
+}
+
+fn main_window<R: Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<()> {
+    let builder = WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+        .on_navigation(|url| is_app_url(url));
+    #[cfg(desktop)]
+    let builder = builder.title("Kindred").inner_size(420.0, 860.0).min_inner_size(320.0, 480.0);
+    builder.build()?;
+    Ok(())
+}
+
+/// Runs Kindred.
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    if let Err(e) = build(tauri::Builder::default()).run(tauri::generate_context!()) {
+        eprintln!("Kindred could not start: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn navigation_guard_allows_only_the_app() {
+        let ok = |s: &str| is_app_url(&s.parse().unwrap());
+        assert!(ok("tauri://localhost/index.html"));
+        assert!(ok("http://tauri.localhost/index.html"));
+        assert!(!ok("https://example.com/"));
+        assert!(!ok("file:///etc/hosts"));
+        assert!(!ok("javascript:alert(1)"));
+        assert!(!ok("http://tauri.localhost.evil.com/"));
+    }
+}

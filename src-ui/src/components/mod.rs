@@ -1,0 +1,4 @@
+//! Shared widgets: error notes, the undo toast, the sober-time figure, the celebration overlay.
+
+pub mod celebration;
+pub mod common;

@@ -1,0 +1,86 @@
+//! The one binding to Tauri's `invoke` (declared with `catch`, so a command error is a value,
+//! not a panic) and a typed function per command. Types come from `kindred_core::ipc`.
+
+use kindred_core::ids::TrackerId;
+use kindred_core::ipc::{
+    cmd, AckCelebrationReq, CommandError, CreateTrackerReq, Empty, RenameTrackerReq,
+    ResetTrackerReq, SetLadderReq, SettingsView, TodayView, TrackerDetail, TrackerRef,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = ["window", "__TAURI__", "core"])]
+    async fn invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// Result of a command as the UI sees it.
+pub type IpcResult<T> = Result<T, CommandError>;
+
+fn internal(message: &str) -> CommandError {
+    CommandError { code: "internal".into(), message: message.into() }
+}
+
+async fn call<Req: Serialize, Resp: DeserializeOwned>(name: &str, req: &Req) -> IpcResult<Resp> {
+    #[derive(Serialize)]
+    struct Args<'a, T> {
+        req: &'a T,
+    }
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    let args = Args { req }
+        .serialize(&ser)
+        .map_err(|_| internal("Something went wrong preparing that request."))?;
+    match invoke(name, args).await {
+        Ok(v) => serde_wasm_bindgen::from_value(v)
+            .map_err(|_| internal("Kindred got an answer it didn't understand.")),
+        Err(e) => Err(serde_wasm_bindgen::from_value(e).unwrap_or_else(|_| {
+            internal("Kindred couldn't do that just now. Nothing was lost; please try again.")
+        })),
+    }
+}
+
+pub async fn today() -> IpcResult<TodayView> {
+    call(cmd::TODAY, &Empty {}).await
+}
+
+pub async fn create_tracker(req: CreateTrackerReq) -> IpcResult<TrackerId> {
+    call(cmd::CREATE_TRACKER, &req).await
+}
+
+pub async fn rename_tracker(req: RenameTrackerReq) -> IpcResult<()> {
+    call(cmd::RENAME_TRACKER, &req).await
+}
+
+pub async fn set_ladder(req: SetLadderReq) -> IpcResult<()> {
+    call(cmd::SET_LADDER, &req).await
+}
+
+pub async fn delete_tracker(id: String) -> IpcResult<()> {
+    call(cmd::DELETE_TRACKER, &TrackerRef { id }).await
+}
+
+pub async fn undo_delete_tracker(id: String) -> IpcResult<()> {
+    call(cmd::UNDO_DELETE_TRACKER, &TrackerRef { id }).await
+}
+
+pub async fn tracker_detail(id: String) -> IpcResult<TrackerDetail> {
+    call(cmd::TRACKER_DETAIL, &TrackerRef { id }).await
+}
+
+pub async fn reset_tracker(req: ResetTrackerReq) -> IpcResult<()> {
+    call(cmd::RESET_TRACKER, &req).await
+}
+
+pub async fn ack_celebration(req: AckCelebrationReq) -> IpcResult<()> {
+    call(cmd::ACK_CELEBRATION, &req).await
+}
+
+pub async fn get_settings() -> IpcResult<SettingsView> {
+    call(cmd::GET_SETTINGS, &Empty {}).await
+}
+
+pub async fn save_settings(req: SettingsView) -> IpcResult<()> {
+    call(cmd::SAVE_SETTINGS, &req).await
+}

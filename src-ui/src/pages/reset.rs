@@ -1,0 +1,122 @@
+//! `/trackers/:id/reset` — record a lapse, back-dated to when it really happened, with an
+//! optional short debrief. The history is kept; the wording is calm.
+
+use kindred_core::ipc::{CommandError, ResetTrackerReq};
+use kindred_core::model::tracker::Halt;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::app::use_data_version;
+use crate::components::common::ErrorNote;
+use crate::{ipc, text};
+
+#[component]
+pub fn ResetPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read_untracked().get("id").unwrap_or_default();
+    let lapse = RwSignal::new(String::new());
+    let new_start = RwSignal::new(String::new());
+    let halt = RwSignal::new(Vec::<Halt>::new());
+    let what = RwSignal::new(String::new());
+    let differently = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<CommandError>);
+    let version = use_data_version();
+    let navigate = use_navigate();
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let id = id();
+        let req = ResetTrackerReq {
+            id: id.clone(),
+            lapse_local: lapse.get_untracked(),
+            new_start_local: Some(new_start.get_untracked()).filter(|s| !s.trim().is_empty()),
+            halt: halt.get_untracked(),
+            what_happened: what.get_untracked(),
+            differently: differently.get_untracked(),
+        };
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match ipc::reset_tracker(req).await {
+                Ok(()) => {
+                    version.update(|v| *v += 1);
+                    navigate(&format!("/trackers/{id}"), Default::default());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+
+    let text_area = |sig: RwSignal<String>, test: &'static str| {
+        view! {
+            <textarea
+                rows="3"
+                autocomplete="off"
+                autocorrect="off"
+                spellcheck="false"
+                data-test=test
+                prop:value=move || sig.get()
+                on:input=move |ev| sig.set(event_target_value(&ev))
+            ></textarea>
+        }
+    };
+
+    view! {
+        <h1>{text::LAPSE_TITLE}</h1>
+        <p>{text::LAPSE_INTRO}</p>
+        <form on:submit=submit data-test="reset-form">
+            <label>
+                {text::LAPSE_WHEN}
+                <input
+                    type="datetime-local"
+                    data-test="lapse-at"
+                    prop:value=move || lapse.get()
+                    on:input=move |ev| lapse.set(event_target_value(&ev))
+                    on:change=move |ev| lapse.set(event_target_value(&ev))
+                />
+            </label>
+            <label>
+                {text::NEW_START}
+                <input
+                    type="datetime-local"
+                    data-test="new-start"
+                    prop:value=move || new_start.get()
+                    on:input=move |ev| new_start.set(event_target_value(&ev))
+                    on:change=move |ev| new_start.set(event_target_value(&ev))
+                />
+            </label>
+            <fieldset>
+                <legend>{text::HALT}</legend>
+                {Halt::ALL
+                    .into_iter()
+                    .map(|h| {
+                        view! {
+                            <label class="chip">
+                                <input
+                                    type="checkbox"
+                                    data-test=format!("halt-{}", h.label().to_lowercase())
+                                    prop:checked=move || halt.get().contains(&h)
+                                    on:change=move |_| {
+                                        halt.update(|v| {
+                                            if let Some(i) = v.iter().position(|x| *x == h) {
+                                                v.remove(i);
+                                            } else {
+                                                v.push(h);
+                                            }
+                                        })
+                                    }
+                                />
+                                {h.label()}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <label>{text::WHAT_HAPPENED} {text_area(what, "what-happened")}</label>
+            <label>{text::DIFFERENTLY} {text_area(differently, "differently")}</label>
+            <p class="muted">{text::KEPT_ON_PHONE}</p>
+            <ErrorNote err=error/>
+            <button type="submit" class="primary" data-test="reset-save">{text::START_AGAIN}</button>
+        </form>
+    }
+}

@@ -1,0 +1,76 @@
+//! `/` — Today: each tracker's sober time and next milestone, and the celebration screen when a
+//! milestone was reached since the app was last opened.
+
+use kindred_core::ipc::{TodayView, TrackerCard};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::app::use_data_version;
+use crate::components::celebration::CelebrationScreen;
+use crate::components::common::{sober_text, tag_class, ErrorNote};
+use crate::{ipc, text};
+
+#[component]
+pub fn Today() -> impl IntoView {
+    let version = use_data_version();
+    let today = LocalResource::new(move || {
+        version.track();
+        ipc::today()
+    });
+    view! {
+        <h1>{text::TODAY}</h1>
+        <Transition fallback=|| view! { <p class="muted">{text::LOADING}</p> }>
+            {move || Suspend::new(async move {
+                match today.await {
+                    Ok(v) => view! { <TodayBody v=v/> }.into_any(),
+                    Err(e) => view! { <ErrorNote err=Some(e)/> }.into_any(),
+                }
+            })}
+        </Transition>
+        <A href="/trackers/new" attr:class="button primary" attr:data-test="add-tracker">
+            {text::ADD_TRACKER}
+        </A>
+    }
+}
+
+#[component]
+fn TodayBody(v: TodayView) -> impl IntoView {
+    let version = use_data_version();
+    let celebration = v.celebration.map(|c| {
+        view! { <CelebrationScreen c=c on_done=move |_| version.update(|n| *n += 1)/> }
+    });
+    let empty = v.trackers.is_empty().then(|| view! { <p class="muted">{text::NO_TRACKERS}</p> });
+    view! {
+        {celebration}
+        {empty}
+        <ul class="cards">
+            {v.trackers.into_iter().map(|c| view! { <Card c=c/> }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn Card(c: TrackerCard) -> impl IntoView {
+    let href = format!("/trackers/{}", c.id);
+    let next = c.next.map(|n| {
+        view! {
+            <p class="next" data-test="next-milestone">
+                {text::NEXT} " "
+                <strong class=tag_class(n.tag) data-test="next-label">{n.label}</strong>
+                " · " <span data-test="next-until">{n.until}</span>
+                <br/>
+                <span class="muted">{n.when}</span>
+            </p>
+        }
+    });
+    view! {
+        <li class="card" data-test="tracker-card">
+            <A href=href attr:class="card-link">
+                <h2 data-test="tracker-label">{c.label}</h2>
+                <p class="big" data-test="sober-time">{sober_text(c.sober)}</p>
+                <p class="muted">{text::SINCE} " " {c.since}</p>
+                {next}
+            </A>
+        </li>
+    }
+}

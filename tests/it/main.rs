@@ -1,0 +1,7 @@
+//! Kindred's integration tests, one binary: store tests on real SQLite files and real processes,
+//! and (feature `gui`) end-to-end tests on the real app window.
+
+mod crash;
+#[cfg(feature = "gui")]
+mod gui;
+mod store;

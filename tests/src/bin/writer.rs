@@ -1,0 +1,40 @@
+//! A helper process for the kill -9 test: writes trackers and resets into a real store as fast
+//! as it can and prints the number of committed actions after each commit.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use kindred_client::clock::SystemClock;
+use kindred_client::ids::UuidV7;
+use kindred_client::Kindred;
+use kindred_core::ipc::{CreateTrackerReq, ResetTrackerReq};
+use kindred_core::model::ladder::Ladder;
+
+fn main() {
+    let dir = std::env::args().nth(1).expect("usage: kindred-writer <data dir>");
+    let mut k = Kindred::open_dir(dir.as_ref(), Arc::new(SystemClock), Arc::new(UuidV7), chrono_tz::UTC)
+        .expect("open");
+    let mut out = std::io::stdout();
+    for n in 1u64.. {
+        let id = k
+            .create_tracker(CreateTrackerReq {
+                label: format!("T{n}"),
+                start_local: "2020-01-01T08:00".into(),
+                tz: None,
+                ladder: Ladder::Default,
+            })
+            .expect("create");
+        k.reset_tracker(ResetTrackerReq {
+            id: id.to_string(),
+            lapse_local: "2021-01-01T08:00".into(),
+            new_start_local: None,
+            halt: vec![],
+            what_happened: "x".into(),
+            differently: String::new(),
+        })
+        .expect("reset");
+        // Two committed actions per loop.
+        let _ = writeln!(out, "{}", n * 2);
+        let _ = out.flush();
+    }
+}

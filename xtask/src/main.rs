@@ -1,0 +1,135 @@
+//! `cargo xtask`: every project script, in Rust.
+//!
+//! - `setup` installs what is missing (Debian packages, the wasm target, the wasm-bindgen CLI
+//!   pinned to the version in Cargo.lock, tauri-driver, npm's binaryen for wasm-opt);
+//! - `ui` builds the Leptos UI into `src-ui/dist` (cargo for wasm32 + wasm-bindgen + wasm-opt);
+//! - `build [--release]` builds the UI and the desktop app;
+//! - `run [--release]` builds and opens the Kindred window;
+//! - `test` (also `ci`) runs every check and test, including the end-to-end tests on the real
+//!   window under Xvfb;
+//! - `tidy` checks project rules (module docs, capabilities, CSP, banned APIs);
+//! - `android-check` type-checks the app for aarch64-linux-android without an NDK.
+//!
+//! Every step is idempotent and cheap when nothing changed.
+
+mod setup;
+mod tidy;
+mod ui;
+mod util;
+
+use anyhow::{bail, Result};
+
+use util::{cargo, root, run, target_dir};
+
+fn main() {
+    if let Err(e) = real_main() {
+        eprintln!("xtask: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn real_main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let release = args.iter().any(|a| a == "--release");
+    match args.first().map(String::as_str) {
+        Some("setup") => setup::all(),
+        Some("ui") => {
+            setup::wasm_tools()?;
+            ui::build(!args.iter().any(|a| a == "--debug"))
+        }
+        Some("build") => {
+            setup::all()?;
+            build_app(release)
+        }
+        Some("run") => run_app(release),
+        Some("test" | "ci") => test(),
+        Some("tidy") => tidy::check(),
+        Some("android-check") => android_check(),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <setup|ui|build|run|test|tidy|android-check> [--release]\n\
+                 run:  build and open the Kindred window\n\
+                 test: every check and test (what CI runs)"
+            );
+            bail!("unknown command")
+        }
+    }
+}
+
+/// Path of the built desktop binary.
+pub fn app_binary(release: bool) -> std::path::PathBuf {
+    target_dir().join(if release { "release" } else { "debug" }).join("kindred-app")
+}
+
+fn build_app(release: bool) -> Result<()> {
+    ui::build(true)?;
+    if release {
+        cargo(&["build", "-p", "kindred-app", "--release", "--features", "tauri/custom-protocol"])
+    } else {
+        cargo(&["build", "-p", "kindred-app"])
+    }
+}
+
+fn has_display() -> bool {
+    std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
+}
+
+fn run_app(release: bool) -> Result<()> {
+    if !has_display() {
+        bail!(
+            "no display found (DISPLAY and WAYLAND_DISPLAY are unset); run it under Xvfb: \
+             xvfb-run -a cargo xtask run"
+        );
+    }
+    setup::all()?;
+    build_app(release)?;
+    run(std::process::Command::new(app_binary(release)).current_dir(root()))
+}
+
+fn test() -> Result<()> {
+    let started = std::time::Instant::now();
+    setup::all()?;
+    step("rustfmt", || cargo(&["fmt", "--all", "--check"]))?;
+    step("tidy", tidy::check)?;
+    // The shell embeds the built UI, so clippy and the app build need it first.
+    step("ui (wasm32, release)", || ui::build(true))?;
+    step("clippy", || {
+        cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])
+    })?;
+    step("unit, property and store tests", || cargo(&["test", "--locked"]))?;
+    step("kindred-core for wasm32", || {
+        cargo(&["check", "-p", "kindred-core", "--target", "wasm32-unknown-unknown", "--locked"])
+    })?;
+    step("app (debug)", || cargo(&["build", "-p", "kindred-app", "--locked"]))?;
+    step("shell tests", || cargo(&["test", "-p", "kindred-app", "--lib", "--locked"]))?;
+    step("end-to-end on the real window (Xvfb)", || {
+        let mut cmd = std::process::Command::new("xvfb-run");
+        cmd.args(["-a", "-s", "-screen 0 1280x1024x24", "cargo", "test", "--locked"])
+            .args(["-p", "kindred-tests", "--features", "gui", "--test", "it", "--", "gui"])
+            .args(["--test-threads", "1", "--nocapture"])
+            .env("KINDRED_APP_BIN", app_binary(false))
+            .current_dir(root());
+        run(&mut cmd)
+    })?;
+    eprintln!("xtask test: all green in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    let t = std::time::Instant::now();
+    eprintln!("==> {name}");
+    f().map_err(|e| e.context(format!("step failed: {name}")))?;
+    eprintln!("<== {name} ({:.1?})", t.elapsed());
+    Ok(())
+}
+
+fn android_check() -> Result<()> {
+    setup::android()?;
+    setup::ensure_ui_dist()?;
+    let mut cmd = util::cargo_cmd(&["check", "-p", "kindred-app", "--target", "aarch64-linux-android"]);
+    cmd.env("CC_aarch64_linux_android", "clang").env(
+        "CFLAGS_aarch64_linux_android",
+        "--target=aarch64-linux-gnu --sysroot=/usr/aarch64-linux-gnu",
+    );
+    run(&mut cmd)
+}

@@ -1,0 +1,168 @@
+//! Project rules checked without building: module docs, the Tauri security surface
+//! (SECURITY.md TA-1, TA-2, TA-4, TA-6, ST-1) and the pure-core dependency rule (STYLE.md §2).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+use crate::util::root;
+
+/// The CSP the shell must ship (SECURITY.md TA-2).
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src ipc: \
+http://ipc.localhost; img-src 'self' asset: http://asset.localhost data: blob:; style-src 'self'; \
+frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'";
+
+/// Crates kindred-core may depend on: pure, wasm-friendly.
+const CORE_DEPS: &[&str] =
+    &["serde", "serde_json", "chrono", "chrono-tz", "uuid", "thiserror", "proptest"];
+
+/// Runs every rule and reports all failures at once.
+pub fn check() -> Result<()> {
+    let mut problems = Vec::new();
+    module_docs(&mut problems)?;
+    capabilities(&mut problems)?;
+    csp(&mut problems)?;
+    ui_rules(&mut problems)?;
+    core_deps(&mut problems)?;
+    lock_rules(&mut problems)?;
+    if problems.is_empty() {
+        return Ok(());
+    }
+    for p in &problems {
+        eprintln!("tidy: {p}");
+    }
+    bail!("{} tidy problem(s)", problems.len())
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if path.is_dir() && !matches!(name, "target" | "dist" | "gen" | "node_modules") {
+            rust_files(&path, out)?;
+        } else if name.ends_with(".rs") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn module_docs(problems: &mut Vec<String>) -> Result<()> {
+    let mut files = Vec::new();
+    for dir in ["crates", "src-tauri/src", "src-tauri/build.rs", "src-ui/src", "xtask/src", "tests"] {
+        let p = root().join(dir);
+        if p.is_file() {
+            files.push(p);
+        } else {
+            rust_files(&p, &mut files)?;
+        }
+    }
+    for f in files {
+        let text = fs::read_to_string(&f)?;
+        if !text.trim_start().starts_with("//!") {
+            problems.push(format!("{} does not start with a //! module doc", rel(&f)));
+        }
+    }
+    Ok(())
+}
+
+fn capabilities(problems: &mut Vec<String>) -> Result<()> {
+    let dir = root().join("src-tauri/capabilities");
+    for entry in fs::read_dir(&dir).context("read capabilities")? {
+        let path = entry?.path();
+        let text = fs::read_to_string(&path)?;
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        for banned in ["\"remote\"", "\"windows\":[\"*\"]", "\"fs:", "\"shell:", "\"http:", "dangerous"]
+        {
+            if compact.contains(banned) {
+                problems.push(format!("{} grants {banned}", rel(&path)));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn csp(problems: &mut Vec<String>) -> Result<()> {
+    let conf = fs::read_to_string(root().join("src-tauri/tauri.conf.json"))?;
+    if !conf.contains(&format!("\"csp\": \"{CSP}\"")) {
+        problems.push("src-tauri/tauri.conf.json does not carry the required CSP".into());
+    }
+    if conf.contains("devUrl") || conf.contains("dangerous") {
+        problems.push("src-tauri/tauri.conf.json must not set devUrl or dangerous options".into());
+    }
+    Ok(())
+}
+
+fn ui_rules(problems: &mut Vec<String>) -> Result<()> {
+    let mut files = Vec::new();
+    rust_files(&root().join("src-ui/src"), &mut files)?;
+    for f in files {
+        let text = fs::read_to_string(&f)?;
+        for banned in ["inner_html", "local_storage", "session_storage", "IndexedDb", "<iframe"] {
+            if text.contains(banned) {
+                problems.push(format!("{} uses {banned} (SECURITY.md ST-1, TA-3, TA-6)", rel(&f)));
+            }
+        }
+    }
+    let manifest = fs::read_to_string(root().join("src-ui/Cargo.toml"))?;
+    for banned in ["kindred-client", "tauri", "tokio", "reqwest", "regex"] {
+        if manifest.lines().any(|l| l.trim_start().starts_with(banned)) {
+            problems.push(format!("src-ui depends on {banned} (STYLE.md §2, PERF.md P4)"));
+        }
+    }
+    Ok(())
+}
+
+fn core_deps(problems: &mut Vec<String>) -> Result<()> {
+    let manifest = fs::read_to_string(root().join("crates/kindred-core/Cargo.toml"))?;
+    let mut in_deps = false;
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_deps = line.contains("dependencies");
+            continue;
+        }
+        if in_deps && !line.is_empty() && !line.starts_with('#') {
+            let name = line.split(['=', '.']).next().unwrap_or_default().trim();
+            if !CORE_DEPS.contains(&name) {
+                problems.push(format!("kindred-core depends on {name}: the core stays pure"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn lock_rules(problems: &mut Vec<String>) -> Result<()> {
+    let lock = fs::read_to_string(root().join("Cargo.lock"))?;
+    let mut lines = lock.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(name) = line.strip_prefix("name = ") else { continue };
+        let name = name.trim_matches('"');
+        let version = lines
+            .peek()
+            .and_then(|l| l.strip_prefix("version = "))
+            .map(|v| v.trim_matches('"').to_owned())
+            .unwrap_or_default();
+        if name == "tauri-plugin-shell" {
+            problems.push("tauri-plugin-shell is banned (CVE-2025-31477)".into());
+        }
+        if name == "tauri" && version_lt(&version, (2, 11, 1)) {
+            problems.push(format!("tauri {version} is below the 2.11.1 floor (GHSA-7gmj-67g7-phm9)"));
+        }
+    }
+    Ok(())
+}
+
+fn version_lt(v: &str, floor: (u64, u64, u64)) -> bool {
+    let mut parts = v.split(['.', '-']).map(|p| p.parse::<u64>().unwrap_or(0));
+    let got = (parts.next().unwrap_or(0), parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    got < floor
+}
+
+fn rel(p: &Path) -> String {
+    p.strip_prefix(root()).unwrap_or(p).display().to_string()
+}
