@@ -49,9 +49,12 @@ pub fn is_app_url(url: &tauri::Url) -> bool {
 
 fn main_window<R: Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<()> {
     let builder = WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
-        .on_navigation(|url| is_app_url(url));
+        .on_navigation(is_app_url);
     #[cfg(desktop)]
-    let builder = builder.title("Kindred").inner_size(420.0, 860.0).min_inner_size(320.0, 480.0);
+    let builder = builder
+        .title("Kindred")
+        .inner_size(420.0, 860.0)
+        .min_inner_size(320.0, 480.0);
     builder.build()?;
     Ok(())
 }

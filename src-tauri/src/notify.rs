@@ -32,24 +32,29 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
         .name("kindred-reminders".into())
         .spawn(move || {
             let mut last = app.kindred().with(|k| Ok(k.clock().now())).ok();
-            loop {
-                match rx.recv_timeout(TICK) {
-                    Ok(()) | Err(RecvTimeoutError::Timeout) => {}
-                    Err(RecvTimeoutError::Disconnected) => break,
-                }
+            // Wakes on a tick or a replan; ends when the app (and the sender) is gone.
+            while let Ok(()) | Err(RecvTimeoutError::Timeout) = rx.recv_timeout(TICK) {
                 let state = app.kindred();
-                let Ok(now) = state.with(|k| Ok(k.clock().now())) else { continue };
+                let Ok(now) = state.with(|k| Ok(k.clock().now())) else {
+                    continue;
+                };
                 let from = last.unwrap_or(now);
                 #[cfg(desktop)]
                 if let Ok(due) = state.with(|k| k.reminders(from, now - from)) {
                     for r in due {
                         // Delivery is best effort; a missing notification daemon is not an error
                         // worth interrupting the mentee for.
-                        let _ = app.notification().builder().title(&r.title).body(&r.body).show();
+                        let _ = app
+                            .notification()
+                            .builder()
+                            .title(&r.title)
+                            .body(&r.body)
+                            .show();
                     }
                 }
                 #[cfg(mobile)]
                 mobile::schedule(&app, now);
+                #[cfg(mobile)]
                 let _ = from;
                 last = Some(now);
             }
@@ -77,7 +82,10 @@ mod mobile {
     use crate::state::KindredExt;
 
     pub fn schedule<R: Runtime>(app: &AppHandle<R>, now: DateTime<Utc>) {
-        let Ok(plan) = app.kindred().with(|k| k.reminders(now, chrono::Duration::days(30))) else {
+        let Ok(plan) = app
+            .kindred()
+            .with(|k| k.reminders(now, chrono::Duration::days(30)))
+        else {
             return;
         };
         let n = app.notification();
@@ -91,7 +99,11 @@ mod mobile {
                 .id(i32::try_from(i).unwrap_or(0) + 1)
                 .title(&r.title)
                 .body(&r.body)
-                .schedule(Schedule::At { date: at, repeating: false, allow_while_idle: true })
+                .schedule(Schedule::At {
+                    date: at,
+                    repeating: false,
+                    allow_while_idle: true,
+                })
                 .show();
         }
     }

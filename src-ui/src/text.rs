@@ -39,7 +39,8 @@ pub const KEPT_ON_PHONE: &str = "Kept on this phone only.";
 pub const START_AGAIN: &str = "Start again";
 pub const RENAME: &str = "Rename";
 pub const DELETE: &str = "Delete this tracker";
-pub const DELETE_CONFIRM: &str = "Delete it? Its history goes with it. You can undo for a few seconds.";
+pub const DELETE_CONFIRM: &str =
+    "Delete it? Its history goes with it. You can undo for a few seconds.";
 pub const YES_DELETE: &str = "Yes, delete";
 pub const DELETED: &str = "Tracker deleted.";
 pub const UNDO: &str = "Undo";

@@ -6,6 +6,7 @@ use chrono::{Duration, TimeZone, Utc};
 use chrono_tz::Tz;
 use kindred_client::store::schema::VERSION;
 use kindred_client::{db_path, Error, Kindred};
+use kindred_core::clock::Clock;
 use kindred_core::ipc::{
     AckCelebrationReq, CreateTrackerReq, RenameTrackerReq, ResetTrackerReq, SettingsView,
     TrackerRef,
@@ -16,24 +17,32 @@ use kindred_tests::{open, ManualClock};
 
 const TZ: Tz = chrono_tz::America::New_York;
 
+/// A May afternoon in New York: no DST change in the 60 days before it.
 fn clock() -> ManualClock {
-    ManualClock::at(Utc.with_ymd_and_hms(2026, 3, 20, 16, 0, 0).unwrap())
+    ManualClock::at(Utc.with_ymd_and_hms(2026, 5, 20, 16, 0, 0).unwrap())
 }
 
-fn local(k: &Kindred, ago: Duration) -> String {
-    let now = k.clock().now() - ago;
+fn local(clock: &dyn Clock, ago: Duration) -> String {
+    let now = clock.now() - ago;
     now.with_timezone(&TZ).format("%Y-%m-%dT%H:%M").to_string()
 }
 
 fn create(k: &mut Kindred, label: &str, ago: Duration) -> String {
-    let start_local = local(k, ago);
-    k.create_tracker(CreateTrackerReq { label: label.into(), start_local, tz: None, ladder: Ladder::Default })
-        .expect("create")
-        .to_string()
+    let start_local = local(&*k.clock(), ago);
+    k.create_tracker(CreateTrackerReq {
+        label: label.into(),
+        start_local,
+        tz: None,
+        ladder: Ladder::Default,
+    })
+    .expect("create")
+    .to_string()
 }
 
 fn count(k: &mut Kindred, sql: &str) -> i64 {
-    k.store_mut().read(|tx| Ok(tx.query_row(sql, [], |r| r.get(0))?)).unwrap()
+    k.store_mut()
+        .read(|tx| Ok(tx.query_row(sql, [], |r| r.get(0))?))
+        .unwrap()
 }
 
 #[test]
@@ -57,7 +66,28 @@ fn create_reopen_and_version() {
     let next = card.next.as_ref().unwrap();
     assert_eq!(next.label, "30 days");
     assert_eq!(next.until, "in 1 hour");
-    assert!(today.celebration.is_none(), "a back-dated start is not a surprise party");
+    assert!(
+        today.celebration.is_none(),
+        "a back-dated start is not a surprise party"
+    );
+}
+
+#[test]
+fn days_are_calendar_days_across_dst() {
+    // 2026-03-08 springs forward in New York: 29 days 23 hours of elapsed time before
+    // 2026-03-20 12:00 EDT started at 2026-02-18 12:00 EST, 30 calendar days earlier.
+    let dir = tempfile::tempdir().unwrap();
+    let c = ManualClock::at(Utc.with_ymd_and_hms(2026, 3, 20, 16, 0, 0).unwrap());
+    let mut k = open(dir.path(), &c, TZ);
+    create(&mut k, "Alcohol", Duration::days(29) + Duration::hours(23));
+    let card = &k.today().unwrap().trackers[0];
+    assert_eq!((card.sober.days, card.sober.hours), (30, 0));
+    assert_eq!(card.next.as_ref().unwrap().label, "60 days");
+    // The mentee moves to Los Angeles: the count does not shift.
+    let mut s = k.get_settings().unwrap();
+    s.tz = "America/Los_Angeles".into();
+    k.save_settings(s).unwrap();
+    assert_eq!(k.today().unwrap().trackers[0].sober.days, 30);
 }
 
 #[test]
@@ -86,7 +116,11 @@ fn corrupt_file_is_refused_and_left_alone() {
     .unwrap_err();
     assert!(matches!(err, Error::Corrupt), "{err:?}");
     assert_eq!(err.to_command_error().code, "corrupt");
-    assert_eq!(std::fs::read(&path).unwrap(), junk, "the file must not be touched");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        junk,
+        "the file must not be touched"
+    );
 }
 
 #[test]
@@ -95,8 +129,10 @@ fn newer_version_is_refused_and_left_alone() {
     let path = db_path(dir.path());
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch("CREATE TABLE future (x); INSERT INTO future VALUES (1);").unwrap();
-        conn.pragma_update(None, "user_version", VERSION + 1).unwrap();
+        conn.execute_batch("CREATE TABLE future (x); INSERT INTO future VALUES (1);")
+            .unwrap();
+        conn.pragma_update(None, "user_version", VERSION + 1)
+            .unwrap();
     }
     let before = std::fs::read(&path).unwrap();
     let err = Kindred::open_dir(
@@ -106,7 +142,10 @@ fn newer_version_is_refused_and_left_alone() {
         TZ,
     )
     .unwrap_err();
-    assert!(matches!(err, Error::NewerVersion { found, .. } if found == VERSION + 1), "{err:?}");
+    assert!(
+        matches!(err, Error::NewerVersion { found, .. } if found == VERSION + 1),
+        "{err:?}"
+    );
     assert_eq!(err.to_command_error().code, "newer_version");
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
@@ -117,19 +156,30 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
     let c = clock();
     let mut k = open(dir.path(), &c, TZ);
     let id = create(&mut k, "Gambling", Duration::days(10));
-    let before = (count(&mut k, "SELECT count(*) FROM tracker"), count(&mut k, "SELECT count(*) FROM outbox"));
+    let before = (
+        count(&mut k, "SELECT count(*) FROM tracker"),
+        count(&mut k, "SELECT count(*) FROM outbox"),
+    );
 
     let bad = |k: &mut Kindred, label: &str, start: String| {
-        k.create_tracker(CreateTrackerReq { label: label.into(), start_local: start, tz: None, ladder: Ladder::Default })
-            .unwrap_err()
-            .to_command_error()
+        k.create_tracker(CreateTrackerReq {
+            label: label.into(),
+            start_local: start,
+            tz: None,
+            ladder: Ladder::Default,
+        })
+        .unwrap_err()
+        .to_command_error()
     };
-    let start = local(&k, Duration::days(1));
+    let start = local(&c, Duration::days(1));
     let e = bad(&mut k, "", start.clone());
-    assert_eq!((e.code.as_str(), e.message.as_str()), ("invalid", "Please give this a name."));
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("invalid", "Please give this a name.")
+    );
     let e = bad(&mut k, &"x".repeat(10_000), start.clone());
     assert!(e.message.contains("too long"), "{e:?}");
-    let e = bad(&mut k, "Ok", local(&k, -Duration::days(2)));
+    let e = bad(&mut k, "Ok", local(&c, -Duration::days(2)));
     assert_eq!(e.message, "The start can't be in the future.");
     let e = bad(&mut k, "Ok", "yesterday".into());
     assert_eq!(e.code, "invalid");
@@ -156,17 +206,28 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
         .unwrap_err()
         .to_command_error()
     };
-    let e = reset(&mut k, &id, local(&k, Duration::days(11)));
-    assert_eq!(e.message, "The date of the lapse can't be before this attempt started.");
+    let e = reset(&mut k, &id, local(&c, Duration::days(11)));
+    assert_eq!(
+        e.message,
+        "The date of the lapse can't be before this attempt started."
+    );
     let unknown = "0190f5b2-7c4e-7a00-8000-000000000001";
-    let e = reset(&mut k, unknown, local(&k, Duration::days(1)));
+    let e = reset(&mut k, unknown, local(&c, Duration::days(1)));
     assert_eq!(e.code, "not_found");
-    let e = reset(&mut k, "not-an-id", local(&k, Duration::days(1)));
+    let e = reset(&mut k, "not-an-id", local(&c, Duration::days(1)));
     assert_eq!(e.code, "invalid");
-    let e = k.rename_tracker(RenameTrackerReq { id: id.clone(), label: " ".into() }).unwrap_err();
+    let e = k
+        .rename_tracker(RenameTrackerReq {
+            id: id.clone(),
+            label: " ".into(),
+        })
+        .unwrap_err();
     assert_eq!(e.to_command_error().code, "invalid");
 
-    let after = (count(&mut k, "SELECT count(*) FROM tracker"), count(&mut k, "SELECT count(*) FROM outbox"));
+    let after = (
+        count(&mut k, "SELECT count(*) FROM tracker"),
+        count(&mut k, "SELECT count(*) FROM outbox"),
+    );
     assert_eq!(before, after, "rejected input must not write anything");
     assert_eq!(k.today().unwrap().trackers[0].label, "Gambling");
 }
@@ -179,11 +240,21 @@ fn delete_with_undo() {
     let id = create(&mut k, "Alcohol", Duration::days(3));
     k.delete_tracker(TrackerRef { id: id.clone() }).unwrap();
     assert!(k.today().unwrap().trackers.is_empty());
-    assert_eq!(k.tracker_detail(TrackerRef { id: id.clone() }).unwrap_err().to_command_error().code, "not_found");
-    k.undo_delete_tracker(TrackerRef { id: id.clone() }).unwrap();
+    assert_eq!(
+        k.tracker_detail(TrackerRef { id: id.clone() })
+            .unwrap_err()
+            .to_command_error()
+            .code,
+        "not_found"
+    );
+    k.undo_delete_tracker(TrackerRef { id: id.clone() })
+        .unwrap();
     assert_eq!(k.today().unwrap().trackers.len(), 1);
     // Nothing left to undo.
-    assert!(matches!(k.undo_delete_tracker(TrackerRef { id }), Err(Error::UndoExpired)));
+    assert!(matches!(
+        k.undo_delete_tracker(TrackerRef { id }),
+        Err(Error::UndoExpired)
+    ));
 }
 
 #[test]
@@ -195,7 +266,7 @@ fn reset_keeps_history_and_debrief_stays_on_the_device() {
     let canary = "CANARY-debrief-1 שלום 🌱";
     k.reset_tracker(ResetTrackerReq {
         id: id.clone(),
-        lapse_local: local(&k, Duration::days(1)),
+        lapse_local: local(&c, Duration::days(1)),
         new_start_local: None,
         halt: vec![Halt::Tired, Halt::Lonely, Halt::Tired],
         what_happened: canary.into(),
@@ -214,14 +285,23 @@ fn reset_keeps_history_and_debrief_stays_on_the_device() {
     assert_eq!(d.stats.attempts, 2);
     assert!(d.stats.total_sober_days >= 28);
     // The debrief is in the local row but never in a sync payload.
-    let leaked = count(&mut k, "SELECT count(*) FROM outbox WHERE payload LIKE '%CANARY%'");
+    let leaked = count(
+        &mut k,
+        "SELECT count(*) FROM outbox WHERE payload LIKE '%CANARY%'",
+    );
     assert_eq!(leaked, 0);
-    let resets = count(&mut k, "SELECT count(*) FROM outbox WHERE entity = 'tracker_reset'");
+    let resets = count(
+        &mut k,
+        "SELECT count(*) FROM outbox WHERE entity = 'tracker_reset'",
+    );
     assert_eq!(resets, 1);
     // Survives a reopen.
     drop(k);
     let mut k = open(dir.path(), &c, TZ);
-    assert_eq!(k.tracker_detail(TrackerRef { id }).unwrap().attempts.len(), 2);
+    assert_eq!(
+        k.tracker_detail(TrackerRef { id }).unwrap().attempts.len(),
+        2
+    );
 }
 
 #[test]
@@ -241,8 +321,11 @@ fn celebration_appears_once_after_a_milestone() {
     })
     .unwrap();
     assert!(k.today().unwrap().celebration.is_some());
-    k.ack_celebration(AckCelebrationReq { tracker_id: cel.tracker_id.to_string(), keys: cel.keys })
-        .unwrap();
+    k.ack_celebration(AckCelebrationReq {
+        tracker_id: cel.tracker_id.to_string(),
+        keys: cel.keys,
+    })
+    .unwrap();
     assert!(k.today().unwrap().celebration.is_none());
     drop(k);
     let mut k = open(dir.path(), &c, TZ);
@@ -261,7 +344,10 @@ fn reminders_are_planned_discreetly() {
     assert_eq!(plan.len(), 2, "{plan:?}");
     for r in &plan {
         let text = format!("{} {}", r.title, r.body).to_lowercase();
-        assert!(!text.contains("alcohol") && !text.contains("sober"), "{text}");
+        assert!(
+            !text.contains("alcohol") && !text.contains("sober"),
+            "{text}"
+        );
     }
     let mut s = k.get_settings().unwrap();
     s.milestone_reminders = false;
@@ -277,14 +363,28 @@ fn settings_round_trip_and_validation() {
     let s = k.get_settings().unwrap();
     assert_eq!(s.tz, "America/New_York");
     assert!(s.discreet);
-    let changed = SettingsView { tz: "Europe/Berlin".into(), reminder_time: "18:30".into(), ..s.clone() };
+    let changed = SettingsView {
+        tz: "Europe/Berlin".into(),
+        reminder_time: "18:30".into(),
+        ..s.clone()
+    };
     k.save_settings(changed.clone()).unwrap();
     drop(k);
     let mut k = open(dir.path(), &c, TZ);
     assert_eq!(k.get_settings().unwrap(), changed);
-    let err = k.save_settings(SettingsView { reminder_time: "25:99".into(), ..changed.clone() }).unwrap_err();
+    let err = k
+        .save_settings(SettingsView {
+            reminder_time: "25:99".into(),
+            ..changed.clone()
+        })
+        .unwrap_err();
     assert_eq!(err.to_command_error().code, "invalid");
-    let err = k.save_settings(SettingsView { tz: "Nowhere".into(), ..changed.clone() }).unwrap_err();
+    let err = k
+        .save_settings(SettingsView {
+            tz: "Nowhere".into(),
+            ..changed.clone()
+        })
+        .unwrap_err();
     assert_eq!(err.to_command_error().code, "invalid");
     assert_eq!(k.get_settings().unwrap(), changed);
 }

@@ -13,7 +13,9 @@ pub enum Error {
     #[error("That {0} doesn't exist any more.")]
     NotFound(&'static str),
     /// The data file was written by a newer Kindred.
-    #[error("This data was saved by a newer version of Kindred ({found}; this app knows {known}).")]
+    #[error(
+        "This data was saved by a newer version of Kindred ({found}; this app knows {known})."
+    )]
     NewerVersion { found: i64, known: i64 },
     /// The data file is not a readable database.
     #[error("The data file can't be read; it may be damaged.")]
@@ -70,6 +72,9 @@ impl Error {
                     .to_owned(),
             ),
         };
-        CommandError { code: code.to_owned(), message }
+        CommandError {
+            code: code.to_owned(),
+            message,
+        }
     }
 }

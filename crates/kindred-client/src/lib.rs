@@ -18,9 +18,9 @@ use chrono_tz::Tz;
 use kindred_core::clock::{parse_local, parse_tz, Clock, ZonedDateTime};
 use kindred_core::ids::{ResetId, TrackerId};
 use kindred_core::ipc::{
-    AckCelebrationReq, AttemptRow, Celebration, CreateTrackerReq, MilestoneRow,
-    NextMilestoneView, RenameTrackerReq, ResetTrackerReq, SetLadderReq, SettingsView,
-    TodayView, TrackerCard, TrackerDetail, TrackerRef,
+    AckCelebrationReq, AttemptRow, Celebration, CreateTrackerReq, MilestoneRow, NextMilestoneView,
+    RenameTrackerReq, ResetTrackerReq, SetLadderReq, SettingsView, TodayView, TrackerCard,
+    TrackerDetail, TrackerRef,
 };
 use kindred_core::milestones::{self, DatedMilestone};
 use kindred_core::model::settings::{QuietHours, Settings};
@@ -51,7 +51,9 @@ pub struct Kindred {
 
 impl std::fmt::Debug for Kindred {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Kindred").field("default_tz", &self.default_tz).finish_non_exhaustive()
+        f.debug_struct("Kindred")
+            .field("default_tz", &self.default_tz)
+            .finish_non_exhaustive()
     }
 }
 
@@ -97,7 +99,12 @@ impl Kindred {
             }
             Ok(())
         })?;
-        Ok(Kindred { store, clock, ids, default_tz })
+        Ok(Kindred {
+            store,
+            clock,
+            ids,
+            default_tz,
+        })
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -111,14 +118,18 @@ impl Kindred {
         f: impl FnOnce(&Transaction<'_>, &WriteCtx<'_>) -> Result<T>,
     ) -> Result<T> {
         let ids = Arc::clone(&self.ids);
-        let ctx = WriteCtx { now_ms: now.timestamp_millis(), ids: ids.as_ref() };
+        let ctx = WriteCtx {
+            now_ms: now.timestamp_millis(),
+            ids: ids.as_ref(),
+        };
         self.store.write(|tx| f(tx, &ctx))
     }
 
     /// The effective settings (saved, or defaults in the device's zone).
     pub fn settings(&mut self) -> Result<Settings> {
         let default_tz = self.default_tz;
-        self.store.read(|tx| Ok(store::settings::get(tx)?.unwrap_or(Settings::defaults(default_tz))))
+        self.store
+            .read(|tx| Ok(store::settings::get(tx)?.unwrap_or(Settings::defaults(default_tz))))
     }
 
     /// The Today screen.
@@ -150,7 +161,11 @@ impl Kindred {
                     }),
                 });
             }
-            Ok(TodayView { tz: tz.name().to_owned(), trackers: cards, celebration })
+            Ok(TodayView {
+                tz: tz.name().to_owned(),
+                trackers: cards,
+                celebration,
+            })
         })
     }
 
@@ -166,14 +181,21 @@ impl Kindred {
         tracker::validate_start(&start, now)?;
         let ladder = req.ladder.validated()?;
         let id = TrackerId(self.ids.next());
-        let t = Tracker { id, label, start, ladder };
+        let t = Tracker {
+            id,
+            label,
+            start,
+            ladder,
+        };
         self.write(now, |tx, ctx| repo::insert(tx, ctx, &t))?;
         Ok(id)
     }
 
     fn live(&mut self, id: &str) -> Result<TrackerRow> {
         let id: TrackerId = id.parse()?;
-        self.store.read(|tx| repo::get(tx, id))?.ok_or(Error::NotFound("tracker"))
+        self.store
+            .read(|tx| repo::get(tx, id))?
+            .ok_or(Error::NotFound("tracker"))
     }
 
     /// Renames a tracker.
@@ -192,7 +214,9 @@ impl Kindred {
         let ladder = req.ladder.validated()?;
         let row = self.live(&req.id)?;
         let now = self.now();
-        self.write(now, |tx, ctx| repo::set_ladder(tx, ctx, row.tracker.id, &ladder))
+        self.write(now, |tx, ctx| {
+            repo::set_ladder(tx, ctx, row.tracker.id, &ladder)
+        })
     }
 
     /// Deletes a tracker; [`Kindred::undo_delete_tracker`] brings it back until it is sent.
@@ -219,7 +243,11 @@ impl Kindred {
         let tz = self.settings()?.tz;
         let debrief = tracker::validate_debrief(&req.what_happened, &req.differently)?;
         let lapse_at = ZonedDateTime::new(parse_local(&req.lapse_local)?, tz);
-        let new_start = match req.new_start_local.as_deref().filter(|s| !s.trim().is_empty()) {
+        let new_start = match req
+            .new_start_local
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+        {
             Some(s) => ZonedDateTime::new(parse_local(s)?, tz),
             None => lapse_at,
         };
@@ -250,7 +278,9 @@ impl Kindred {
             .filter(|k| req.keys.contains(k))
             .collect();
         self.write(now, |tx, ctx| {
-            reached.iter().try_for_each(|k| repo::mark_seen(tx, ctx, row.tracker.id, k))
+            reached
+                .iter()
+                .try_for_each(|k| repo::mark_seen(tx, ctx, row.tracker.id, k))
         })
     }
 
@@ -303,7 +333,9 @@ impl Kindred {
     pub fn get_settings(&mut self) -> Result<SettingsView> {
         let s = self.settings()?;
         let hm = |t: NaiveTime| t.format("%H:%M").to_string();
-        let quiet = s.quiet_hours.unwrap_or(Settings::defaults(s.tz).quiet_hours.expect("default"));
+        let quiet = s
+            .quiet_hours
+            .unwrap_or(Settings::defaults(s.tz).quiet_hours.expect("default"));
         Ok(SettingsView {
             tz: s.tz.name().to_owned(),
             milestone_reminders: s.milestone_reminders,
@@ -318,14 +350,18 @@ impl Kindred {
     /// Saves settings from the settings page.
     pub fn save_settings(&mut self, req: SettingsView) -> Result<()> {
         let time = |s: &str| {
-            NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| kindred_core::Error::InvalidTimeOfDay)
+            NaiveTime::parse_from_str(s.trim(), "%H:%M")
+                .map_err(|_| kindred_core::Error::InvalidTimeOfDay)
         };
         let settings = Settings {
             tz: parse_tz(req.tz.trim())?,
             milestone_reminders: req.milestone_reminders,
             reminder_time: time(&req.reminder_time)?,
             quiet_hours: if req.quiet_hours {
-                Some(QuietHours { from: time(&req.quiet_from)?, to: time(&req.quiet_to)? })
+                Some(QuietHours {
+                    from: time(&req.quiet_from)?,
+                    to: time(&req.quiet_to)?,
+                })
             } else {
                 None
             },
@@ -344,11 +380,16 @@ impl Kindred {
                 .map(|row| Ok((repo::resets(tx, row.tracker.id)?, row)))
                 .collect::<Result<Vec<_>>>()
         })?;
-        let starts: Vec<(ZonedDateTime, &Tracker)> =
-            rows.iter().map(|(resets, row)| (Attempt::current(row, resets).start, &row.tracker)).collect();
+        let starts: Vec<(ZonedDateTime, &Tracker)> = rows
+            .iter()
+            .map(|(resets, row)| (Attempt::current(row, resets).start, &row.tracker))
+            .collect();
         let inputs: Vec<PlanInput<'_>> = starts
             .iter()
-            .map(|(start, t)| PlanInput { tracker: t, current_start: *start })
+            .map(|(start, t)| PlanInput {
+                tracker: t,
+                current_start: *start,
+            })
             .collect();
         Ok(reminders::plan(&inputs, &settings, from, horizon))
     }
@@ -376,8 +417,14 @@ impl Attempt {
     fn current(row: &TrackerRow, resets: &[ResetRow]) -> Attempt {
         let plain: Vec<Reset> = resets.iter().map(|r| r.reset.clone()).collect();
         let attempts = milestones::attempts(&row.tracker, &plain);
-        let start = attempts.last().map(|a| a.start).unwrap_or(row.tracker.start);
-        let begun_by = attempts.len().checked_sub(2).and_then(|i| attempts[i].ended_by);
+        let start = attempts
+            .last()
+            .map(|a| a.start)
+            .unwrap_or(row.tracker.start);
+        let begun_by = attempts
+            .len()
+            .checked_sub(2)
+            .and_then(|i| attempts[i].ended_by);
         let recorded_at = begun_by
             .and_then(|id| resets.iter().find(|r| r.reset.id == id))
             .map(|r| r.created_at)
@@ -393,7 +440,10 @@ impl Attempt {
 /// Milestones reached in the running attempt after it was recorded.
 fn reached(row: &TrackerRow, attempt: &Attempt, now: DateTime<Utc>) -> Vec<DatedMilestone> {
     let (reached, _) = milestones::milestones_for(&row.tracker.ladder, &attempt.start, now, 0);
-    reached.into_iter().filter(|m| m.at.timestamp_millis() > attempt.recorded_at).collect()
+    reached
+        .into_iter()
+        .filter(|m| m.at.timestamp_millis() > attempt.recorded_at)
+        .collect()
 }
 
 fn celebration_for(
@@ -403,8 +453,10 @@ fn celebration_for(
     now: DateTime<Utc>,
 ) -> Result<Option<Celebration>> {
     let seen = repo::seen_keys(tx, row.tracker.id)?;
-    let fresh: Vec<DatedMilestone> =
-        reached(row, attempt, now).into_iter().filter(|m| !seen.contains(&attempt.seen_key(m))).collect();
+    let fresh: Vec<DatedMilestone> = reached(row, attempt, now)
+        .into_iter()
+        .filter(|m| !seen.contains(&attempt.seen_key(m)))
+        .collect();
     Ok(fresh.last().map(|top| Celebration {
         tracker_id: row.tracker.id,
         tracker_label: row.tracker.label.clone(),

@@ -112,7 +112,7 @@ pub fn NewTracker() -> impl IntoView {
                 <input
                     type="text"
                     autocomplete="off"
-                    autocorrect="off"
+                    autocapitalize="off"
                     spellcheck="false"
                     data-test="label"
                     prop:value=move || label.get()

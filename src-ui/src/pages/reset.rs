@@ -52,7 +52,7 @@ pub fn ResetPage() -> impl IntoView {
             <textarea
                 rows="3"
                 autocomplete="off"
-                autocorrect="off"
+                autocapitalize="off"
                 spellcheck="false"
                 data-test=test
                 prop:value=move || sig.get()

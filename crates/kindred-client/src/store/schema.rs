@@ -103,7 +103,10 @@ CREATE TABLE sync_state (
 /// Brings a database at `from` (0 = empty file) up to [`VERSION`] inside `tx`.
 pub fn upgrade_from(tx: &Transaction<'_>, from: i64) -> Result<()> {
     if from > VERSION {
-        return Err(Error::NewerVersion { found: from, known: VERSION });
+        return Err(Error::NewerVersion {
+            found: from,
+            known: VERSION,
+        });
     }
     if from == 0 {
         tx.execute_batch(SQL)?;

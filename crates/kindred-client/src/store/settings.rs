@@ -35,7 +35,9 @@ pub fn get(tx: &Transaction<'_>) -> Result<Option<Settings>> {
         milestone_reminders,
         reminder_time: NaiveTime::parse_from_str(&time, "%H:%M:%S")
             .map_err(|_| kindred_core::Error::InvalidTimeOfDay)?,
-        quiet_hours: quiet.map(|q| serde_json::from_str::<QuietHours>(&q)).transpose()?,
+        quiet_hours: quiet
+            .map(|q| serde_json::from_str::<QuietHours>(&q))
+            .transpose()?,
         discreet,
     }))
 }
@@ -43,12 +45,17 @@ pub fn get(tx: &Transaction<'_>) -> Result<Option<Settings>> {
 /// Saves the settings, recording only the fields that changed.
 pub fn save(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, s: &Settings) -> Result<()> {
     let existing: Option<String> = tx
-        .query_row("SELECT id FROM settings WHERE cl % 2 = 1 ORDER BY id LIMIT 1", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT id FROM settings WHERE cl % 2 = 1 ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
         .optional()?;
     let before = get(tx)?;
-    let quiet = s.quiet_hours.map(|q| serde_json::to_string(&q)).transpose()?;
+    let quiet = s
+        .quiet_hours
+        .map(|q| serde_json::to_string(&q))
+        .transpose()?;
     let time = s.reminder_time.format("%H:%M:%S").to_string();
     let all = [
         ("tz", json!(s.tz.name())),
@@ -66,24 +73,46 @@ pub fn save(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, s: &Settings) -> Result<()
                 json!(b.quiet_hours),
                 json!(b.discreet),
             ];
-            let changed: Vec<_> =
-                all.into_iter().zip(old).filter(|((_, new), old)| new != old).map(|(f, _)| f).collect();
+            let changed: Vec<_> = all
+                .into_iter()
+                .zip(old)
+                .filter(|((_, new), old)| new != old)
+                .map(|(f, _)| f)
+                .collect();
             if changed.is_empty() {
                 return Ok(());
             }
             tx.execute(
                 "UPDATE settings SET tz = ?1, milestone_reminders = ?2, reminder_time = ?3,
                         quiet_hours = ?4, discreet = ?5 WHERE id = ?6",
-                params![s.tz.name(), s.milestone_reminders, time, quiet, s.discreet, id],
+                params![
+                    s.tz.name(),
+                    s.milestone_reminders,
+                    time,
+                    quiet,
+                    s.discreet,
+                    id
+                ],
             )?;
-            (uuid::Uuid::parse_str(&id).map_err(|_| kindred_core::Error::InvalidId)?, Op::Set, changed)
+            (
+                uuid::Uuid::parse_str(&id).map_err(|_| kindred_core::Error::InvalidId)?,
+                Op::Set,
+                changed,
+            )
         }
         _ => {
             let id = ctx.ids.next();
             tx.execute(
                 "INSERT INTO settings (id, cl, tz, milestone_reminders, reminder_time, quiet_hours,
                                        discreet) VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6)",
-                params![id.to_string(), s.tz.name(), s.milestone_reminders, time, quiet, s.discreet],
+                params![
+                    id.to_string(),
+                    s.tz.name(),
+                    s.milestone_reminders,
+                    time,
+                    quiet,
+                    s.discreet
+                ],
             )?;
             (id, Op::Create, all.into_iter().collect())
         }
@@ -91,6 +120,13 @@ pub fn save(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, s: &Settings) -> Result<()
     outbox::record(
         tx,
         ctx,
-        Change { entity: &SETTINGS, record_id: id, op, cl: 1, fields, not_before: None },
+        Change {
+            entity: &SETTINGS,
+            record_id: id,
+            op,
+            cl: 1,
+            fields,
+            not_before: None,
+        },
     )
 }

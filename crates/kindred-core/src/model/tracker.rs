@@ -145,7 +145,7 @@ mod tests {
     fn start_rules() {
         let now = Utc.with_ymd_and_hms(2026, 1, 10, 12, 0, 0).unwrap();
         assert_eq!(
-            validate_start(&z("2026-01-10T12:30"), now),
+            validate_start(&z("2026-01-10T13:30"), now),
             Err(Error::StartInFuture)
         );
         assert_eq!(

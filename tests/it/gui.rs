@@ -1,0 +1,90 @@
+//! End to end on the real app window (WebDriver under Xvfb): create a tracker started 29 days
+//! 23 hours ago, see its sober time and "30 days" next; reset it back-dated to yesterday with a
+//! debrief; see both attempts; quit, relaunch, and see the same data. Saves a phone-size
+//! screenshot of Today.
+
+use chrono::Duration;
+use kindred_client::clock::{system_tz, SystemClock};
+use kindred_core::clock::Clock;
+use kindred_tests::gui::App;
+
+fn local_ago(ago: Duration) -> String {
+    let t = SystemClock.now() - ago;
+    t.with_timezone(&system_tz())
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gui_tracker_reset_history_and_relaunch() {
+    let data = tempfile::tempdir().unwrap();
+    let app = App::launch(data.path(), "[data-test=add-tracker]").await;
+    eprintln!("gui: first launch to Today in {:?}", app.started_in);
+
+    // Create a tracker started 29 days 23 hours ago.
+    app.click("[data-test=add-tracker]").await;
+    app.type_into("[data-test=label]", "Alcohol").await;
+    app.set_value(
+        "[data-test=start]",
+        &local_ago(Duration::days(29) + Duration::hours(23)),
+    )
+    .await;
+    app.click("[data-test=save]").await;
+
+    assert_eq!(app.text("[data-test=tracker-label]").await, "Alcohol");
+    assert_eq!(app.text("[data-test=sober-time]").await, "29 days");
+    assert_eq!(app.text("[data-test=next-label]").await, "30 days");
+    let until = app.text("[data-test=next-until]").await;
+    assert!(
+        until == "in 1 hour" || until.ends_with("minutes"),
+        "until: {until}"
+    );
+    let shot = app.screenshot("today-390x844.png", 390, 844).await;
+    eprintln!("gui: screenshot saved to {}", shot.display());
+
+    // Reset, back-dated to yesterday, with a debrief.
+    app.click("[data-test=tracker-card] a").await;
+    assert_eq!(app.text("[data-test=detail-label]").await, "Alcohol");
+    app.click("[data-test=lapse]").await;
+    app.set_value("[data-test=lapse-at]", &local_ago(Duration::days(1)))
+        .await;
+    app.click("[data-test=halt-tired]").await;
+    app.type_into("[data-test=what-happened]", "A hard evening alone")
+        .await;
+    app.type_into("[data-test=differently]", "Call my mentor first")
+        .await;
+    app.click("[data-test=reset-save]").await;
+
+    let sober = app
+        .text_until("[data-test=detail-sober]", |t| t.starts_with("1 day"))
+        .await;
+    assert!(
+        sober.starts_with("1 day"),
+        "sober time after reset: {sober}"
+    );
+    assert_eq!(app.count("[data-test=attempt]").await, 2);
+    let history = app.text("[data-test=history]").await;
+    assert!(history.contains("28 days"), "{history}");
+    assert!(history.contains("A hard evening alone"), "{history}");
+    assert!(history.contains("Tired"), "{history}");
+    let numbers = app.text("[data-test=numbers]").await;
+    assert!(numbers.contains("Longest streak"), "{numbers}");
+    app.quit().await;
+
+    // Relaunch on the same data folder: the same data is there.
+    let app = App::launch(data.path(), "[data-test=tracker-card]").await;
+    eprintln!("gui: relaunch to Today in {:?}", app.started_in);
+    assert_eq!(app.text("[data-test=tracker-label]").await, "Alcohol");
+    assert!(app
+        .text("[data-test=sober-time]")
+        .await
+        .starts_with("1 day"));
+    app.click("[data-test=tracker-card] a").await;
+    app.wait("[data-test=attempt]").await;
+    assert_eq!(app.count("[data-test=attempt]").await, 2);
+    assert!(app
+        .text("[data-test=history]")
+        .await
+        .contains("Call my mentor first"));
+    app.quit().await;
+}

@@ -1,0 +1,181 @@
+//! The real Kindred window under WebDriver: tauri-driver in front of Debian's WebKitWebDriver,
+//! the debug app binary, a data folder of the test's own (`KINDRED_DATA_DIR`).
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// Where end-to-end screenshots are saved, relative to the workspace root.
+pub const SCREENSHOT_DIR: &str = "artifacts/screenshots";
+
+/// The app binary under test (`KINDRED_APP_BIN`, set by `cargo xtask test`).
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("KINDRED_APP_BIN")
+        .map(PathBuf::from)
+        .expect("KINDRED_APP_BIN must name the built kindred-app (cargo xtask test sets it)")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One running app with its WebDriver session.
+pub struct App {
+    driver: Child,
+    pub client: Client,
+    /// Milliseconds from session request to the first paint of `wait_for`'s selector.
+    pub started_in: Duration,
+}
+
+impl App {
+    /// Launches the app on `data_dir` and waits until `ready` (a CSS selector) is shown.
+    pub async fn launch(data_dir: &Path, ready: &str) -> App {
+        let port = free_port();
+        let native = free_port();
+        let driver = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .env("KINDRED_DATA_DIR", data_dir)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start tauri-driver (cargo xtask setup installs it)");
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(addr).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on {addr}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": app_binary().to_string_lossy() }),
+        );
+        let t = Instant::now();
+        let client = ClientBuilder::rustls()
+            .expect("rustls client")
+            .capabilities(caps)
+            .connect(&format!("http://{addr}"))
+            .await
+            .expect("WebDriver session on the app");
+        let app = App {
+            driver,
+            client,
+            started_in: Duration::ZERO,
+        };
+        app.wait(ready).await;
+        App {
+            started_in: t.elapsed(),
+            ..app
+        }
+    }
+
+    /// Waits up to 15 s for an element.
+    pub async fn wait(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("element {css} did not appear: {e}"))
+    }
+
+    /// Text of the first element matching `css`, once it appears.
+    pub async fn text(&self, css: &str) -> String {
+        self.wait(css).await.text().await.expect("element text")
+    }
+
+    /// Waits until the element's text satisfies `pred`, returning it.
+    pub async fn text_until(&self, css: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let t = self.text(css).await;
+            if pred(&t) || Instant::now() > deadline {
+                return t;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Clicks the first element matching `css`.
+    pub async fn click(&self, css: &str) {
+        self.wait(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Types into a text field.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.wait(css)
+            .await
+            .send_keys(text)
+            .await
+            .expect("send keys");
+    }
+
+    /// Sets an input's value the way a date picker would, firing `input` and `change`.
+    pub async fn set_value(&self, css: &str, value: &str) {
+        let el = self.wait(css).await;
+        let arg = serde_json::to_value(&el).expect("element as json");
+        self.client
+            .execute(
+                "const [el, v] = arguments; el.value = v; \
+                 el.dispatchEvent(new Event('input', { bubbles: true })); \
+                 el.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![arg, json!(value)],
+            )
+            .await
+            .expect("set value");
+    }
+
+    /// Number of elements matching `css` right now.
+    pub async fn count(&self, css: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .map(|v| v.len())
+            .unwrap_or(0)
+    }
+
+    /// Saves a PNG of the window at `width`×`height` to [`SCREENSHOT_DIR`]/`name`.
+    pub async fn screenshot(&self, name: &str, width: u32, height: u32) -> PathBuf {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("resize window");
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(SCREENSHOT_DIR);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    /// Ends the session (the app quits) and stops the driver.
+    pub async fn quit(mut self) {
+        let _ = self.client.close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
