@@ -74,26 +74,33 @@ impl App {
             .connect(&format!("http://{addr}"))
             .await
             .expect("WebDriver session on the app");
-        let app = App {
+        let mut app = App {
             driver,
             client,
             started_in: Duration::ZERO,
         };
         app.wait(ready).await;
-        App {
-            started_in: t.elapsed(),
-            ..app
-        }
+        app.started_in = t.elapsed();
+        app
     }
 
     /// Waits up to 15 s for an element.
     pub async fn wait(&self, css: &str) -> Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(Duration::from_secs(15))
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("element {css} did not appear: {e}"))
+        {
+            Ok(el) => el,
+            Err(e) => {
+                let url = self.client.current_url().await.map(|u| u.to_string());
+                let source = self.client.source().await.unwrap_or_default();
+                let head: String = source.chars().take(3000).collect();
+                panic!("element {css} did not appear: {e}\nurl: {url:?}\npage: {head}")
+            }
+        }
     }
 
     /// Text of the first element matching `css`, once it appears.
@@ -173,8 +180,14 @@ impl App {
     }
 
     /// Ends the session (the app quits) and stops the driver.
-    pub async fn quit(mut self) {
-        let _ = self.client.close().await;
+    pub async fn quit(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for App {
+    // Also runs when a test panics, so no driver (or app) outlives its test.
+    fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }

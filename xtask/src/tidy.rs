@@ -8,8 +8,10 @@ use anyhow::{bail, Context, Result};
 
 use crate::util::root;
 
-/// The CSP the shell must ship (SECURITY.md TA-2).
-pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src ipc: \
+/// The CSP the shell must ship: SECURITY.md TA-2 plus `'self'` in `connect-src`, which the
+/// wasm-bindgen loader needs to fetch the UI's own `.wasm` file (nothing remote).
+pub const CSP: &str =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ipc: \
 http://ipc.localhost; img-src 'self' asset: http://asset.localhost data: blob:; style-src 'self'; \
 frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'";
 
