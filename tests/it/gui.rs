@@ -88,3 +88,61 @@ async fn gui_tracker_reset_history_and_relaunch() {
         .contains("Call my mentor first"));
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gui_bad_input_is_explained_and_delete_can_be_undone() {
+    let data = tempfile::tempdir().unwrap();
+    let app = App::launch(data.path(), "[data-test=add-tracker]").await;
+    app.click("[data-test=add-tracker]").await;
+    // No name: a plain message, nothing saved.
+    app.set_value("[data-test=start]", &local_ago(Duration::days(2)))
+        .await;
+    app.click("[data-test=save]").await;
+    assert_eq!(
+        app.text("[data-test=error]").await,
+        "Please give this a name."
+    );
+    // A start in the future.
+    app.type_into("[data-test=label]", "Gambling").await;
+    app.set_value("[data-test=start]", &local_ago(-Duration::days(3)))
+        .await;
+    app.click("[data-test=save]").await;
+    let msg = app
+        .text_until("[data-test=error]", |t| t.contains("future"))
+        .await;
+    assert_eq!(msg, "The start can't be in the future.");
+    // Fixed: saved, and in the first three days hours and minutes show.
+    app.set_value(
+        "[data-test=start]",
+        &local_ago(Duration::days(2) + Duration::hours(5)),
+    )
+    .await;
+    app.click("[data-test=save]").await;
+    let sober = app.text("[data-test=sober-time]").await;
+    assert!(sober.starts_with("2 days 5 h"), "{sober}");
+
+    // Delete, then undo from the toast.
+    app.click("[data-test=tracker-card] a").await;
+    app.click("[data-test=delete]").await;
+    app.click("[data-test=delete-confirm]").await;
+    app.wait("[data-test=add-tracker]").await;
+    app.click("[data-test=undo]").await;
+    assert_eq!(app.text("[data-test=tracker-label]").await, "Gambling");
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gui_corrupt_data_file_gets_a_calm_message_and_is_kept() {
+    let data = tempfile::tempdir().unwrap();
+    let file = kindred_client::db_path(data.path());
+    let junk = b"this is not a database, and it must not be deleted".repeat(200);
+    std::fs::write(&file, &junk).unwrap();
+    let app = App::launch(data.path(), "[data-test=error]").await;
+    let msg = app.text("[data-test=error]").await;
+    assert!(
+        msg.starts_with("Kindred can't read its data file."),
+        "{msg}"
+    );
+    app.quit().await;
+    assert_eq!(std::fs::read(&file).unwrap(), junk);
+}
