@@ -12,7 +12,7 @@ pub const SAVE: &str = "Save";
 pub const CANCEL: &str = "Cancel";
 pub const NAME: &str = "Name";
 pub const NAME_HINT: &str = "Only you see this name.";
-pub const START: &str = "Start (date and time)";
+pub const START: &str = "When it started (leave empty for now; it can be in the past)";
 pub const MILESTONES: &str = "Milestones";
 pub const LADDER: &str = "Milestone list";
 pub const CUSTOM_DAYS: &str = "Your milestones, in days (for example: 1, 3, 10, 45)";
@@ -30,7 +30,7 @@ pub const LAPSE_LINK: &str = "I had a lapse";
 pub const LAPSE_TITLE: &str = "Starting again";
 pub const LAPSE_INTRO: &str = "A lapse is part of many recoveries. Your history stays, and so do \
      your sober days. Pick when it happened; you can add a few words if they help.";
-pub const LAPSE_WHEN: &str = "When it happened";
+pub const LAPSE_WHEN: &str = "When it happened (leave empty for now)";
 pub const NEW_START: &str = "New start (leave empty to start from then)";
 pub const HALT: &str = "Was I… (optional)";
 pub const WHAT_HAPPENED: &str = "What happened (optional)";

@@ -146,3 +146,34 @@ async fn gui_corrupt_data_file_gets_a_calm_message_and_is_kept() {
     app.quit().await;
     assert_eq!(std::fs::read(&file).unwrap(), junk);
 }
+
+/// Cold start of the app named by `KINDRED_APP_BIN`: launch to Today rendered (with one tracker),
+/// measured through WebDriver, 10 launches. A measurement, not a test: run it on purpose with
+/// `-- --ignored gui_cold_start`; it asserts nothing about speed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "measurement; run on purpose"]
+async fn gui_cold_start() {
+    let data = tempfile::tempdir().unwrap();
+    let app = App::launch(data.path(), "[data-test=add-tracker]").await;
+    app.click("[data-test=add-tracker]").await;
+    app.type_into("[data-test=label]", "Me").await;
+    app.set_value("[data-test=start]", &local_ago(Duration::days(40)))
+        .await;
+    app.click("[data-test=save]").await;
+    app.wait("[data-test=tracker-card]").await;
+    app.quit().await;
+    let mut ms = Vec::new();
+    for _ in 0..10 {
+        let app = App::launch(data.path(), "[data-test=sober-time]").await;
+        ms.push(app.started_in.as_secs_f64() * 1000.0);
+        app.quit().await;
+    }
+    ms.sort_by(f64::total_cmp);
+    eprintln!(
+        "cold start to Today: median {:.0} ms, min {:.0} ms, max {:.0} ms (n = {})",
+        ms[ms.len() / 2],
+        ms[0],
+        ms[ms.len() - 1],
+        ms.len()
+    );
+}

@@ -91,6 +91,42 @@ fn days_are_calendar_days_across_dst() {
 }
 
 #[test]
+fn empty_start_or_lapse_means_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = clock();
+    let mut k = open(dir.path(), &c, TZ);
+    let id = create(&mut k, "Me", Duration::days(3));
+    c.advance(Duration::seconds(30));
+    let fresh = k
+        .create_tracker(CreateTrackerReq {
+            label: "Now".into(),
+            start_local: "  ".into(),
+            tz: None,
+            ladder: Ladder::Default,
+        })
+        .unwrap();
+    c.advance(Duration::hours(2));
+    let d = k
+        .tracker_detail(TrackerRef {
+            id: fresh.to_string(),
+        })
+        .unwrap();
+    assert_eq!((d.sober.days, d.sober.hours, d.sober.minutes), (0, 2, 0));
+    k.reset_tracker(ResetTrackerReq {
+        id: id.clone(),
+        lapse_local: String::new(),
+        new_start_local: None,
+        halt: vec![],
+        what_happened: String::new(),
+        differently: String::new(),
+    })
+    .unwrap();
+    let d = k.tracker_detail(TrackerRef { id }).unwrap();
+    assert_eq!(d.attempts.len(), 2);
+    assert_eq!(d.sober.days, 0);
+}
+
+#[test]
 fn upgrade_from_an_empty_file() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(db_path(dir.path()), b"").unwrap();

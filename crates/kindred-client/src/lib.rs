@@ -13,7 +13,7 @@ pub mod views;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
 use kindred_core::clock::{parse_local, parse_tz, Clock, ZonedDateTime};
 use kindred_core::ids::{ResetId, TrackerId};
@@ -177,7 +177,7 @@ impl Kindred {
             Some(name) => parse_tz(name)?,
             None => self.settings()?.tz,
         };
-        let start = ZonedDateTime::new(parse_local(&req.start_local)?, tz);
+        let start = local_or_now(&req.start_local, now, tz)?;
         tracker::validate_start(&start, now)?;
         let ladder = req.ladder.validated()?;
         let id = TrackerId(self.ids.next());
@@ -242,7 +242,7 @@ impl Kindred {
         let now = self.now();
         let tz = self.settings()?.tz;
         let debrief = tracker::validate_debrief(&req.what_happened, &req.differently)?;
-        let lapse_at = ZonedDateTime::new(parse_local(&req.lapse_local)?, tz);
+        let lapse_at = local_or_now(&req.lapse_local, now, tz)?;
         let new_start = match req
             .new_start_local
             .as_deref()
@@ -435,6 +435,19 @@ impl Attempt {
     fn seen_key(&self, m: &DatedMilestone) -> String {
         format!("{}:{}", self.start.instant().timestamp(), m.milestone.key)
     }
+}
+
+/// A `datetime-local` value in `tz`; empty means now (to the minute).
+fn local_or_now(value: &str, now: DateTime<Utc>, tz: Tz) -> Result<ZonedDateTime> {
+    if value.trim().is_empty() {
+        let local = ZonedDateTime::from_instant(now, tz).local;
+        let minute = local
+            .with_second(0)
+            .and_then(|t| t.with_nanosecond(0))
+            .unwrap_or(local);
+        return Ok(ZonedDateTime::new(minute, tz));
+    }
+    Ok(ZonedDateTime::new(parse_local(value)?, tz))
 }
 
 /// Milestones reached in the running attempt after it was recorded.

@@ -107,7 +107,7 @@ pub struct TodayView {
 #[serde(deny_unknown_fields)]
 pub struct CreateTrackerReq {
     pub label: String,
-    /// `YYYY-MM-DDTHH:MM`, wall-clock time in `tz`.
+    /// `YYYY-MM-DDTHH:MM`, wall-clock time in `tz`; empty means now.
     pub start_local: String,
     /// IANA zone; `None` means the mentee's zone from settings.
     pub tz: Option<String>,
@@ -135,7 +135,7 @@ pub struct SetLadderReq {
 #[serde(deny_unknown_fields)]
 pub struct ResetTrackerReq {
     pub id: String,
-    /// When the lapse happened, `YYYY-MM-DDTHH:MM` in the mentee's zone.
+    /// When the lapse happened, `YYYY-MM-DDTHH:MM` in the mentee's zone; empty means now.
     pub lapse_local: String,
     /// When the new attempt starts; `None` means at the lapse.
     pub new_start_local: Option<String>,
