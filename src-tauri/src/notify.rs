@@ -14,6 +14,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use tauri::{AppHandle, Manager, Runtime};
+#[cfg(desktop)]
 use tauri_plugin_notification::NotificationExt;
 
 use crate::state::KindredExt;

@@ -69,6 +69,7 @@ async fn gui_tracker_reset_history_and_relaunch() {
     assert!(history.contains("Tired"), "{history}");
     let numbers = app.text("[data-test=numbers]").await;
     assert!(numbers.contains("Longest streak"), "{numbers}");
+    app.screenshot("tracker-390x844.png", 390, 844).await;
     app.quit().await;
 
     // Relaunch on the same data folder: the same data is there.

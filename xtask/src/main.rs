@@ -133,6 +133,10 @@ fn test() -> Result<()> {
     step("shell tests", || {
         cargo(&["test", "-p", "kindred-app", "--lib", "--locked"])
     })?;
+    step(
+        "android compile check (aarch64-linux-android)",
+        android_check,
+    )?;
     step("end-to-end on the real window (Xvfb)", || {
         let mut cmd = std::process::Command::new("xvfb-run");
         cmd.args([
@@ -179,7 +183,10 @@ fn android_check() -> Result<()> {
         "kindred-app",
         "--target",
         "aarch64-linux-android",
+        "--locked",
     ]);
+    // Warnings in mobile-only code fail the check, as clippy -D warnings does on desktop.
+    cmd.env("RUSTFLAGS", "-D warnings");
     cmd.env("CC_aarch64_linux_android", "clang").env(
         "CFLAGS_aarch64_linux_android",
         "--target=aarch64-linux-gnu --sysroot=/usr/aarch64-linux-gnu",
