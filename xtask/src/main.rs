@@ -8,7 +8,8 @@
 //! - `test` (also `ci`) runs every check and test, including the end-to-end tests on the real
 //!   window under Xvfb;
 //! - `tidy` checks project rules (module docs, capabilities, CSP, banned APIs);
-//! - `android-check` type-checks the app for aarch64-linux-android without an NDK.
+//! - `android-check` type-checks the app for aarch64-linux-android without an NDK;
+//! - `icons` regenerates `src-tauri/icons` from `assets/icon.svg` (npm's Tauri CLI).
 //!
 //! Every step is idempotent and cheap when nothing changed.
 
@@ -45,9 +46,10 @@ fn real_main() -> Result<()> {
         Some("test" | "ci") => test(),
         Some("tidy") => tidy::check(),
         Some("android-check") => android_check(),
+        Some("icons") => icons(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup|ui|build|run|test|tidy|android-check> [--release]\n\
+                "usage: cargo xtask <setup|ui|build|run|test|tidy|android-check|icons> [--release]\n\
                  run:  build and open the Kindred window\n\
                  test: every check and test (what CI runs)"
             );
@@ -172,6 +174,21 @@ fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
     f().map_err(|e| e.context(format!("step failed: {name}")))?;
     eprintln!("<== {name} ({:.1?})", t.elapsed());
     Ok(())
+}
+
+/// Regenerates every app icon from the one neutral source in `assets/`.
+fn icons() -> Result<()> {
+    let mut cmd = std::process::Command::new("npx");
+    cmd.args([
+        "--yes",
+        "@tauri-apps/cli@2.12.5",
+        "icon",
+        "assets/icon.svg",
+        "-o",
+        "src-tauri/icons",
+    ])
+    .current_dir(root());
+    run(&mut cmd)
 }
 
 fn android_check() -> Result<()> {
