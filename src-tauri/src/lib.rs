@@ -51,10 +51,7 @@ fn main_window<R: Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<()> {
     let builder = WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
         .on_navigation(is_app_url);
     #[cfg(desktop)]
-    let builder = builder
-        .title("Kindred")
-        .inner_size(420.0, 860.0)
-        .min_inner_size(320.0, 480.0);
+    let builder = builder.title("Kindred").inner_size(420.0, 860.0).min_inner_size(320.0, 480.0);
     builder.build()?;
     Ok(())
 }

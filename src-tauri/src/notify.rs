@@ -45,12 +45,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
                     for r in due {
                         // Delivery is best effort; a missing notification daemon is not an error
                         // worth interrupting the mentee for.
-                        let _ = app
-                            .notification()
-                            .builder()
-                            .title(&r.title)
-                            .body(&r.body)
-                            .show();
+                        let _ = app.notification().builder().title(&r.title).body(&r.body).show();
                     }
                 }
                 #[cfg(mobile)]
@@ -83,10 +78,7 @@ mod mobile {
     use crate::state::KindredExt;
 
     pub fn schedule<R: Runtime>(app: &AppHandle<R>, now: DateTime<Utc>) {
-        let Ok(plan) = app
-            .kindred()
-            .with(|k| k.reminders(now, chrono::Duration::days(30)))
-        else {
+        let Ok(plan) = app.kindred().with(|k| k.reminders(now, chrono::Duration::days(30))) else {
             return;
         };
         let n = app.notification();
@@ -100,11 +92,7 @@ mod mobile {
                 .id(i32::try_from(i).unwrap_or(0) + 1)
                 .title(&r.title)
                 .body(&r.body)
-                .schedule(Schedule::At {
-                    date: at,
-                    repeating: false,
-                    allow_while_idle: true,
-                })
+                .schedule(Schedule::At { date: at, repeating: false, allow_while_idle: true })
                 .show();
         }
     }

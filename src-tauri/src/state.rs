@@ -26,9 +26,7 @@ impl AppState {
     pub fn open(dir: PathBuf) -> AppState {
         let opened = Kindred::open_dir(&dir, Arc::new(SystemClock), Arc::new(UuidV7), system_tz())
             .map_err(map);
-        AppState {
-            inner: Mutex::new(opened),
-        }
+        AppState { inner: Mutex::new(opened) }
     }
 
     /// Runs `f` with the store.

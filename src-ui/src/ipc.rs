@@ -20,10 +20,7 @@ extern "C" {
 pub type IpcResult<T> = Result<T, CommandError>;
 
 fn internal(message: &str) -> CommandError {
-    CommandError {
-        code: "internal".into(),
-        message: message.into(),
-    }
+    CommandError { code: "internal".into(), message: message.into() }
 }
 
 async fn call<Req: Serialize, Resp: DeserializeOwned>(name: &str, req: &Req) -> IpcResult<Resp> {

@@ -30,27 +30,16 @@ fn kill_9_during_writes_leaves_the_store_consistent() {
         assert!(acked >= target, "writer made too little progress");
 
         let conn = rusqlite::Connection::open(kindred_client::db_path(dir.path())).unwrap();
-        let check: String = conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
+        let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
         assert_eq!(check, "ok");
         let q = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
         let trackers = q("SELECT count(*) FROM tracker");
         let resets = q("SELECT count(*) FROM tracker_reset");
         // Each row was written in the same transaction as its outbox entry.
-        assert_eq!(
-            trackers,
-            q("SELECT count(*) FROM outbox WHERE entity = 'tracker'")
-        );
-        assert_eq!(
-            resets,
-            q("SELECT count(*) FROM outbox WHERE entity = 'tracker_reset'")
-        );
+        assert_eq!(trackers, q("SELECT count(*) FROM outbox WHERE entity = 'tracker'"));
+        assert_eq!(resets, q("SELECT count(*) FROM outbox WHERE entity = 'tracker_reset'"));
         // Nothing acknowledged was lost; at most the action in flight is missing.
-        assert!(
-            (trackers + resets) as u64 >= acked,
-            "{trackers} + {resets} < {acked}"
-        );
+        assert!((trackers + resets) as u64 >= acked, "{trackers} + {resets} < {acked}");
         assert!(resets == trackers || resets + 1 == trackers);
         // Reopening through the app works and upgrades nothing.
         let _ = kindred_tests::open(

@@ -10,9 +10,7 @@ use kindred_tests::gui::App;
 
 fn local_ago(ago: Duration) -> String {
     let t = SystemClock.now() - ago;
-    t.with_timezone(&system_tz())
-        .format("%Y-%m-%dT%H:%M")
-        .to_string()
+    t.with_timezone(&system_tz()).format("%Y-%m-%dT%H:%M").to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -24,21 +22,14 @@ async fn gui_tracker_reset_history_and_relaunch() {
     // Create a tracker started 29 days 23 hours ago.
     app.click("[data-test=add-tracker]").await;
     app.type_into("[data-test=label]", "Alcohol").await;
-    app.set_value(
-        "[data-test=start]",
-        &local_ago(Duration::days(29) + Duration::hours(23)),
-    )
-    .await;
+    app.set_value("[data-test=start]", &local_ago(Duration::days(29) + Duration::hours(23))).await;
     app.click("[data-test=save]").await;
 
     assert_eq!(app.text("[data-test=tracker-label]").await, "Alcohol");
     assert_eq!(app.text("[data-test=sober-time]").await, "29 days");
     assert_eq!(app.text("[data-test=next-label]").await, "30 days");
     let until = app.text("[data-test=next-until]").await;
-    assert!(
-        until == "in 1 hour" || until.ends_with("minutes"),
-        "until: {until}"
-    );
+    assert!(until == "in 1 hour" || until.ends_with("minutes"), "until: {until}");
     let shot = app.screenshot("today-390x844.png", 390, 844).await;
     eprintln!("gui: screenshot saved to {}", shot.display());
 
@@ -46,22 +37,14 @@ async fn gui_tracker_reset_history_and_relaunch() {
     app.click("[data-test=tracker-card] a").await;
     assert_eq!(app.text("[data-test=detail-label]").await, "Alcohol");
     app.click("[data-test=lapse]").await;
-    app.set_value("[data-test=lapse-at]", &local_ago(Duration::days(1)))
-        .await;
+    app.set_value("[data-test=lapse-at]", &local_ago(Duration::days(1))).await;
     app.click("[data-test=halt-tired]").await;
-    app.type_into("[data-test=what-happened]", "A hard evening alone")
-        .await;
-    app.type_into("[data-test=differently]", "Call my mentor first")
-        .await;
+    app.type_into("[data-test=what-happened]", "A hard evening alone").await;
+    app.type_into("[data-test=differently]", "Call my mentor first").await;
     app.click("[data-test=reset-save]").await;
 
-    let sober = app
-        .text_until("[data-test=detail-sober]", |t| t.starts_with("1 day"))
-        .await;
-    assert!(
-        sober.starts_with("1 day"),
-        "sober time after reset: {sober}"
-    );
+    let sober = app.text_until("[data-test=detail-sober]", |t| t.starts_with("1 day")).await;
+    assert!(sober.starts_with("1 day"), "sober time after reset: {sober}");
     assert_eq!(app.count("[data-test=attempt]").await, 2);
     let history = app.text("[data-test=history]").await;
     assert!(history.contains("28 days"), "{history}");
@@ -76,17 +59,11 @@ async fn gui_tracker_reset_history_and_relaunch() {
     let app = App::launch(data.path(), "[data-test=tracker-card]").await;
     eprintln!("gui: relaunch to Today in {:?}", app.started_in);
     assert_eq!(app.text("[data-test=tracker-label]").await, "Alcohol");
-    assert!(app
-        .text("[data-test=sober-time]")
-        .await
-        .starts_with("1 day"));
+    assert!(app.text("[data-test=sober-time]").await.starts_with("1 day"));
     app.click("[data-test=tracker-card] a").await;
     app.wait("[data-test=attempt]").await;
     assert_eq!(app.count("[data-test=attempt]").await, 2);
-    assert!(app
-        .text("[data-test=history]")
-        .await
-        .contains("Call my mentor first"));
+    assert!(app.text("[data-test=history]").await.contains("Call my mentor first"));
     app.quit().await;
 }
 
@@ -96,28 +73,17 @@ async fn gui_bad_input_is_explained_and_delete_can_be_undone() {
     let app = App::launch(data.path(), "[data-test=add-tracker]").await;
     app.click("[data-test=add-tracker]").await;
     // No name: a plain message, nothing saved.
-    app.set_value("[data-test=start]", &local_ago(Duration::days(2)))
-        .await;
+    app.set_value("[data-test=start]", &local_ago(Duration::days(2))).await;
     app.click("[data-test=save]").await;
-    assert_eq!(
-        app.text("[data-test=error]").await,
-        "Please give this a name."
-    );
+    assert_eq!(app.text("[data-test=error]").await, "Please give this a name.");
     // A start in the future.
     app.type_into("[data-test=label]", "Gambling").await;
-    app.set_value("[data-test=start]", &local_ago(-Duration::days(3)))
-        .await;
+    app.set_value("[data-test=start]", &local_ago(-Duration::days(3))).await;
     app.click("[data-test=save]").await;
-    let msg = app
-        .text_until("[data-test=error]", |t| t.contains("future"))
-        .await;
+    let msg = app.text_until("[data-test=error]", |t| t.contains("future")).await;
     assert_eq!(msg, "The start can't be in the future.");
     // Fixed: saved, and in the first three days hours and minutes show.
-    app.set_value(
-        "[data-test=start]",
-        &local_ago(Duration::days(2) + Duration::hours(5)),
-    )
-    .await;
+    app.set_value("[data-test=start]", &local_ago(Duration::days(2) + Duration::hours(5))).await;
     app.click("[data-test=save]").await;
     let sober = app.text("[data-test=sober-time]").await;
     assert!(sober.starts_with("2 days 5 h"), "{sober}");
@@ -140,10 +106,7 @@ async fn gui_corrupt_data_file_gets_a_calm_message_and_is_kept() {
     std::fs::write(&file, &junk).unwrap();
     let app = App::launch(data.path(), "[data-test=error]").await;
     let msg = app.text("[data-test=error]").await;
-    assert!(
-        msg.starts_with("Kindred can't read its data file."),
-        "{msg}"
-    );
+    assert!(msg.starts_with("Kindred can't read its data file."), "{msg}");
     app.quit().await;
     assert_eq!(std::fs::read(&file).unwrap(), junk);
 }
@@ -158,8 +121,7 @@ async fn gui_cold_start() {
     let app = App::launch(data.path(), "[data-test=add-tracker]").await;
     app.click("[data-test=add-tracker]").await;
     app.type_into("[data-test=label]", "Me").await;
-    app.set_value("[data-test=start]", &local_ago(Duration::days(40)))
-        .await;
+    app.set_value("[data-test=start]", &local_ago(Duration::days(40))).await;
     app.click("[data-test=save]").await;
     app.wait("[data-test=tracker-card]").await;
     app.quit().await;

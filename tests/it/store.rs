@@ -40,9 +40,7 @@ fn create(k: &mut Kindred, label: &str, ago: Duration) -> String {
 }
 
 fn count(k: &mut Kindred, sql: &str) -> i64 {
-    k.store_mut()
-        .read(|tx| Ok(tx.query_row(sql, [], |r| r.get(0))?))
-        .unwrap()
+    k.store_mut().read(|tx| Ok(tx.query_row(sql, [], |r| r.get(0))?)).unwrap()
 }
 
 #[test]
@@ -66,10 +64,7 @@ fn create_reopen_and_version() {
     let next = card.next.as_ref().unwrap();
     assert_eq!(next.label, "30 days");
     assert_eq!(next.until, "in 1 hour");
-    assert!(
-        today.celebration.is_none(),
-        "a back-dated start is not a surprise party"
-    );
+    assert!(today.celebration.is_none(), "a back-dated start is not a surprise party");
 }
 
 #[test]
@@ -106,11 +101,7 @@ fn empty_start_or_lapse_means_now() {
         })
         .unwrap();
     c.advance(Duration::hours(2));
-    let d = k
-        .tracker_detail(TrackerRef {
-            id: fresh.to_string(),
-        })
-        .unwrap();
+    let d = k.tracker_detail(TrackerRef { id: fresh.to_string() }).unwrap();
     assert_eq!((d.sober.days, d.sober.hours, d.sober.minutes), (0, 2, 0));
     k.reset_tracker(ResetTrackerReq {
         id: id.clone(),
@@ -152,11 +143,7 @@ fn corrupt_file_is_refused_and_left_alone() {
     .unwrap_err();
     assert!(matches!(err, Error::Corrupt), "{err:?}");
     assert_eq!(err.to_command_error().code, "corrupt");
-    assert_eq!(
-        std::fs::read(&path).unwrap(),
-        junk,
-        "the file must not be touched"
-    );
+    assert_eq!(std::fs::read(&path).unwrap(), junk, "the file must not be touched");
 }
 
 #[test]
@@ -165,10 +152,8 @@ fn newer_version_is_refused_and_left_alone() {
     let path = db_path(dir.path());
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch("CREATE TABLE future (x); INSERT INTO future VALUES (1);")
-            .unwrap();
-        conn.pragma_update(None, "user_version", VERSION + 1)
-            .unwrap();
+        conn.execute_batch("CREATE TABLE future (x); INSERT INTO future VALUES (1);").unwrap();
+        conn.pragma_update(None, "user_version", VERSION + 1).unwrap();
     }
     let before = std::fs::read(&path).unwrap();
     let err = Kindred::open_dir(
@@ -178,10 +163,7 @@ fn newer_version_is_refused_and_left_alone() {
         TZ,
     )
     .unwrap_err();
-    assert!(
-        matches!(err, Error::NewerVersion { found, .. } if found == VERSION + 1),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::NewerVersion { found, .. } if found == VERSION + 1), "{err:?}");
     assert_eq!(err.to_command_error().code, "newer_version");
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
@@ -209,10 +191,7 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
     };
     let start = local(&c, Duration::days(1));
     let e = bad(&mut k, "", start.clone());
-    assert_eq!(
-        (e.code.as_str(), e.message.as_str()),
-        ("invalid", "Please give this a name.")
-    );
+    assert_eq!((e.code.as_str(), e.message.as_str()), ("invalid", "Please give this a name."));
     let e = bad(&mut k, &"x".repeat(10_000), start.clone());
     assert!(e.message.contains("too long"), "{e:?}");
     let e = bad(&mut k, "Ok", local(&c, -Duration::days(2)));
@@ -243,21 +222,13 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
         .to_command_error()
     };
     let e = reset(&mut k, &id, local(&c, Duration::days(11)));
-    assert_eq!(
-        e.message,
-        "The date of the lapse can't be before this attempt started."
-    );
+    assert_eq!(e.message, "The date of the lapse can't be before this attempt started.");
     let unknown = "0190f5b2-7c4e-7a00-8000-000000000001";
     let e = reset(&mut k, unknown, local(&c, Duration::days(1)));
     assert_eq!(e.code, "not_found");
     let e = reset(&mut k, "not-an-id", local(&c, Duration::days(1)));
     assert_eq!(e.code, "invalid");
-    let e = k
-        .rename_tracker(RenameTrackerReq {
-            id: id.clone(),
-            label: " ".into(),
-        })
-        .unwrap_err();
+    let e = k.rename_tracker(RenameTrackerReq { id: id.clone(), label: " ".into() }).unwrap_err();
     assert_eq!(e.to_command_error().code, "invalid");
 
     let after = (
@@ -277,20 +248,13 @@ fn delete_with_undo() {
     k.delete_tracker(TrackerRef { id: id.clone() }).unwrap();
     assert!(k.today().unwrap().trackers.is_empty());
     assert_eq!(
-        k.tracker_detail(TrackerRef { id: id.clone() })
-            .unwrap_err()
-            .to_command_error()
-            .code,
+        k.tracker_detail(TrackerRef { id: id.clone() }).unwrap_err().to_command_error().code,
         "not_found"
     );
-    k.undo_delete_tracker(TrackerRef { id: id.clone() })
-        .unwrap();
+    k.undo_delete_tracker(TrackerRef { id: id.clone() }).unwrap();
     assert_eq!(k.today().unwrap().trackers.len(), 1);
     // Nothing left to undo.
-    assert!(matches!(
-        k.undo_delete_tracker(TrackerRef { id }),
-        Err(Error::UndoExpired)
-    ));
+    assert!(matches!(k.undo_delete_tracker(TrackerRef { id }), Err(Error::UndoExpired)));
 }
 
 #[test]
@@ -321,23 +285,14 @@ fn reset_keeps_history_and_debrief_stays_on_the_device() {
     assert_eq!(d.stats.attempts, 2);
     assert!(d.stats.total_sober_days >= 28);
     // The debrief is in the local row but never in a sync payload.
-    let leaked = count(
-        &mut k,
-        "SELECT count(*) FROM outbox WHERE payload LIKE '%CANARY%'",
-    );
+    let leaked = count(&mut k, "SELECT count(*) FROM outbox WHERE payload LIKE '%CANARY%'");
     assert_eq!(leaked, 0);
-    let resets = count(
-        &mut k,
-        "SELECT count(*) FROM outbox WHERE entity = 'tracker_reset'",
-    );
+    let resets = count(&mut k, "SELECT count(*) FROM outbox WHERE entity = 'tracker_reset'");
     assert_eq!(resets, 1);
     // Survives a reopen.
     drop(k);
     let mut k = open(dir.path(), &c, TZ);
-    assert_eq!(
-        k.tracker_detail(TrackerRef { id }).unwrap().attempts.len(),
-        2
-    );
+    assert_eq!(k.tracker_detail(TrackerRef { id }).unwrap().attempts.len(), 2);
 }
 
 #[test]
@@ -357,11 +312,8 @@ fn celebration_appears_once_after_a_milestone() {
     })
     .unwrap();
     assert!(k.today().unwrap().celebration.is_some());
-    k.ack_celebration(AckCelebrationReq {
-        tracker_id: cel.tracker_id.to_string(),
-        keys: cel.keys,
-    })
-    .unwrap();
+    k.ack_celebration(AckCelebrationReq { tracker_id: cel.tracker_id.to_string(), keys: cel.keys })
+        .unwrap();
     assert!(k.today().unwrap().celebration.is_none());
     drop(k);
     let mut k = open(dir.path(), &c, TZ);
@@ -380,10 +332,7 @@ fn reminders_are_planned_discreetly() {
     assert_eq!(plan.len(), 2, "{plan:?}");
     for r in &plan {
         let text = format!("{} {}", r.title, r.body).to_lowercase();
-        assert!(
-            !text.contains("alcohol") && !text.contains("sober"),
-            "{text}"
-        );
+        assert!(!text.contains("alcohol") && !text.contains("sober"), "{text}");
     }
     let mut s = k.get_settings().unwrap();
     s.milestone_reminders = false;
@@ -399,28 +348,18 @@ fn settings_round_trip_and_validation() {
     let s = k.get_settings().unwrap();
     assert_eq!(s.tz, "America/New_York");
     assert!(s.discreet);
-    let changed = SettingsView {
-        tz: "Europe/Berlin".into(),
-        reminder_time: "18:30".into(),
-        ..s.clone()
-    };
+    let changed =
+        SettingsView { tz: "Europe/Berlin".into(), reminder_time: "18:30".into(), ..s.clone() };
     k.save_settings(changed.clone()).unwrap();
     drop(k);
     let mut k = open(dir.path(), &c, TZ);
     assert_eq!(k.get_settings().unwrap(), changed);
     let err = k
-        .save_settings(SettingsView {
-            reminder_time: "25:99".into(),
-            ..changed.clone()
-        })
+        .save_settings(SettingsView { reminder_time: "25:99".into(), ..changed.clone() })
         .unwrap_err();
     assert_eq!(err.to_command_error().code, "invalid");
-    let err = k
-        .save_settings(SettingsView {
-            tz: "Nowhere".into(),
-            ..changed.clone()
-        })
-        .unwrap_err();
+    let err =
+        k.save_settings(SettingsView { tz: "Nowhere".into(), ..changed.clone() }).unwrap_err();
     assert_eq!(err.to_command_error().code, "invalid");
     assert_eq!(k.get_settings().unwrap(), changed);
 }

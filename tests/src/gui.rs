@@ -21,11 +21,7 @@ pub fn app_binary() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// One running app with its WebDriver session.
@@ -42,12 +38,7 @@ impl App {
         let port = free_port();
         let native = free_port();
         let driver = Command::new("tauri-driver")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native.to_string(),
-            ])
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("KINDRED_DATA_DIR", data_dir)
             .stdout(Stdio::null())
             .spawn()
@@ -55,10 +46,7 @@ impl App {
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let deadline = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect(addr).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "tauri-driver did not listen on {addr}"
-            );
+            assert!(Instant::now() < deadline, "tauri-driver did not listen on {addr}");
             std::thread::sleep(Duration::from_millis(50));
         }
         let mut caps = serde_json::Map::new();
@@ -74,11 +62,7 @@ impl App {
             .connect(&format!("http://{addr}"))
             .await
             .expect("WebDriver session on the app");
-        let mut app = App {
-            driver,
-            client,
-            started_in: Duration::ZERO,
-        };
+        let mut app = App { driver, client, started_in: Duration::ZERO };
         app.wait(ready).await;
         app.started_in = t.elapsed();
         app
@@ -122,20 +106,12 @@ impl App {
 
     /// Clicks the first element matching `css`.
     pub async fn click(&self, css: &str) {
-        self.wait(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        self.wait(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
     /// Types into a text field.
     pub async fn type_into(&self, css: &str, text: &str) {
-        self.wait(css)
-            .await
-            .send_keys(text)
-            .await
-            .expect("send keys");
+        self.wait(css).await.send_keys(text).await.expect("send keys");
     }
 
     /// Sets an input's value the way a date picker would, firing `input` and `change`.
@@ -155,24 +131,15 @@ impl App {
 
     /// Number of elements matching `css` right now.
     pub async fn count(&self, css: &str) -> usize {
-        self.client
-            .find_all(Locator::Css(css))
-            .await
-            .map(|v| v.len())
-            .unwrap_or(0)
+        self.client.find_all(Locator::Css(css)).await.map(|v| v.len()).unwrap_or(0)
     }
 
     /// Saves a PNG of the window at `width`×`height` to [`SCREENSHOT_DIR`]/`name`.
     pub async fn screenshot(&self, name: &str, width: u32, height: u32) -> PathBuf {
-        self.client
-            .set_window_size(width, height)
-            .await
-            .expect("resize window");
+        self.client.set_window_size(width, height).await.expect("resize window");
         tokio::time::sleep(Duration::from_millis(400)).await;
         let png = self.client.screenshot().await.expect("screenshot");
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("workspace root");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
         let dir = root.join(SCREENSHOT_DIR);
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(name);

@@ -60,22 +60,13 @@ fn real_main() -> Result<()> {
 
 /// Path of the built desktop binary.
 pub fn app_binary(release: bool) -> std::path::PathBuf {
-    target_dir()
-        .join(if release { "release" } else { "debug" })
-        .join("kindred-app")
+    target_dir().join(if release { "release" } else { "debug" }).join("kindred-app")
 }
 
 fn build_app(release: bool) -> Result<()> {
     ui::build(true)?;
     if release {
-        cargo(&[
-            "build",
-            "-p",
-            "kindred-app",
-            "--release",
-            "--features",
-            "tauri/custom-protocol",
-        ])
+        cargo(&["build", "-p", "kindred-app", "--release", "--features", "tauri/custom-protocol"])
     } else {
         cargo(&["build", "-p", "kindred-app"])
     }
@@ -116,52 +107,20 @@ fn test() -> Result<()> {
             "warnings",
         ])
     })?;
-    step("unit, property and store tests", || {
-        cargo(&["test", "--locked"])
-    })?;
+    step("unit, property and store tests", || cargo(&["test", "--locked"]))?;
     step("kindred-core for wasm32", || {
-        cargo(&[
-            "check",
-            "-p",
-            "kindred-core",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--locked",
-        ])
+        cargo(&["check", "-p", "kindred-core", "--target", "wasm32-unknown-unknown", "--locked"])
     })?;
-    step("app (debug)", || {
-        cargo(&["build", "-p", "kindred-app", "--locked"])
-    })?;
-    step("shell tests", || {
-        cargo(&["test", "-p", "kindred-app", "--lib", "--locked"])
-    })?;
-    step(
-        "android compile check (aarch64-linux-android)",
-        android_check,
-    )?;
+    step("app (debug)", || cargo(&["build", "-p", "kindred-app", "--locked"]))?;
+    step("shell tests", || cargo(&["test", "-p", "kindred-app", "--lib", "--locked"]))?;
+    step("android compile check (aarch64-linux-android)", android_check)?;
     step("end-to-end on the real window (Xvfb)", || {
         let mut cmd = std::process::Command::new("xvfb-run");
-        cmd.args([
-            "-a",
-            "-s",
-            "-screen 0 1280x1024x24",
-            "cargo",
-            "test",
-            "--locked",
-        ])
-        .args([
-            "-p",
-            "kindred-tests",
-            "--features",
-            "gui",
-            "--test",
-            "it",
-            "--",
-            "gui",
-        ])
-        .args(["--test-threads", "1", "--nocapture"])
-        .env("KINDRED_APP_BIN", app_binary(false))
-        .current_dir(root());
+        cmd.args(["-a", "-s", "-screen 0 1280x1024x24", "cargo", "test", "--locked"])
+            .args(["-p", "kindred-tests", "--features", "gui", "--test", "it", "--", "gui"])
+            .args(["--test-threads", "1", "--nocapture"])
+            .env("KINDRED_APP_BIN", app_binary(false))
+            .current_dir(root());
         run(&mut cmd)
     })?;
     eprintln!("xtask test: all green in {:.0?}", started.elapsed());

@@ -78,11 +78,7 @@ fn apt(pkgs: &[&str]) -> Result<()> {
     eprintln!("xtask: installing Debian packages: {}", missing.join(" "));
     let is_root = output("id", &["-u"]).is_some_and(|s| s.trim() == "0");
     let sudo = |args: &[&str]| {
-        let mut c = if is_root {
-            Command::new(args[0])
-        } else {
-            Command::new("sudo")
-        };
+        let mut c = if is_root { Command::new(args[0]) } else { Command::new("sudo") };
         if is_root {
             c.args(&args[1..]);
         } else {
@@ -102,9 +98,7 @@ fn rustup_target(target: &str) -> Result<()> {
     if have.lines().any(|l| l.trim() == target) {
         return Ok(());
     }
-    run(Command::new("rustup")
-        .args(["target", "add", target])
-        .current_dir(root()))
+    run(Command::new("rustup").args(["target", "add", target]).current_dir(root()))
 }
 
 /// The wasm-bindgen version locked in Cargo.lock (the CLI must match it exactly).
@@ -113,10 +107,7 @@ pub fn wasm_bindgen_version() -> Result<String> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines
-                .next()
-                .and_then(|l| l.trim().strip_prefix("version = "))
-            {
+            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
                 return Ok(v.trim_matches('"').to_owned());
             }
         }
@@ -127,10 +118,7 @@ pub fn wasm_bindgen_version() -> Result<String> {
 /// Installs `krate` at exactly `version` with `cargo install` unless it is already there.
 fn cargo_tool(krate: &str, version: &str, locked: bool) -> Result<()> {
     let list = output("cargo", &["install", "--list"]).unwrap_or_default();
-    if list
-        .lines()
-        .any(|l| l.starts_with(&format!("{krate} v{version}:")))
-    {
+    if list.lines().any(|l| l.starts_with(&format!("{krate} v{version}:"))) {
         return Ok(());
     }
     eprintln!("xtask: installing {krate} {version} (cargo install, a few minutes once)");
@@ -143,9 +131,7 @@ fn cargo_tool(krate: &str, version: &str, locked: bool) -> Result<()> {
 }
 
 fn tools_dir() -> PathBuf {
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"));
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
     home.join(".cache/kindred/npm")
 }
 

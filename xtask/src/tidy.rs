@@ -16,15 +16,8 @@ http://ipc.localhost; img-src 'self' asset: http://asset.localhost data: blob:; 
 frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'";
 
 /// Crates kindred-core may depend on: pure, wasm-friendly.
-const CORE_DEPS: &[&str] = &[
-    "serde",
-    "serde_json",
-    "chrono",
-    "chrono-tz",
-    "uuid",
-    "thiserror",
-    "proptest",
-];
+const CORE_DEPS: &[&str] =
+    &["serde", "serde_json", "chrono", "chrono-tz", "uuid", "thiserror", "proptest"];
 
 /// Runs every rule and reports all failures at once.
 pub fn check() -> Result<()> {
@@ -50,10 +43,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     }
     for entry in fs::read_dir(dir)? {
         let path = entry?.path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         if path.is_dir() && !matches!(name, "target" | "dist" | "gen" | "node_modules") {
             rust_files(&path, out)?;
         } else if name.ends_with(".rs") {
@@ -65,14 +55,8 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 
 fn module_docs(problems: &mut Vec<String>) -> Result<()> {
     let mut files = Vec::new();
-    for dir in [
-        "crates",
-        "src-tauri/src",
-        "src-tauri/build.rs",
-        "src-ui/src",
-        "xtask/src",
-        "tests",
-    ] {
+    for dir in ["crates", "src-tauri/src", "src-tauri/build.rs", "src-ui/src", "xtask/src", "tests"]
+    {
         let p = root().join(dir);
         if p.is_file() {
             files.push(p);
@@ -95,14 +79,9 @@ fn capabilities(problems: &mut Vec<String>) -> Result<()> {
         let path = entry?.path();
         let text = fs::read_to_string(&path)?;
         let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        for banned in [
-            "\"remote\"",
-            "\"windows\":[\"*\"]",
-            "\"fs:",
-            "\"shell:",
-            "\"http:",
-            "dangerous",
-        ] {
+        for banned in
+            ["\"remote\"", "\"windows\":[\"*\"]", "\"fs:", "\"shell:", "\"http:", "dangerous"]
+        {
             if compact.contains(banned) {
                 problems.push(format!("{} grants {banned}", rel(&path)));
             }
@@ -127,27 +106,16 @@ fn ui_rules(problems: &mut Vec<String>) -> Result<()> {
     rust_files(&root().join("src-ui/src"), &mut files)?;
     for f in files {
         let text = fs::read_to_string(&f)?;
-        for banned in [
-            "inner_html",
-            "local_storage",
-            "session_storage",
-            "IndexedDb",
-            "<iframe",
-        ] {
+        for banned in ["inner_html", "local_storage", "session_storage", "IndexedDb", "<iframe"] {
             if text.contains(banned) {
-                problems.push(format!(
-                    "{} uses {banned} (SECURITY.md ST-1, TA-3, TA-6)",
-                    rel(&f)
-                ));
+                problems.push(format!("{} uses {banned} (SECURITY.md ST-1, TA-3, TA-6)", rel(&f)));
             }
         }
     }
     let manifest = fs::read_to_string(root().join("src-ui/Cargo.toml"))?;
     for banned in ["kindred-client", "tauri", "tokio", "reqwest", "regex"] {
         if manifest.lines().any(|l| l.trim_start().starts_with(banned)) {
-            problems.push(format!(
-                "src-ui depends on {banned} (STYLE.md §2, PERF.md P4)"
-            ));
+            problems.push(format!("src-ui depends on {banned} (STYLE.md §2, PERF.md P4)"));
         }
     }
     Ok(())
@@ -165,9 +133,7 @@ fn core_deps(problems: &mut Vec<String>) -> Result<()> {
         if in_deps && !line.is_empty() && !line.starts_with('#') {
             let name = line.split(['=', '.']).next().unwrap_or_default().trim();
             if !CORE_DEPS.contains(&name) {
-                problems.push(format!(
-                    "kindred-core depends on {name}: the core stays pure"
-                ));
+                problems.push(format!("kindred-core depends on {name}: the core stays pure"));
             }
         }
     }
@@ -191,9 +157,8 @@ fn lock_rules(problems: &mut Vec<String>) -> Result<()> {
             problems.push("tauri-plugin-shell is banned (CVE-2025-31477)".into());
         }
         if name == "tauri" && version_lt(&version, (2, 11, 1)) {
-            problems.push(format!(
-                "tauri {version} is below the 2.11.1 floor (GHSA-7gmj-67g7-phm9)"
-            ));
+            problems
+                .push(format!("tauri {version} is below the 2.11.1 floor (GHSA-7gmj-67g7-phm9)"));
         }
     }
     Ok(())
@@ -201,11 +166,7 @@ fn lock_rules(problems: &mut Vec<String>) -> Result<()> {
 
 fn version_lt(v: &str, floor: (u64, u64, u64)) -> bool {
     let mut parts = v.split(['.', '-']).map(|p| p.parse::<u64>().unwrap_or(0));
-    let got = (
-        parts.next().unwrap_or(0),
-        parts.next().unwrap_or(0),
-        parts.next().unwrap_or(0),
-    );
+    let got = (parts.next().unwrap_or(0), parts.next().unwrap_or(0), parts.next().unwrap_or(0));
     got < floor
 }
 

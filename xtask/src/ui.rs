@@ -24,10 +24,7 @@ pub fn build(release: bool) -> Result<()> {
         "--locked",
     ])?;
     let dir = if release { "wasm-release" } else { "debug" };
-    let wasm = target_dir()
-        .join("wasm32-unknown-unknown")
-        .join(dir)
-        .join("kindred-ui.wasm");
+    let wasm = target_dir().join("wasm32-unknown-unknown").join(dir).join("kindred-ui.wasm");
     let dist = root().join("src-ui/dist");
     fs::create_dir_all(&dist)?;
 
@@ -37,24 +34,13 @@ pub fn build(release: bool) -> Result<()> {
     let out_wasm = dist.join("kindred_ui_bg.wasm");
     if fs::read_to_string(&stamp).ok().as_deref() != Some(id.as_str()) || !out_wasm.exists() {
         run(Command::new("wasm-bindgen")
-            .args([
-                "--target",
-                "web",
-                "--no-typescript",
-                "--out-name",
-                "kindred_ui",
-                "--out-dir",
-            ])
+            .args(["--target", "web", "--no-typescript", "--out-name", "kindred_ui", "--out-dir"])
             .arg(&dist)
             .arg(&wasm))?;
         if release {
             match setup::wasm_opt() {
                 Some(opt) => run(Command::new(opt)
-                    .args([
-                        "-Oz",
-                        "--enable-bulk-memory",
-                        "--enable-nontrapping-float-to-int",
-                    ])
+                    .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int"])
                     .arg(&out_wasm)
                     .arg("-o")
                     .arg(&out_wasm))?,

@@ -16,8 +16,5 @@ impl Clock for SystemClock {
 
 /// The operating system's IANA time zone, or UTC when it can't be determined.
 pub fn system_tz() -> chrono_tz::Tz {
-    iana_time_zone::get_timezone()
-        .ok()
-        .and_then(|name| name.parse().ok())
-        .unwrap_or(chrono_tz::UTC)
+    iana_time_zone::get_timezone().ok().and_then(|name| name.parse().ok()).unwrap_or(chrono_tz::UTC)
 }

@@ -72,9 +72,6 @@ impl Error {
                     .to_owned(),
             ),
         };
-        CommandError {
-            code: code.to_owned(),
-            message,
-        }
+        CommandError { code: code.to_owned(), message }
     }
 }

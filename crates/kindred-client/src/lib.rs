@@ -51,9 +51,7 @@ pub struct Kindred {
 
 impl std::fmt::Debug for Kindred {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Kindred")
-            .field("default_tz", &self.default_tz)
-            .finish_non_exhaustive()
+        f.debug_struct("Kindred").field("default_tz", &self.default_tz).finish_non_exhaustive()
     }
 }
 
@@ -99,12 +97,7 @@ impl Kindred {
             }
             Ok(())
         })?;
-        Ok(Kindred {
-            store,
-            clock,
-            ids,
-            default_tz,
-        })
+        Ok(Kindred { store, clock, ids, default_tz })
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -118,10 +111,7 @@ impl Kindred {
         f: impl FnOnce(&Transaction<'_>, &WriteCtx<'_>) -> Result<T>,
     ) -> Result<T> {
         let ids = Arc::clone(&self.ids);
-        let ctx = WriteCtx {
-            now_ms: now.timestamp_millis(),
-            ids: ids.as_ref(),
-        };
+        let ctx = WriteCtx { now_ms: now.timestamp_millis(), ids: ids.as_ref() };
         self.store.write(|tx| f(tx, &ctx))
     }
 
@@ -161,11 +151,7 @@ impl Kindred {
                     }),
                 });
             }
-            Ok(TodayView {
-                tz: tz.name().to_owned(),
-                trackers: cards,
-                celebration,
-            })
+            Ok(TodayView { tz: tz.name().to_owned(), trackers: cards, celebration })
         })
     }
 
@@ -181,21 +167,14 @@ impl Kindred {
         tracker::validate_start(&start, now)?;
         let ladder = req.ladder.validated()?;
         let id = TrackerId(self.ids.next());
-        let t = Tracker {
-            id,
-            label,
-            start,
-            ladder,
-        };
+        let t = Tracker { id, label, start, ladder };
         self.write(now, |tx, ctx| repo::insert(tx, ctx, &t))?;
         Ok(id)
     }
 
     fn live(&mut self, id: &str) -> Result<TrackerRow> {
         let id: TrackerId = id.parse()?;
-        self.store
-            .read(|tx| repo::get(tx, id))?
-            .ok_or(Error::NotFound("tracker"))
+        self.store.read(|tx| repo::get(tx, id))?.ok_or(Error::NotFound("tracker"))
     }
 
     /// Renames a tracker.
@@ -214,9 +193,7 @@ impl Kindred {
         let ladder = req.ladder.validated()?;
         let row = self.live(&req.id)?;
         let now = self.now();
-        self.write(now, |tx, ctx| {
-            repo::set_ladder(tx, ctx, row.tracker.id, &ladder)
-        })
+        self.write(now, |tx, ctx| repo::set_ladder(tx, ctx, row.tracker.id, &ladder))
     }
 
     /// Deletes a tracker; [`Kindred::undo_delete_tracker`] brings it back until it is sent.
@@ -243,11 +220,7 @@ impl Kindred {
         let tz = self.settings()?.tz;
         let debrief = tracker::validate_debrief(&req.what_happened, &req.differently)?;
         let lapse_at = local_or_now(&req.lapse_local, now, tz)?;
-        let new_start = match req
-            .new_start_local
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-        {
+        let new_start = match req.new_start_local.as_deref().filter(|s| !s.trim().is_empty()) {
             Some(s) => ZonedDateTime::new(parse_local(s)?, tz),
             None => lapse_at,
         };
@@ -278,9 +251,7 @@ impl Kindred {
             .filter(|k| req.keys.contains(k))
             .collect();
         self.write(now, |tx, ctx| {
-            reached
-                .iter()
-                .try_for_each(|k| repo::mark_seen(tx, ctx, row.tracker.id, k))
+            reached.iter().try_for_each(|k| repo::mark_seen(tx, ctx, row.tracker.id, k))
         })
     }
 
@@ -333,9 +304,7 @@ impl Kindred {
     pub fn get_settings(&mut self) -> Result<SettingsView> {
         let s = self.settings()?;
         let hm = |t: NaiveTime| t.format("%H:%M").to_string();
-        let quiet = s
-            .quiet_hours
-            .unwrap_or(Settings::defaults(s.tz).quiet_hours.expect("default"));
+        let quiet = s.quiet_hours.unwrap_or(Settings::defaults(s.tz).quiet_hours.expect("default"));
         Ok(SettingsView {
             tz: s.tz.name().to_owned(),
             milestone_reminders: s.milestone_reminders,
@@ -358,10 +327,7 @@ impl Kindred {
             milestone_reminders: req.milestone_reminders,
             reminder_time: time(&req.reminder_time)?,
             quiet_hours: if req.quiet_hours {
-                Some(QuietHours {
-                    from: time(&req.quiet_from)?,
-                    to: time(&req.quiet_to)?,
-                })
+                Some(QuietHours { from: time(&req.quiet_from)?, to: time(&req.quiet_to)? })
             } else {
                 None
             },
@@ -386,10 +352,7 @@ impl Kindred {
             .collect();
         let inputs: Vec<PlanInput<'_>> = starts
             .iter()
-            .map(|(start, t)| PlanInput {
-                tracker: t,
-                current_start: *start,
-            })
+            .map(|(start, t)| PlanInput { tracker: t, current_start: *start })
             .collect();
         Ok(reminders::plan(&inputs, &settings, from, horizon))
     }
@@ -417,14 +380,8 @@ impl Attempt {
     fn current(row: &TrackerRow, resets: &[ResetRow]) -> Attempt {
         let plain: Vec<Reset> = resets.iter().map(|r| r.reset.clone()).collect();
         let attempts = milestones::attempts(&row.tracker, &plain);
-        let start = attempts
-            .last()
-            .map(|a| a.start)
-            .unwrap_or(row.tracker.start);
-        let begun_by = attempts
-            .len()
-            .checked_sub(2)
-            .and_then(|i| attempts[i].ended_by);
+        let start = attempts.last().map(|a| a.start).unwrap_or(row.tracker.start);
+        let begun_by = attempts.len().checked_sub(2).and_then(|i| attempts[i].ended_by);
         let recorded_at = begun_by
             .and_then(|id| resets.iter().find(|r| r.reset.id == id))
             .map(|r| r.created_at)
@@ -441,10 +398,7 @@ impl Attempt {
 fn local_or_now(value: &str, now: DateTime<Utc>, tz: Tz) -> Result<ZonedDateTime> {
     if value.trim().is_empty() {
         let local = ZonedDateTime::from_instant(now, tz).local;
-        let minute = local
-            .with_second(0)
-            .and_then(|t| t.with_nanosecond(0))
-            .unwrap_or(local);
+        let minute = local.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(local);
         return Ok(ZonedDateTime::new(minute, tz));
     }
     Ok(ZonedDateTime::new(parse_local(value)?, tz))
@@ -453,10 +407,7 @@ fn local_or_now(value: &str, now: DateTime<Utc>, tz: Tz) -> Result<ZonedDateTime
 /// Milestones reached in the running attempt after it was recorded.
 fn reached(row: &TrackerRow, attempt: &Attempt, now: DateTime<Utc>) -> Vec<DatedMilestone> {
     let (reached, _) = milestones::milestones_for(&row.tracker.ladder, &attempt.start, now, 0);
-    reached
-        .into_iter()
-        .filter(|m| m.at.timestamp_millis() > attempt.recorded_at)
-        .collect()
+    reached.into_iter().filter(|m| m.at.timestamp_millis() > attempt.recorded_at).collect()
 }
 
 fn celebration_for(

@@ -53,10 +53,7 @@ impl ZonedDateTime {
 
     /// The wall-clock time of `instant` in `tz`.
     pub fn from_instant(instant: DateTime<Utc>, tz: Tz) -> Self {
-        Self {
-            local: instant.with_timezone(&tz).naive_local(),
-            tz,
-        }
+        Self { local: instant.with_timezone(&tz).naive_local(), tz }
     }
 
     /// The instant this wall-clock time denotes (DST gaps move forward, overlaps take the earlier).
@@ -101,8 +98,7 @@ pub fn start_of_day(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
 
 /// Parses an IANA zone name.
 pub fn parse_tz(name: &str) -> Result<Tz> {
-    name.parse::<Tz>()
-        .map_err(|_| Error::UnknownTimeZone(name.chars().take(64).collect()))
+    name.parse::<Tz>().map_err(|_| Error::UnknownTimeZone(name.chars().take(64).collect()))
 }
 
 /// Parses the `YYYY-MM-DDTHH:MM[:SS]` value of an HTML `datetime-local` input.
@@ -121,10 +117,7 @@ mod tests {
     use chrono_tz::America::New_York;
 
     fn ndt(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d)
-            .unwrap()
-            .and_hms_opt(h, min, 0)
-            .unwrap()
+        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, min, 0).unwrap()
     }
 
     #[test]
@@ -145,20 +138,14 @@ mod tests {
     fn plus_days_keeps_wall_clock_across_dst() {
         let z = ZonedDateTime::new(ndt(2025, 3, 1, 21, 0), New_York);
         let later = z.plus_days(30);
-        assert_eq!(
-            later.with_timezone(&New_York).naive_local(),
-            ndt(2025, 3, 31, 21, 0)
-        );
+        assert_eq!(later.with_timezone(&New_York).naive_local(), ndt(2025, 3, 31, 21, 0));
         // 30 calendar days across spring-forward is one hour short of 720 hours.
         assert_eq!((later - z.instant()).num_hours(), 719);
     }
 
     #[test]
     fn parses_datetime_local_values() {
-        assert_eq!(
-            parse_local("2025-01-31T18:30").unwrap(),
-            ndt(2025, 1, 31, 18, 30)
-        );
+        assert_eq!(parse_local("2025-01-31T18:30").unwrap(), ndt(2025, 1, 31, 18, 30));
         assert!(parse_local("2025-02-30T18:30").is_err());
         assert!(parse_local("").is_err());
         assert!(parse_tz("Mars/Olympus").is_err());

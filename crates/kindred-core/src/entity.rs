@@ -4,6 +4,7 @@
 //! The device store writes outbox payloads through [`Entity::synced_fields`], so a `device_only`
 //! field can never enter a sync payload.
 
+use crate::model::craving::PLACE_MAX;
 use crate::model::text::{NAME_MAX, NOTE_MAX};
 
 /// How an entity behaves under sync.
@@ -30,25 +31,13 @@ pub struct Field {
 }
 
 const fn field(name: &'static str) -> Field {
-    Field {
-        name,
-        max_chars: None,
-        device_only: false,
-    }
+    Field { name, max_chars: None, device_only: false }
 }
 const fn text(name: &'static str, max: usize) -> Field {
-    Field {
-        name,
-        max_chars: Some(max),
-        device_only: false,
-    }
+    Field { name, max_chars: Some(max), device_only: false }
 }
 const fn private(name: &'static str, max: usize) -> Field {
-    Field {
-        name,
-        max_chars: Some(max),
-        device_only: true,
-    }
+    Field { name, max_chars: Some(max), device_only: true }
 }
 
 /// A registered entity.
@@ -101,11 +90,7 @@ pub const MILESTONE_SEEN: Entity = Entity {
     name: "milestone_seen",
     version: 1,
     class: Class::Log,
-    fields: &[
-        field("tracker_id"),
-        field("milestone_key"),
-        field("seen_at"),
-    ],
+    fields: &[field("tracker_id"), field("milestone_key"), field("seen_at")],
 };
 
 /// The mentee's settings (register).
@@ -122,8 +107,47 @@ pub const SETTINGS: Entity = Entity {
     ],
 };
 
+/// A logged craving (log); the note stays on the device.
+pub const CRAVING: Entity = Entity {
+    name: "craving",
+    version: 1,
+    class: Class::Log,
+    fields: &[
+        field("started_at"),
+        field("tz"),
+        field("intensity"),
+        field("triggers"),
+        field("tags"),
+        text("place", PLACE_MAX),
+        text("with_whom", PLACE_MAX),
+        field("coping"),
+        field("outcome"),
+        field("end_intensity"),
+        field("surf_started_at"),
+        field("surf_ended_at"),
+        private("note", NOTE_MAX),
+    ],
+};
+
+/// A mentor contact (register; written by staff or the mentee).
+pub const MENTOR_CONTACT: Entity = Entity {
+    name: "mentor_contact",
+    version: 1,
+    class: Class::Register,
+    fields: &[
+        field("role"),
+        text("name", NAME_MAX),
+        text("phone", 16),
+        text("sms", 16),
+        text("email", 254),
+        field("hours"),
+        text("note", NOTE_MAX),
+    ],
+};
+
 /// Every registered entity.
-pub const ALL: &[Entity] = &[TRACKER, TRACKER_RESET, MILESTONE_SEEN, SETTINGS];
+pub const ALL: &[Entity] =
+    &[TRACKER, TRACKER_RESET, MILESTONE_SEEN, SETTINGS, CRAVING, MENTOR_CONTACT];
 
 /// Looks an entity up by name.
 pub fn by_name(name: &str) -> Option<&'static Entity> {

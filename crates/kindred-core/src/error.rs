@@ -40,6 +40,10 @@ pub enum Error {
     InvalidTimeOfDay,
     #[error("That isn't a valid id.")]
     InvalidId,
+    #[error("Intensity goes from 0 to 10.")]
+    IntensityOutOfRange,
+    #[error("The {field} list can hold at most {max} entries.")]
+    TooManyItems { field: &'static str, max: usize },
 }
 
 /// Result alias for domain operations.

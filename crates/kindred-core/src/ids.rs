@@ -61,6 +61,14 @@ id_type!(
     SeenId
 );
 id_type!(
+    /// A logged craving.
+    CravingId
+);
+id_type!(
+    /// A mentor contact.
+    ContactId
+);
+id_type!(
     /// A change in the outbox: the idempotency key of a sync push.
     ChangeId
 );
@@ -72,10 +80,7 @@ mod tests {
     #[test]
     fn parse_rejects_garbage_and_nil() {
         assert_eq!("nope".parse::<TrackerId>(), Err(Error::InvalidId));
-        assert_eq!(
-            Uuid::nil().to_string().parse::<TrackerId>(),
-            Err(Error::InvalidId)
-        );
+        assert_eq!(Uuid::nil().to_string().parse::<TrackerId>(), Err(Error::InvalidId));
         let u = "0190f5b2-7c4e-7a00-8000-000000000001";
         assert_eq!(u.parse::<TrackerId>().unwrap().to_string(), u);
     }

@@ -245,10 +245,7 @@ mod tests {
             discreet: true,
         });
         round_trip(TrackerRef { id: "a".into() });
-        round_trip(AckCelebrationReq {
-            tracker_id: "a".into(),
-            keys: vec!["k".into()],
-        });
+        round_trip(AckCelebrationReq { tracker_id: "a".into(), keys: vec!["k".into()] });
     }
 
     #[test]
@@ -265,9 +262,6 @@ mod tests {
             serde_json::to_string(&Ladder::Custom(vec![crate::model::ladder::Span::Days(3)]))
                 .unwrap();
         assert_eq!(json, r#"{"kind":"custom","spans":[{"unit":"days","n":3}]}"#);
-        assert_eq!(
-            serde_json::to_string(&Ladder::Default).unwrap(),
-            r#"{"kind":"default"}"#
-        );
+        assert_eq!(serde_json::to_string(&Ladder::Default).unwrap(), r#"{"kind":"default"}"#);
     }
 }

@@ -42,15 +42,10 @@ fn local_plus_days(local: NaiveDateTime, tz: chrono_tz::Tz, days: i64) -> Option
 /// [`DateTime::<Utc>::MAX_UTC`].
 pub fn milestone_at(start: &ZonedDateTime, span: Span) -> DateTime<Utc> {
     let months = |n: u32| {
-        start
-            .local
-            .checked_add_months(Months::new(n))
-            .map(|local| resolve_local(local, start.tz))
+        start.local.checked_add_months(Months::new(n)).map(|local| resolve_local(local, start.tz))
     };
     let at = match span {
-        Span::Hours(n) => start
-            .instant()
-            .checked_add_signed(Duration::hours(i64::from(n))),
+        Span::Hours(n) => start.instant().checked_add_signed(Duration::hours(i64::from(n))),
         Span::Days(n) => local_plus_days(start.local, start.tz, i64::from(n)),
         Span::Months(n) => months(n),
         Span::Years(n) => n.checked_mul(12).and_then(months),
@@ -71,11 +66,7 @@ pub struct SoberTime {
 
 impl SoberTime {
     /// Nothing yet: the start is now or still ahead.
-    pub const ZERO: SoberTime = SoberTime {
-        days: 0,
-        hours: 0,
-        minutes: 0,
-    };
+    pub const ZERO: SoberTime = SoberTime { days: 0, hours: 0, minutes: 0 };
 }
 
 /// Time from `start` to `now`.
@@ -106,17 +97,9 @@ pub fn sober_time(start: &ZonedDateTime, now: DateTime<Utc>) -> SoberTime {
     let minutes = (now - day_began).num_minutes().max(0);
     if minutes >= 24 * 60 {
         // The 25th hour of a fall-back day.
-        SoberTime {
-            days,
-            hours: 23,
-            minutes: 59,
-        }
+        SoberTime { days, hours: 23, minutes: 59 }
     } else {
-        SoberTime {
-            days,
-            hours: minutes / 60,
-            minutes: minutes % 60,
-        }
+        SoberTime { days, hours: minutes / 60, minutes: minutes % 60 }
     }
 }
 
@@ -142,17 +125,12 @@ pub fn milestones_for(
 ) -> (Vec<DatedMilestone>, Vec<DatedMilestone>) {
     // 365-day years over-count calendar years slightly, which only errs on the generous side.
     let elapsed_years = usize::try_from(sober_time(start, now).days / 365).unwrap_or(0);
-    let max_years = elapsed_years
-        .saturating_add(upcoming.min(MAX_EXTRA_YEARS))
-        .saturating_add(2);
+    let max_years = elapsed_years.saturating_add(upcoming.min(MAX_EXTRA_YEARS)).saturating_add(2);
     let max_years = u32::try_from(max_years).unwrap_or(u32::MAX);
     let mut all: Vec<DatedMilestone> = ladder
         .milestones(max_years)
         .into_iter()
-        .map(|milestone| DatedMilestone {
-            at: milestone_at(start, milestone.span),
-            milestone,
-        })
+        .map(|milestone| DatedMilestone { at: milestone_at(start, milestone.span), milestone })
         .collect();
     // Stable: ties keep ladder order.
     all.sort_by_key(|m| m.at);
@@ -186,26 +164,15 @@ pub struct Attempt {
 /// at its `lapse_at` and begins a new one at its `new_start`. The last attempt has `end = None`.
 /// The order depends only on the set of resets, so every device derives the same history.
 pub fn attempts(tracker: &Tracker, resets: &[Reset]) -> Vec<Attempt> {
-    let mut mine: Vec<&Reset> = resets
-        .iter()
-        .filter(|r| r.tracker_id == tracker.id)
-        .collect();
+    let mut mine: Vec<&Reset> = resets.iter().filter(|r| r.tracker_id == tracker.id).collect();
     mine.sort_by_key(|r| (r.lapse_at.instant(), r.id));
     let mut out = Vec::with_capacity(mine.len() + 1);
     let mut start = tracker.start;
     for r in mine {
-        out.push(Attempt {
-            start,
-            end: Some(r.lapse_at),
-            ended_by: Some(r.id),
-        });
+        out.push(Attempt { start, end: Some(r.lapse_at), ended_by: Some(r.id) });
         start = r.new_start;
     }
-    out.push(Attempt {
-        start,
-        end: None,
-        ended_by: None,
-    });
+    out.push(Attempt { start, end: None, ended_by: None });
     out
 }
 
@@ -237,10 +204,7 @@ mod tests {
     const ZONES: &[Tz] = &chrono_tz::TZ_VARIANTS;
 
     fn ndt(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d)
-            .unwrap()
-            .and_hms_opt(h, min, 0)
-            .unwrap()
+        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, min, 0).unwrap()
     }
 
     fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
@@ -292,18 +256,12 @@ mod tests {
         assert_eq!(local(Span::Months(3)), ndt(2025, 4, 30, 18, 30));
         let leap = ZonedDateTime::new(ndt(2024, 1, 31, 18, 30), tz);
         let at = milestone_at(&leap, Span::Months(1));
-        assert_eq!(
-            at.with_timezone(&tz).naive_local(),
-            ndt(2024, 2, 29, 18, 30)
-        );
+        assert_eq!(at.with_timezone(&tz).naive_local(), ndt(2024, 2, 29, 18, 30));
         let feb29 = ZonedDateTime::new(ndt(2024, 2, 29, 8, 0), tz);
         let at = milestone_at(&feb29, Span::Years(1));
         assert_eq!(at.with_timezone(&tz).naive_local(), ndt(2025, 2, 28, 8, 0));
         // Summer time: 18:30 BST is 17:30 UTC.
-        assert_eq!(
-            milestone_at(&start, Span::Months(6)),
-            utc(2025, 7, 31, 17, 30)
-        );
+        assert_eq!(milestone_at(&start, Span::Months(6)), utc(2025, 7, 31, 17, 30));
     }
 
     #[test]
@@ -311,25 +269,11 @@ mod tests {
         let tz = chrono_tz::America::New_York;
         let start = ZonedDateTime::new(ndt(2025, 1, 1, 20, 0), tz);
         let now = start.plus_days(29) + Duration::hours(23) + Duration::minutes(59);
-        assert_eq!(
-            sober_time(&start, now),
-            SoberTime {
-                days: 29,
-                hours: 23,
-                minutes: 59
-            }
-        );
+        assert_eq!(sober_time(&start, now), SoberTime { days: 29, hours: 23, minutes: 59 });
         let next = next_milestone(&Ladder::Default, &start, now).unwrap();
         assert_eq!(next.milestone.key, "d30");
         assert_eq!(next.at, start.plus_days(30));
-        assert_eq!(
-            sober_time(&start, next.at),
-            SoberTime {
-                days: 30,
-                hours: 0,
-                minutes: 0
-            }
-        );
+        assert_eq!(sober_time(&start, next.at), SoberTime { days: 30, hours: 0, minutes: 0 });
     }
 
     #[test]
@@ -341,14 +285,7 @@ mod tests {
         let expected = (NaiveDate::from_ymd_opt(2026, 6, 15).unwrap()
             - NaiveDate::from_ymd_opt(1990, 6, 15).unwrap())
         .num_days();
-        assert_eq!(
-            sober_time(&start, now),
-            SoberTime {
-                days: expected,
-                hours: 0,
-                minutes: 30
-            }
-        );
+        assert_eq!(sober_time(&start, now), SoberTime { days: expected, hours: 0, minutes: 30 });
     }
 
     #[test]
@@ -357,27 +294,10 @@ mod tests {
         // 00:30 on 2 November 2025, the night clocks go back at 02:00.
         let start = ZonedDateTime::new(ndt(2025, 11, 1, 0, 30), tz);
         let day_began = start.plus_days(1);
-        let t = sober_time(
-            &start,
-            day_began + Duration::hours(24) + Duration::minutes(30),
-        );
-        assert_eq!(
-            t,
-            SoberTime {
-                days: 1,
-                hours: 23,
-                minutes: 59
-            }
-        );
+        let t = sober_time(&start, day_began + Duration::hours(24) + Duration::minutes(30));
+        assert_eq!(t, SoberTime { days: 1, hours: 23, minutes: 59 });
         let t = sober_time(&start, day_began + Duration::hours(25));
-        assert_eq!(
-            t,
-            SoberTime {
-                days: 2,
-                hours: 0,
-                minutes: 0
-            }
-        );
+        assert_eq!(t, SoberTime { days: 2, hours: 0, minutes: 0 });
     }
 
     #[test]
@@ -386,15 +306,9 @@ mod tests {
         let tz = chrono_tz::Pacific::Apia;
         let start = ZonedDateTime::new(ndt(2011, 12, 29, 10, 0), tz);
         let day1 = milestone_at(&start, Span::Days(1));
-        assert_eq!(
-            day1.with_timezone(&tz).naive_local(),
-            ndt(2011, 12, 31, 0, 0)
-        );
+        assert_eq!(day1.with_timezone(&tz).naive_local(), ndt(2011, 12, 31, 0, 0));
         assert_eq!(sober_time(&start, day1).days, 1);
-        assert_eq!(
-            sober_time(&start, milestone_at(&start, Span::Days(2))).days,
-            2
-        );
+        assert_eq!(sober_time(&start, milestone_at(&start, Span::Days(2))).days, 2);
     }
 
     #[test]
@@ -453,21 +367,9 @@ mod tests {
         assert_eq!(
             history,
             vec![
-                Attempt {
-                    start: z(1, 9),
-                    end: Some(z(10, 23)),
-                    ended_by: Some(early.id)
-                },
-                Attempt {
-                    start: z(10, 23),
-                    end: Some(z(20, 22)),
-                    ended_by: Some(late.id)
-                },
-                Attempt {
-                    start: z(21, 8),
-                    end: None,
-                    ended_by: None
-                },
+                Attempt { start: z(1, 9), end: Some(z(10, 23)), ended_by: Some(early.id) },
+                Attempt { start: z(10, 23), end: Some(z(20, 22)), ended_by: Some(late.id) },
+                Attempt { start: z(21, 8), end: None, ended_by: None },
             ]
         );
         assert_eq!(current_start(&tracker, &resets), z(21, 8));
@@ -482,12 +384,8 @@ mod tests {
     fn attempts_with_equal_lapse_instants_order_by_id() {
         let tz = chrono_tz::UTC;
         let z = |d: u32| ZonedDateTime::new(ndt(2025, 3, d, 12, 0), tz);
-        let tracker = Tracker {
-            id: tracker_id(1),
-            label: "Me".into(),
-            start: z(1),
-            ladder: Ladder::Default,
-        };
+        let tracker =
+            Tracker { id: tracker_id(1), label: "Me".into(), start: z(1), ladder: Ladder::Default };
         let a = reset(7, tracker.id, z(5), z(6));
         let b = reset(3, tracker.id, z(5), z(7));
         let history = attempts(&tracker, &[a.clone(), b.clone()]);
@@ -497,19 +395,13 @@ mod tests {
     }
 
     fn arb_start() -> impl Strategy<Value = ZonedDateTime> {
-        (
-            0..ZONES.len(),
-            1990i32..2031,
-            1u32..13,
-            1u32..32,
-            0u32..24,
-            0u32..60,
-        )
-            .prop_map(|(z, y, m, d, h, min)| {
+        (0..ZONES.len(), 1990i32..2031, 1u32..13, 1u32..32, 0u32..24, 0u32..60).prop_map(
+            |(z, y, m, d, h, min)| {
                 let date = NaiveDate::from_ymd_opt(y, m, d)
                     .unwrap_or_else(|| NaiveDate::from_ymd_opt(y, m, 28).unwrap());
                 ZonedDateTime::new(date.and_hms_opt(h, min, 0).unwrap(), ZONES[z])
-            })
+            },
+        )
     }
 
     proptest! {

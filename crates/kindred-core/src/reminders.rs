@@ -108,9 +108,7 @@ pub fn plan(
     if !settings.milestone_reminders || horizon <= Duration::zero() {
         return Vec::new();
     }
-    let until = now
-        .checked_add_signed(horizon)
-        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    let until = now.checked_add_signed(horizon).unwrap_or(DateTime::<Utc>::MAX_UTC);
     let mut out = Vec::new();
     for input in inputs {
         for dm in relevant_milestones(input, now, until) {
@@ -132,12 +130,8 @@ fn relevant_milestones(
     until: DateTime<Utc>,
 ) -> Vec<DatedMilestone> {
     let margin = Duration::days(3);
-    let from = now
-        .checked_sub_signed(margin)
-        .unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let to = until
-        .checked_add_signed(margin)
-        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    let from = now.checked_sub_signed(margin).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let to = until.checked_add_signed(margin).unwrap_or(DateTime::<Utc>::MAX_UTC);
     let ladder = &input.tracker.ladder;
     let mut upcoming = 32;
     loop {
@@ -187,11 +181,7 @@ fn out_of_quiet_hours(t: DateTime<Utc>, settings: &Settings) -> Option<DateTime<
             return Some(t);
         }
         // The next occurrence of `to` at or after the reminder.
-        let date = if local.time() <= quiet.to {
-            local.date()
-        } else {
-            local.date().succ_opt()?
-        };
+        let date = if local.time() <= quiet.to { local.date() } else { local.date().succ_opt()? };
         t = first_at_or_after(date.and_time(quiet.to), tz, t)?;
     }
     None
@@ -267,18 +257,12 @@ fn text(
     match (kind, discreet) {
         (ReminderKind::DayBefore, true) => {
             let when = when_ahead(days_ahead);
-            (
-                "Kindred".into(),
-                format!("Something good is coming up {when}."),
-            )
+            ("Kindred".into(), format!("Something good is coming up {when}."))
         }
         (ReminderKind::DayBefore, false) => {
             let when = when_ahead(days_ahead);
             let title = format!("{}: {label}", capitalized(when));
-            (
-                title,
-                format!("{tracker} — {label} {when}. Something to look forward to."),
-            )
+            (title, format!("{tracker} — {label} {when}. Something to look forward to."))
         }
         (ReminderKind::OnTheDay, true) => {
             let body = if days_ahead >= 0 {
@@ -290,10 +274,7 @@ fn text(
         }
         (ReminderKind::OnTheDay, false) => {
             let when = if days_ahead >= 0 { "today" } else { "reached" };
-            (
-                label.to_owned(),
-                format!("{tracker} — {label} {when}. Well done."),
-            )
+            (label.to_owned(), format!("{tracker} — {label} {when}. Well done."))
         }
     }
 }
@@ -308,9 +289,7 @@ fn when_ahead(days_ahead: i64) -> &'static str {
 
 fn capitalized(s: &str) -> String {
     let mut chars = s.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 #[cfg(test)]
@@ -327,10 +306,7 @@ mod tests {
     const ZONES: &[Tz] = &chrono_tz::TZ_VARIANTS;
 
     fn ndt(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d)
-            .unwrap()
-            .and_hms_opt(h, min, 0)
-            .unwrap()
+        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, min, 0).unwrap()
     }
 
     fn hm(h: u32, m: u32) -> NaiveTime {
@@ -366,10 +342,7 @@ mod tests {
         let tz = chrono_tz::America::New_York;
         let start = ZonedDateTime::new(ndt(2025, 2, 20, 21, 0), tz);
         let t = tracker(start, Ladder::Default);
-        let input = [PlanInput {
-            tracker: &t,
-            current_start: start,
-        }];
+        let input = [PlanInput { tracker: &t, current_start: start }];
         let s = settings(tz, hm(9, 0), None);
         let now = ZonedDateTime::new(ndt(2025, 3, 20, 12, 0), tz).instant();
         let plan = plan(&input, &s, now, Duration::days(7));
@@ -377,16 +350,10 @@ mod tests {
         let (before, on) = (&plan[0], &plan[1]);
         assert_eq!(before.kind, ReminderKind::DayBefore);
         assert_eq!(before.milestone_key, "d30");
-        assert_eq!(
-            before.at.with_timezone(&tz).naive_local(),
-            ndt(2025, 3, 21, 9, 0)
-        );
+        assert_eq!(before.at.with_timezone(&tz).naive_local(), ndt(2025, 3, 21, 9, 0));
         // 09:00 on the day comes before 21:00, when 30 days are reached: wait for the milestone.
         assert_eq!(on.kind, ReminderKind::OnTheDay);
-        assert_eq!(
-            on.at.with_timezone(&tz).naive_local(),
-            ndt(2025, 3, 22, 21, 0)
-        );
+        assert_eq!(on.at.with_timezone(&tz).naive_local(), ndt(2025, 3, 22, 21, 0));
         assert_eq!(on.at, milestone_at(&start, Span::Days(30)));
         let start_secs = start.instant().timestamp();
         assert_eq!(before.key, format!("{}:{start_secs}:d30:day_before", t.id));
@@ -400,10 +367,7 @@ mod tests {
         let tz = chrono_tz::UTC;
         let start = ZonedDateTime::new(ndt(2025, 1, 1, 8, 0), tz);
         let t = tracker(start, Ladder::Default);
-        let input = [PlanInput {
-            tracker: &t,
-            current_start: start,
-        }];
+        let input = [PlanInput { tracker: &t, current_start: start }];
         let mut s = settings(tz, hm(9, 0), None);
         s.milestone_reminders = false;
         assert!(plan(&input, &s, start.instant(), Duration::days(400)).is_empty());
@@ -418,10 +382,7 @@ mod tests {
         // 24 hours lands at 07:30 on 2 January.
         let start = ZonedDateTime::new(ndt(2025, 1, 1, 7, 30), tz);
         let t = tracker(start, Ladder::Default);
-        let input = [PlanInput {
-            tracker: &t,
-            current_start: start,
-        }];
+        let input = [PlanInput { tracker: &t, current_start: start }];
         let s = settings(tz, hm(23, 0), Some((hm(22, 0), hm(8, 0))));
         let plan = plan(&input, &s, start.instant(), Duration::days(3));
         let h24: Vec<_> = plan.iter().filter(|r| r.milestone_key == "h24").collect();
@@ -429,10 +390,7 @@ mod tests {
         assert_eq!(h24.len(), 1);
         assert_eq!(h24[0].kind, ReminderKind::OnTheDay);
         // On the day, 23:00 is quiet: it moves to 08:00 the next morning.
-        assert_eq!(
-            h24[0].at.with_timezone(&tz).naive_local(),
-            ndt(2025, 1, 3, 8, 0)
-        );
+        assert_eq!(h24[0].at.with_timezone(&tz).naive_local(), ndt(2025, 1, 3, 8, 0));
         assert_eq!(
             h24[0].body,
             "A recent day is worth marking. Open Kindred when you have a moment."
@@ -440,19 +398,11 @@ mod tests {
 
         // 24 hours lands at 07:00 on 2 January; reminders at 06:00 are quiet until 08:00.
         let early = settings(tz, hm(6, 0), Some((hm(22, 0), hm(8, 0))));
-        let t2 = tracker(
-            ZonedDateTime::new(ndt(2025, 1, 1, 7, 0), tz),
-            Ladder::Default,
-        );
-        let input = [PlanInput {
-            tracker: &t2,
-            current_start: t2.start,
-        }];
+        let t2 = tracker(ZonedDateTime::new(ndt(2025, 1, 1, 7, 0), tz), Ladder::Default);
+        let input = [PlanInput { tracker: &t2, current_start: t2.start }];
         let plan = super::plan(&input, &early, t2.start.instant(), Duration::days(3));
-        let local: Vec<_> = plan
-            .iter()
-            .map(|r| (r.kind, r.at.with_timezone(&tz).naive_local()))
-            .collect();
+        let local: Vec<_> =
+            plan.iter().map(|r| (r.kind, r.at.with_timezone(&tz).naive_local())).collect();
         assert_eq!(
             local,
             [
@@ -467,10 +417,7 @@ mod tests {
         let tz = chrono_tz::UTC;
         let start = ZonedDateTime::new(ndt(2025, 1, 1, 8, 0), tz);
         let t = tracker(start, Ladder::NaKeyTags);
-        let input = [PlanInput {
-            tracker: &t,
-            current_start: start,
-        }];
+        let input = [PlanInput { tracker: &t, current_start: start }];
         let mut s = settings(tz, hm(9, 0), None);
         s.discreet = false;
         let now = start.instant() - Duration::hours(1);
@@ -478,16 +425,11 @@ mod tests {
         let keys: Vec<_> = plan.iter().map(|r| r.milestone_key.as_str()).collect();
         assert_eq!(keys, ["d30", "d30"]);
         assert_eq!(plan[0].title, "Tomorrow: 30 days");
-        assert_eq!(
-            plan[0].body,
-            "Alcohol — 30 days tomorrow. Something to look forward to."
-        );
+        assert_eq!(plan[0].body, "Alcohol — 30 days tomorrow. Something to look forward to.");
         assert_eq!(plan[1].title, "30 days");
         assert_eq!(plan[1].body, "Alcohol — 30 days today. Well done.");
         let id = t.id.to_string();
-        assert!(plan
-            .iter()
-            .all(|r| !r.title.contains(&id) && !r.body.contains(&id)));
+        assert!(plan.iter().all(|r| !r.title.contains(&id) && !r.body.contains(&id)));
     }
 
     #[test]
@@ -495,19 +437,13 @@ mod tests {
         let tz = chrono_tz::Asia::Kolkata;
         let start = ZonedDateTime::new(ndt(2025, 1, 1, 7, 0), tz);
         let t = tracker(start, Ladder::Default);
-        let input = [PlanInput {
-            tracker: &t,
-            current_start: start,
-        }];
+        let input = [PlanInput { tracker: &t, current_start: start }];
         let s = settings(tz, hm(10, 0), None);
         // 7 days reached at 07:00; at 08:00 the 10:00 reminder is still ahead.
         let now = ZonedDateTime::new(ndt(2025, 1, 8, 8, 0), tz).instant();
         let plan = plan(&input, &s, now, Duration::hours(6));
         assert_eq!(plan.len(), 1);
-        assert_eq!(
-            (plan[0].milestone_key.as_str(), plan[0].kind),
-            ("d7", ReminderKind::OnTheDay)
-        );
+        assert_eq!((plan[0].milestone_key.as_str(), plan[0].kind), ("d7", ReminderKind::OnTheDay));
     }
 
     #[test]
@@ -529,10 +465,7 @@ mod tests {
         let tz = chrono_tz::UTC;
         let start = ZonedDateTime::new(ndt(2025, 1, 1, 8, 0), tz);
         let t = tracker(start, Ladder::Default);
-        let one = PlanInput {
-            tracker: &t,
-            current_start: start,
-        };
+        let one = PlanInput { tracker: &t, current_start: start };
         let s = settings(tz, hm(9, 0), None);
         let a = plan(&[one], &s, start.instant(), Duration::days(100));
         let b = plan(&[one, one], &s, start.instant(), Duration::days(100));

@@ -129,23 +129,14 @@ pub fn stats(attempts: &[Attempt], now: DateTime<Utc>, tz: Tz) -> Stats {
         let days = (today - lo).num_days() + 1;
         days - lapses.iter().map(|r| r.overlap(lo, today)).sum::<i64>()
     };
-    let window = |n: u64| {
-        sober_since(
-            today
-                .checked_sub_days(Days::new(n - 1))
-                .unwrap_or(NaiveDate::MIN),
-        )
-    };
+    let window =
+        |n: u64| sober_since(today.checked_sub_days(Days::new(n - 1)).unwrap_or(NaiveDate::MIN));
     Stats {
         total_sober_days: sober_since(first_day),
         sober_days_30: window(30),
         sober_days_90: window(90),
         sober_days_365: window(365),
-        longest_streak_days: attempts
-            .iter()
-            .map(|a| attempt_days(a, now))
-            .max()
-            .unwrap_or(0),
+        longest_streak_days: attempts.iter().map(|a| attempt_days(a, now)).max().unwrap_or(0),
         current_streak_days: attempt_days(last, now),
         attempts: attempts.len(),
     }
@@ -162,10 +153,7 @@ mod tests {
     const ZONES: &[Tz] = &chrono_tz::TZ_VARIANTS;
 
     fn ndt(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d)
-            .unwrap()
-            .and_hms_opt(h, min, 0)
-            .unwrap()
+        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, min, 0).unwrap()
     }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -187,11 +175,7 @@ mod tests {
     #[test]
     fn empty_history_is_all_zero() {
         assert_eq!(
-            stats(
-                &[],
-                Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
-                chrono_tz::UTC
-            ),
+            stats(&[], Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(), chrono_tz::UTC),
             Stats::default()
         );
     }
@@ -266,11 +250,7 @@ mod tests {
                 end: Some(lapse),
                 ended_by: None,
             },
-            Attempt {
-                start: lapse,
-                end: None,
-                ended_by: None,
-            },
+            Attempt { start: lapse, end: None, ended_by: None },
         ];
         let now = Utc.with_ymd_and_hms(2025, 1, 20, 12, 0, 0).unwrap();
         let in_london = stats(&h, now, chrono_tz::Europe::London);
@@ -291,10 +271,7 @@ mod tests {
         assert_eq!(s.sober_days_90, 89);
         assert_eq!(s.sober_days_365, 364);
         assert_eq!(s.current_streak_days, 19);
-        assert_eq!(
-            s.longest_streak_days,
-            (date(2025, 6, 1) - date(2024, 1, 1)).num_days()
-        );
+        assert_eq!(s.longest_streak_days, (date(2025, 6, 1) - date(2024, 1, 1)).num_days());
     }
 
     #[test]
@@ -345,9 +322,7 @@ mod tests {
         let is_sober = |d: NaiveDate| {
             first_day <= d
                 && d <= today
-                && !touched
-                    .iter()
-                    .any(|&(from, to)| from <= d && to.is_none_or(|to| d <= to))
+                && !touched.iter().any(|&(from, to)| from <= d && to.is_none_or(|to| d <= to))
         };
         let mut s = Stats::default();
         let mut d = first_day;
@@ -370,11 +345,7 @@ mod tests {
     /// A random history: first start, then (attempt length, gap to the new start, zone) steps,
     /// all in minutes; a random `now` relative to the last start; a random viewing zone.
     fn arb_case() -> impl Strategy<Value = (Vec<Attempt>, DateTime<Utc>, Tz)> {
-        let step = (
-            0i64..200 * 1440,
-            prop_oneof![Just(0i64), 0i64..5 * 1440],
-            0..ZONES.len(),
-        );
+        let step = (0i64..200 * 1440, prop_oneof![Just(0i64), 0i64..5 * 1440], 0..ZONES.len());
         (
             0i64..8 * 365 * 1440,
             0..ZONES.len(),
@@ -390,19 +361,11 @@ mod tests {
                 for (len, gap, z) in steps {
                     t += Duration::minutes(len);
                     let lapse = ZonedDateTime::from_instant(t, ZONES[z]);
-                    out.push(Attempt {
-                        start,
-                        end: Some(lapse),
-                        ended_by: None,
-                    });
+                    out.push(Attempt { start, end: Some(lapse), ended_by: None });
                     t += Duration::minutes(gap);
                     start = ZonedDateTime::from_instant(t, ZONES[z]);
                 }
-                out.push(Attempt {
-                    start,
-                    end: None,
-                    ended_by: None,
-                });
+                out.push(Attempt { start, end: None, ended_by: None });
                 (out, t + Duration::minutes(now_offset), ZONES[view])
             })
     }

@@ -10,10 +10,7 @@ use crate::{ipc, text};
 /// Full-screen, calm celebration. `on_done` runs after it is acknowledged.
 #[component]
 pub fn CelebrationScreen(c: Celebration, #[prop(into)] on_done: Callback<()>) -> impl IntoView {
-    let ack = AckCelebrationReq {
-        tracker_id: c.tracker_id.to_string(),
-        keys: c.keys.clone(),
-    };
+    let ack = AckCelebrationReq { tracker_id: c.tracker_id.to_string(), keys: c.keys.clone() };
     let tag = c.tag.map(|t| {
         view! { <p class=tag_class(Some(t))>{format!("{} key tag", t.name())}</p> }
     });

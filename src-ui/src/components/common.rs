@@ -18,11 +18,7 @@ pub fn ErrorNote(#[prop(into)] err: Signal<Option<CommandError>>) -> impl IntoVi
 
 /// "29 days" or, in the first three days, "1 day 4 h 12 min".
 pub fn sober_text(s: SoberTimeView) -> String {
-    let days = if s.days == 1 {
-        "1 day".to_owned()
-    } else {
-        format!("{} days", s.days)
-    };
+    let days = if s.days == 1 { "1 day".to_owned() } else { format!("{} days", s.days) };
     if s.show_hours {
         format!("{days} {} h {} min", s.hours, s.minutes)
     } else {
@@ -32,8 +28,7 @@ pub fn sober_text(s: SoberTimeView) -> String {
 
 /// The CSS class of an NA key-tag colour.
 pub fn tag_class(tag: Option<TagColor>) -> String {
-    tag.map(|t| format!("tag tag-{t:?}").to_lowercase())
-        .unwrap_or_default()
+    tag.map(|t| format!("tag tag-{t:?}").to_lowercase()).unwrap_or_default()
 }
 
 /// A one-shot message with an optional undo, shown at the bottom of any page.

@@ -39,10 +39,7 @@ fn TodayBody(v: TodayView) -> impl IntoView {
     let celebration = v.celebration.map(|c| {
         view! { <CelebrationScreen c=c on_done=move |_| version.update(|n| *n += 1)/> }
     });
-    let empty = v
-        .trackers
-        .is_empty()
-        .then(|| view! { <p class="muted">{text::NO_TRACKERS}</p> });
+    let empty = v.trackers.is_empty().then(|| view! { <p class="muted">{text::NO_TRACKERS}</p> });
     view! {
         {celebration}
         {empty}

@@ -102,13 +102,8 @@ fn MilestoneList(rows: Vec<MilestoneRow>, test: &'static str) -> impl IntoView {
 #[component]
 fn Attempt(a: AttemptRow) -> impl IntoView {
     let end = a.end.unwrap_or_else(|| text::CURRENT_ATTEMPT.to_owned());
-    let halt = (!a.halt.is_empty()).then(|| {
-        a.halt
-            .iter()
-            .map(|h| h.label())
-            .collect::<Vec<_>>()
-            .join(", ")
-    });
+    let halt = (!a.halt.is_empty())
+        .then(|| a.halt.iter().map(|h| h.label()).collect::<Vec<_>>().join(", "));
     view! {
         <li data-test="attempt">
             <p>
@@ -163,12 +158,7 @@ fn Manage(id: String, label: String, ladder: Ladder) -> impl IntoView {
         };
         let label = name.get_untracked();
         spawn_local(async move {
-            let r = match ipc::rename_tracker(RenameTrackerReq {
-                id: id.clone(),
-                label,
-            })
-            .await
-            {
+            let r = match ipc::rename_tracker(RenameTrackerReq { id: id.clone(), label }).await {
                 Ok(()) => ipc::set_ladder(SetLadderReq { id, ladder }).await,
                 Err(e) => Err(e),
             };
@@ -187,10 +177,7 @@ fn Manage(id: String, label: String, ladder: Ladder) -> impl IntoView {
         spawn_local(async move {
             match ipc::delete_tracker(id.clone()).await {
                 Ok(()) => {
-                    toast.set(Some(Toast {
-                        message: text::DELETED,
-                        undo_tracker: Some(id),
-                    }));
+                    toast.set(Some(Toast { message: text::DELETED, undo_tracker: Some(id) }));
                     version.update(|v| *v += 1);
                     navigate("/", Default::default());
                     set_timeout(move || toast.set(None), std::time::Duration::from_secs(9));

@@ -11,16 +11,10 @@ use kindred_core::ipc::{CreateTrackerReq, ResetTrackerReq};
 use kindred_core::model::ladder::Ladder;
 
 fn main() {
-    let dir = std::env::args()
-        .nth(1)
-        .expect("usage: kindred-writer <data dir>");
-    let mut k = Kindred::open_dir(
-        dir.as_ref(),
-        Arc::new(SystemClock),
-        Arc::new(UuidV7),
-        chrono_tz::UTC,
-    )
-    .expect("open");
+    let dir = std::env::args().nth(1).expect("usage: kindred-writer <data dir>");
+    let mut k =
+        Kindred::open_dir(dir.as_ref(), Arc::new(SystemClock), Arc::new(UuidV7), chrono_tz::UTC)
+            .expect("open");
     let mut out = std::io::stdout();
     for n in 1u64.. {
         let id = k

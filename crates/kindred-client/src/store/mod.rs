@@ -48,10 +48,7 @@ impl Store {
         // before any pragma could write to it.
         let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if found > schema::VERSION {
-            return Err(Error::NewerVersion {
-                found,
-                known: schema::VERSION,
-            });
+            return Err(Error::NewerVersion { found, known: schema::VERSION });
         }
         let mode: String =
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
@@ -72,9 +69,7 @@ impl Store {
 
     /// Runs `f` in one immediate transaction; commits on `Ok`, rolls back on `Err`.
     pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
@@ -82,9 +77,7 @@ impl Store {
 
     /// Read access (one consistent snapshot per call).
     pub fn read<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
         let out = f(&tx)?;
         tx.finish()?;
         Ok(out)
@@ -92,18 +85,14 @@ impl Store {
 
     /// The schema version of the open file.
     pub fn user_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 }
 
 /// Reads one value from `sync_state`.
 pub(crate) fn state_get(tx: &Transaction<'_>, key: &str) -> Result<Option<String>> {
     Ok(tx
-        .query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |r| {
-            r.get(0)
-        })
+        .query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |r| r.get(0))
         .optional()?)
 }
 

@@ -57,9 +57,7 @@ pub struct WriteCtx<'a> {
 
 impl std::fmt::Debug for WriteCtx<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WriteCtx")
-            .field("now_ms", &self.now_ms)
-            .finish_non_exhaustive()
+        f.debug_struct("WriteCtx").field("now_ms", &self.now_ms).finish_non_exhaustive()
     }
 }
 
@@ -67,9 +65,7 @@ impl std::fmt::Debug for WriteCtx<'_> {
 pub fn record(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, change: Change<'_>) -> Result<()> {
     let now_ms = ctx.now_ms;
     let change_id = ctx.ids.next();
-    let last = state_get(tx, HLC_LAST)?
-        .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(0);
+    let last = state_get(tx, HLC_LAST)?.and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
     let hlc = Hlc(last).send(u64::try_from(now_ms).unwrap_or(0));
     state_set(tx, HLC_LAST, &hlc.0.to_string())?;
     let node = format!("d:{}", state_get(tx, DEVICE_ID)?.unwrap_or_default());
@@ -88,15 +84,7 @@ pub fn record(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, change: Change<'_>) -> R
              ON CONFLICT (entity, record_id, field) DO UPDATE SET
                cl = excluded.cl, hlc = excluded.hlc, node = excluded.node,
                change_id = excluded.change_id",
-            params![
-                change.entity.name,
-                record_id,
-                name,
-                change.cl,
-                hlc_sql,
-                node,
-                change_id
-            ],
+            params![change.entity.name, record_id, name, change.cl, hlc_sql, node, change_id],
         )?;
         payload.insert(name.to_owned(), value);
     }
@@ -142,9 +130,5 @@ pub fn take_unsent_delete(tx: &Transaction<'_>, entity: &Entity, record_id: Uuid
 
 /// Number of changes waiting to be sent.
 pub fn pending(tx: &Transaction<'_>) -> Result<i64> {
-    Ok(tx.query_row(
-        "SELECT count(*) FROM outbox WHERE state = 'pending'",
-        [],
-        |r| r.get(0),
-    )?)
+    Ok(tx.query_row("SELECT count(*) FROM outbox WHERE state = 'pending'", [], |r| r.get(0))?)
 }

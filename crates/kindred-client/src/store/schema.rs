@@ -1,5 +1,6 @@
-//! The device schema as code: [`VERSION`], the full current SQL, and an upgrade path from every
-//! older version. A shipped migration is never edited; a new one is added.
+//! The device schema as code: [`VERSION`], the migrations that build it ([`MIGRATIONS`]: a new
+//! file runs them all, an older one the ones it lacks), all in one transaction. A shipped
+//! migration is never edited; a new one is added.
 //!
 //! Every synced table has `id TEXT PRIMARY KEY` (UUIDv7 minted on the device), `cl` (the record's
 //! generation: odd = alive, even = deleted, SYNC.md §5), `server_row_seq` and `extra` (pulled
@@ -10,10 +11,11 @@ use rusqlite::Transaction;
 use crate::{Error, Result};
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
-/// The full schema at [`VERSION`].
-pub const SQL: &str = r#"
+/// Version 1, as shipped (trackers, resets, celebrations, settings, sync bookkeeping).
+/// Never edited.
+pub const V1: &str = r#"
 CREATE TABLE tracker (
     id TEXT PRIMARY KEY NOT NULL,
     cl INTEGER NOT NULL DEFAULT 1,
@@ -100,18 +102,88 @@ CREATE TABLE sync_state (
 ) STRICT;
 "#;
 
+/// Version 2: the craving log and mentor contacts.
+///
+/// `craving.local_day`, `local_hour` and `local_dow` (0 = Monday) are device-side index columns
+/// derived from `started_at` in `tz` at write time (never synced); `craving_trigger` and
+/// `craving_coping` are device-side index tables kept in the same transaction as their craving,
+/// so insights are index-backed aggregates (PERF.md P5).
+pub const V2: &str = r#"
+CREATE TABLE craving (
+    id TEXT PRIMARY KEY NOT NULL,
+    cl INTEGER NOT NULL DEFAULT 1,
+    started_at INTEGER NOT NULL,    -- unix ms
+    tz TEXT NOT NULL,               -- IANA zone the mentee was in
+    local_day TEXT NOT NULL,        -- YYYY-MM-DD in tz (derived, device-side)
+    local_hour INTEGER NOT NULL CHECK (local_hour BETWEEN 0 AND 23),
+    local_dow INTEGER NOT NULL CHECK (local_dow BETWEEN 0 AND 6),
+    intensity INTEGER NOT NULL CHECK (intensity BETWEEN 0 AND 10),
+    triggers TEXT NOT NULL DEFAULT '[]',
+    tags TEXT NOT NULL DEFAULT '[]',
+    place TEXT,
+    with_whom TEXT,
+    coping TEXT NOT NULL DEFAULT '[]',
+    outcome TEXT CHECK (outcome IN ('rode_it_out', 'used', 'not_sure')),
+    end_intensity INTEGER CHECK (end_intensity BETWEEN 0 AND 10),
+    surf_started_at INTEGER,
+    surf_ended_at INTEGER,
+    note TEXT,                      -- device-only
+    created_at INTEGER NOT NULL,
+    server_row_seq INTEGER,
+    extra TEXT
+) STRICT;
+CREATE INDEX craving_live_time ON craving (cl, started_at);
+CREATE INDEX craving_live_hour ON craving (cl, local_hour);
+CREATE INDEX craving_live_dow ON craving (cl, local_dow);
+CREATE INDEX craving_live_day ON craving (cl, local_day, intensity);
+CREATE INDEX craving_live_outcome ON craving (cl, outcome);
+
+CREATE TABLE craving_trigger (
+    craving_id TEXT NOT NULL REFERENCES craving (id),
+    trigger TEXT NOT NULL,
+    PRIMARY KEY (craving_id, trigger)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX craving_trigger_by_trigger ON craving_trigger (trigger, craving_id);
+
+CREATE TABLE craving_coping (
+    craving_id TEXT NOT NULL REFERENCES craving (id),
+    coping TEXT NOT NULL,
+    PRIMARY KEY (craving_id, coping)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX craving_coping_by_coping ON craving_coping (coping, craving_id);
+
+CREATE TABLE mentor_contact (
+    id TEXT PRIMARY KEY NOT NULL,
+    cl INTEGER NOT NULL DEFAULT 1,
+    role TEXT NOT NULL CHECK (role IN ('primary', 'backup')),
+    name TEXT NOT NULL,
+    phone TEXT,                     -- E.164
+    sms TEXT,                       -- E.164
+    email TEXT,
+    hours TEXT,                     -- JSON availability or NULL (any time)
+    note TEXT,
+    created_at INTEGER NOT NULL,
+    server_row_seq INTEGER,
+    extra TEXT
+) STRICT;
+CREATE UNIQUE INDEX mentor_contact_live_role ON mentor_contact (role) WHERE cl % 2 = 1;
+"#;
+
+/// Every migration in order: `MIGRATIONS[i]` brings version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[V1, V2];
+
+const _: () = assert!(VERSION as usize == MIGRATIONS.len());
+
 /// Brings a database at `from` (0 = empty file) up to [`VERSION`] inside `tx`.
 pub fn upgrade_from(tx: &Transaction<'_>, from: i64) -> Result<()> {
     if from > VERSION {
-        return Err(Error::NewerVersion {
-            found: from,
-            known: VERSION,
-        });
+        return Err(Error::NewerVersion { found: from, known: VERSION });
     }
-    if from == 0 {
-        tx.execute_batch(SQL)?;
+    for (version, sql) in (0_i64..).zip(MIGRATIONS) {
+        if from <= version {
+            tx.execute_batch(sql)?;
+        }
     }
-    // Later versions add `if from < N { tx.execute_batch(MIGRATION_N)?; }` here, in order.
     tx.pragma_update(None, "user_version", VERSION)?;
     Ok(())
 }

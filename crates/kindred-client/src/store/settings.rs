@@ -35,9 +35,7 @@ pub fn get(tx: &Transaction<'_>) -> Result<Option<Settings>> {
         milestone_reminders,
         reminder_time: NaiveTime::parse_from_str(&time, "%H:%M:%S")
             .map_err(|_| kindred_core::Error::InvalidTimeOfDay)?,
-        quiet_hours: quiet
-            .map(|q| serde_json::from_str::<QuietHours>(&q))
-            .transpose()?,
+        quiet_hours: quiet.map(|q| serde_json::from_str::<QuietHours>(&q)).transpose()?,
         discreet,
     }))
 }
@@ -45,17 +43,10 @@ pub fn get(tx: &Transaction<'_>) -> Result<Option<Settings>> {
 /// Saves the settings, recording only the fields that changed.
 pub fn save(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, s: &Settings) -> Result<()> {
     let existing: Option<String> = tx
-        .query_row(
-            "SELECT id FROM settings WHERE cl % 2 = 1 ORDER BY id LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT id FROM settings WHERE cl % 2 = 1 ORDER BY id LIMIT 1", [], |r| r.get(0))
         .optional()?;
     let before = get(tx)?;
-    let quiet = s
-        .quiet_hours
-        .map(|q| serde_json::to_string(&q))
-        .transpose()?;
+    let quiet = s.quiet_hours.map(|q| serde_json::to_string(&q)).transpose()?;
     let time = s.reminder_time.format("%H:%M:%S").to_string();
     let all = [
         ("tz", json!(s.tz.name())),
@@ -85,14 +76,7 @@ pub fn save(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, s: &Settings) -> Result<()
             tx.execute(
                 "UPDATE settings SET tz = ?1, milestone_reminders = ?2, reminder_time = ?3,
                         quiet_hours = ?4, discreet = ?5 WHERE id = ?6",
-                params![
-                    s.tz.name(),
-                    s.milestone_reminders,
-                    time,
-                    quiet,
-                    s.discreet,
-                    id
-                ],
+                params![s.tz.name(), s.milestone_reminders, time, quiet, s.discreet, id],
             )?;
             (
                 uuid::Uuid::parse_str(&id).map_err(|_| kindred_core::Error::InvalidId)?,
@@ -120,13 +104,6 @@ pub fn save(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, s: &Settings) -> Result<()
     outbox::record(
         tx,
         ctx,
-        Change {
-            entity: &SETTINGS,
-            record_id: id,
-            op,
-            cl: 1,
-            fields,
-            not_before: None,
-        },
+        Change { entity: &SETTINGS, record_id: id, op, cl: 1, fields, not_before: None },
     )
 }

@@ -67,11 +67,7 @@ pub fn insert(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, t: &Tracker) -> Result<(
             record_id: t.id.0,
             op: Op::Create,
             cl: 1,
-            fields: vec![
-                ("label", json!(t.label)),
-                ("start", start),
-                ("ladder", ladder),
-            ],
+            fields: vec![("label", json!(t.label)), ("start", start), ("ladder", ladder)],
             not_before: None,
         },
     )
@@ -80,9 +76,7 @@ pub fn insert(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, t: &Tracker) -> Result<(
 /// A live (not deleted) tracker.
 pub fn get(tx: &Transaction<'_>, id: TrackerId) -> Result<Option<TrackerRow>> {
     let sql = format!("SELECT {TRACKER_COLS} FROM tracker WHERE id = ?1 AND cl % 2 = 1");
-    let raw = tx
-        .query_row(&sql, [id.to_string()], tracker_from_row)
-        .optional()?;
+    let raw = tx.query_row(&sql, [id.to_string()], tracker_from_row).optional()?;
     raw.map(decode).transpose()
 }
 
@@ -91,9 +85,7 @@ pub fn list(tx: &Transaction<'_>) -> Result<Vec<TrackerRow>> {
     let sql =
         format!("SELECT {TRACKER_COLS} FROM tracker WHERE cl % 2 = 1 ORDER BY created_at, id");
     let mut stmt = tx.prepare_cached(&sql)?;
-    let rows = stmt
-        .query_map([], tracker_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = stmt.query_map([], tracker_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     rows.into_iter().map(decode).collect()
 }
 
@@ -142,10 +134,7 @@ pub fn set_ladder(
 
 /// Deletes a tracker: its generation becomes 2 and the delete waits out the undo window.
 pub fn delete(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, id: TrackerId) -> Result<()> {
-    tx.execute(
-        "UPDATE tracker SET cl = 2 WHERE id = ?1 AND cl = 1",
-        [id.to_string()],
-    )?;
+    tx.execute("UPDATE tracker SET cl = 2 WHERE id = ?1 AND cl = 1", [id.to_string()])?;
     outbox::record(
         tx,
         ctx,
@@ -165,10 +154,7 @@ pub fn undelete(tx: &Transaction<'_>, id: TrackerId) -> Result<bool> {
     if !outbox::take_unsent_delete(tx, &TRACKER, id.0)? {
         return Ok(false);
     }
-    let n = tx.execute(
-        "UPDATE tracker SET cl = 1 WHERE id = ?1 AND cl = 2",
-        [id.to_string()],
-    )?;
+    let n = tx.execute("UPDATE tracker SET cl = 1 WHERE id = ?1 AND cl = 2", [id.to_string()])?;
     Ok(n == 1)
 }
 
@@ -241,10 +227,7 @@ pub fn resets(tx: &Transaction<'_>, tracker_id: TrackerId) -> Result<Vec<ResetRo
                     lapse_at: serde_json::from_str::<ZonedDateTime>(&lapse)?,
                     new_start: serde_json::from_str(&next)?,
                     halt: serde_json::from_str(&halt)?,
-                    debrief: Debrief {
-                        what_happened: what,
-                        differently: diff,
-                    },
+                    debrief: Debrief { what_happened: what, differently: diff },
                 },
                 created_at,
             })

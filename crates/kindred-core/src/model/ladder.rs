@@ -113,12 +113,7 @@ pub struct Milestone {
 
 impl Milestone {
     fn new(span: Span, tag: Option<TagColor>) -> Self {
-        Self {
-            key: span.key(),
-            label: span.label(),
-            span,
-            tag,
-        }
+        Self { key: span.key(), label: span.label(), span, tag }
     }
 }
 
@@ -172,18 +167,12 @@ impl Ladder {
                 .chain([Months(9), Years(1), Months(18)])
                 .map(|s| Milestone::new(s, None))
                 .collect(),
-            Ladder::AaChips => [
-                Hours(24),
-                Days(30),
-                Days(60),
-                Days(90),
-                Months(6),
-                Months(9),
-                Years(1),
-            ]
-            .into_iter()
-            .map(|s| Milestone::new(s, None))
-            .collect(),
+            Ladder::AaChips => {
+                [Hours(24), Days(30), Days(60), Days(90), Months(6), Months(9), Years(1)]
+                    .into_iter()
+                    .map(|s| Milestone::new(s, None))
+                    .collect()
+            }
             Ladder::NaKeyTags => {
                 let mut welcome = Milestone::new(Hours(0), Some(White));
                 welcome.key = "welcome".into();
@@ -209,10 +198,7 @@ impl Ladder {
             }
         };
         let tag = matches!(self, Ladder::NaKeyTags).then_some(Black);
-        fixed
-            .into_iter()
-            .chain((2..=max_years).map(|y| Milestone::new(Years(y), tag)))
-            .collect()
+        fixed.into_iter().chain((2..=max_years).map(|y| Milestone::new(Years(y), tag))).collect()
     }
 }
 
@@ -222,15 +208,8 @@ mod tests {
 
     #[test]
     fn default_ladder_order() {
-        let keys: Vec<_> = Ladder::Default
-            .milestones(3)
-            .into_iter()
-            .map(|m| m.key)
-            .collect();
-        assert_eq!(
-            keys,
-            ["h24", "d7", "d30", "d60", "d90", "m6", "m9", "y1", "m18", "y2", "y3"]
-        );
+        let keys: Vec<_> = Ladder::Default.milestones(3).into_iter().map(|m| m.key).collect();
+        assert_eq!(keys, ["h24", "d7", "d30", "d60", "d90", "m6", "m9", "y1", "m18", "y2", "y3"]);
     }
 
     #[test]
@@ -243,9 +222,7 @@ mod tests {
 
     #[test]
     fn custom_is_sorted_and_checked() {
-        let l = Ladder::Custom(vec![Span::Days(10), Span::Hours(12)])
-            .validated()
-            .unwrap();
+        let l = Ladder::Custom(vec![Span::Days(10), Span::Hours(12)]).validated().unwrap();
         assert_eq!(l, Ladder::Custom(vec![Span::Hours(12), Span::Days(10)]));
         assert_eq!(Ladder::Custom(vec![]).validated(), Err(Error::EmptyLadder));
         assert_eq!(

@@ -1,5 +1,6 @@
 //! Domain aggregates, one file each: types plus their validation.
 
+pub mod craving;
 pub mod ladder;
 pub mod settings;
 pub mod text;

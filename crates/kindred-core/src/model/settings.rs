@@ -66,21 +66,11 @@ mod tests {
 
     #[test]
     fn quiet_hours_wrap_midnight() {
-        let q = QuietHours {
-            from: t(22, 0),
-            to: t(7, 0),
-        };
+        let q = QuietHours { from: t(22, 0), to: t(7, 0) };
         assert!(q.contains(t(23, 0)) && q.contains(t(0, 0)) && q.contains(t(6, 59)));
         assert!(!q.contains(t(7, 0)) && !q.contains(t(12, 0)) && !q.contains(t(21, 59)));
-        let day = QuietHours {
-            from: t(13, 0),
-            to: t(14, 0),
-        };
+        let day = QuietHours { from: t(13, 0), to: t(14, 0) };
         assert!(day.contains(t(13, 30)) && !day.contains(t(14, 0)));
-        assert!(!QuietHours {
-            from: t(1, 0),
-            to: t(1, 0)
-        }
-        .contains(t(1, 0)));
+        assert!(!QuietHours { from: t(1, 0), to: t(1, 0) }.contains(t(1, 0)));
     }
 }

@@ -30,14 +30,9 @@ pub fn note(field: &'static str, raw: &str) -> Result<Option<String>> {
         return Ok(None);
     }
     if t.chars().count() > NOTE_MAX {
-        return Err(Error::TextTooLong {
-            field,
-            max: NOTE_MAX,
-        });
+        return Err(Error::TextTooLong { field, max: NOTE_MAX });
     }
-    if t.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-    {
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
         return Err(Error::InvalidText { field });
     }
     Ok(Some(t.to_owned()))
@@ -51,14 +46,8 @@ mod tests {
     fn names() {
         assert_eq!(name("  Alcohol "), Ok("Alcohol".into()));
         assert_eq!(name("   "), Err(Error::EmptyName));
-        assert_eq!(
-            name(&"x".repeat(10_000)),
-            Err(Error::NameTooLong { max: NAME_MAX })
-        );
-        assert_eq!(
-            name(&"é".repeat(NAME_MAX)).map(|s| s.chars().count()),
-            Ok(NAME_MAX)
-        );
+        assert_eq!(name(&"x".repeat(10_000)), Err(Error::NameTooLong { max: NAME_MAX }));
+        assert_eq!(name(&"é".repeat(NAME_MAX)).map(|s| s.chars().count()), Ok(NAME_MAX));
         assert_eq!(name("a\0b"), Err(Error::InvalidText { field: "name" }));
         assert_eq!(name("שלום 🌱"), Ok("שלום 🌱".into()));
     }

@@ -95,11 +95,7 @@ pub fn validate_reset(
     new_start: &ZonedDateTime,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let (start, lapse, next) = (
-        current_start.instant(),
-        lapse_at.instant(),
-        new_start.instant(),
-    );
+    let (start, lapse, next) = (current_start.instant(), lapse_at.instant(), new_start.instant());
     if lapse > now + Duration::minutes(1) {
         return Err(Error::ResetInFuture);
     }
@@ -144,14 +140,8 @@ mod tests {
     #[test]
     fn start_rules() {
         let now = Utc.with_ymd_and_hms(2026, 1, 10, 12, 0, 0).unwrap();
-        assert_eq!(
-            validate_start(&z("2026-01-10T13:30"), now),
-            Err(Error::StartInFuture)
-        );
-        assert_eq!(
-            validate_start(&z("1899-12-31T00:00"), now),
-            Err(Error::StartTooEarly)
-        );
+        assert_eq!(validate_start(&z("2026-01-10T13:30"), now), Err(Error::StartInFuture));
+        assert_eq!(validate_start(&z("1899-12-31T00:00"), now), Err(Error::StartTooEarly));
         assert_eq!(validate_start(&z("2025-01-10T12:30"), now), Ok(()));
     }
 
@@ -162,15 +152,9 @@ mod tests {
         let ok = z("2026-01-05T20:00");
         assert_eq!(validate_reset(&start, &ok, &ok, now), Ok(()));
         let before = z("2025-12-31T08:00");
-        assert_eq!(
-            validate_reset(&start, &before, &ok, now),
-            Err(Error::ResetBeforeStart)
-        );
+        assert_eq!(validate_reset(&start, &before, &ok, now), Err(Error::ResetBeforeStart));
         let future = z("2026-01-11T08:00");
-        assert_eq!(
-            validate_reset(&start, &future, &future, now),
-            Err(Error::ResetInFuture)
-        );
+        assert_eq!(validate_reset(&start, &future, &future, now), Err(Error::ResetInFuture));
         assert_eq!(
             validate_reset(&start, &ok, &z("2026-01-05T19:00"), now),
             Err(Error::NewStartBeforeLapse)
