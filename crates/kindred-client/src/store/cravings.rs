@@ -1,0 +1,258 @@
+//! Craving rows: insert, details update, delete with undo, reads. Each write keeps the
+//! device-side index columns (`local_day`, `local_hour`, `local_dow`) and index tables
+//! (`craving_trigger`, `craving_coping`) in the same transaction as the row and its outbox entry.
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use kindred_core::clock::ZonedDateTime;
+use kindred_core::entity::CRAVING;
+use kindred_core::ids::CravingId;
+use kindred_core::model::craving::{Craving, Details, Outcome, Surf};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+use serde_json::{json, Value};
+
+use super::outbox::{self, Change, Op, WriteCtx};
+use super::trackers::UNDO_WINDOW_MS;
+use crate::Result;
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn from_ms(v: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(v).unwrap_or_default()
+}
+
+fn details_fields(d: &Details) -> Vec<(&'static str, Value)> {
+    vec![
+        ("triggers", json!(d.triggers)),
+        ("tags", json!(d.tags)),
+        ("place", json!(d.place)),
+        ("with_whom", json!(d.with_whom)),
+        ("coping", json!(d.coping)),
+        ("outcome", json!(d.outcome)),
+        ("end_intensity", json!(d.end_intensity)),
+        ("note", json!(d.note)),
+    ]
+}
+
+fn write_index(tx: &Transaction<'_>, id: &str, d: &Details) -> Result<()> {
+    tx.execute("DELETE FROM craving_trigger WHERE craving_id = ?1", [id])?;
+    tx.execute("DELETE FROM craving_coping WHERE craving_id = ?1", [id])?;
+    let mut t =
+        tx.prepare_cached("INSERT INTO craving_trigger (craving_id, trigger) VALUES (?1, ?2)")?;
+    for trigger in &d.triggers {
+        t.execute(params![id, trigger.key()])?;
+    }
+    let mut c = tx.prepare_cached(
+        "INSERT OR IGNORE INTO craving_coping (craving_id, coping) VALUES (?1, ?2)",
+    )?;
+    for coping in &d.coping {
+        c.execute(params![id, coping])?;
+    }
+    Ok(())
+}
+
+/// Inserts a new craving (quick log or full).
+pub fn insert(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, c: &Craving) -> Result<()> {
+    let id = c.id.to_string();
+    let local = c.at.instant().with_timezone(&c.at.tz);
+    let d = &c.details;
+    tx.prepare_cached(
+        "INSERT INTO craving (id, cl, started_at, tz, local_day, local_hour, local_dow, intensity,
+             triggers, tags, place, with_whom, coping, outcome, end_intensity, surf_started_at,
+             surf_ended_at, note, created_at)
+         VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    )?
+    .execute(params![
+        id,
+        ms(c.at.instant()),
+        c.at.tz.name(),
+        local.date_naive().format("%Y-%m-%d").to_string(),
+        local.hour(),
+        local.weekday().num_days_from_monday(),
+        c.intensity,
+        json!(d.triggers).to_string(),
+        json!(d.tags).to_string(),
+        d.place,
+        d.with_whom,
+        json!(d.coping).to_string(),
+        d.outcome.map(Outcome::key),
+        d.end_intensity,
+        c.surf.map(|s| ms(s.started_at)),
+        c.surf.and_then(|s| s.ended_at).map(ms),
+        d.note,
+        ctx.now_ms
+    ])?;
+    write_index(tx, &id, d)?;
+    let mut fields = vec![
+        ("started_at", json!(ms(c.at.instant()))),
+        ("tz", json!(c.at.tz.name())),
+        ("intensity", json!(c.intensity)),
+        ("surf_started_at", json!(c.surf.map(|s| ms(s.started_at)))),
+        ("surf_ended_at", json!(c.surf.and_then(|s| s.ended_at).map(ms))),
+    ];
+    fields.extend(details_fields(d));
+    outbox::record(
+        tx,
+        ctx,
+        Change {
+            entity: &CRAVING,
+            record_id: c.id.0,
+            op: Op::Create,
+            cl: 1,
+            fields,
+            not_before: None,
+        },
+    )
+}
+
+/// Replaces the details of a live craving.
+pub fn update_details(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    id: CravingId,
+    d: &Details,
+) -> Result<()> {
+    let key = id.to_string();
+    tx.execute(
+        "UPDATE craving SET triggers = ?1, tags = ?2, place = ?3, with_whom = ?4, coping = ?5,
+                outcome = ?6, end_intensity = ?7, note = ?8
+         WHERE id = ?9 AND cl % 2 = 1",
+        params![
+            json!(d.triggers).to_string(),
+            json!(d.tags).to_string(),
+            d.place,
+            d.with_whom,
+            json!(d.coping).to_string(),
+            d.outcome.map(Outcome::key),
+            d.end_intensity,
+            d.note,
+            key
+        ],
+    )?;
+    write_index(tx, &key, d)?;
+    outbox::record(
+        tx,
+        ctx,
+        Change {
+            entity: &CRAVING,
+            record_id: id.0,
+            op: Op::Set,
+            cl: 1,
+            fields: details_fields(d),
+            not_before: None,
+        },
+    )
+}
+
+/// Records an urge-surfing session's times.
+pub fn set_surf(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, id: CravingId, s: Surf) -> Result<()> {
+    let (start, end) = (ms(s.started_at), s.ended_at.map(ms));
+    tx.execute(
+        "UPDATE craving SET surf_started_at = ?1, surf_ended_at = ?2 WHERE id = ?3 AND cl % 2 = 1",
+        params![start, end, id.to_string()],
+    )?;
+    outbox::record(
+        tx,
+        ctx,
+        Change {
+            entity: &CRAVING,
+            record_id: id.0,
+            op: Op::Set,
+            cl: 1,
+            fields: vec![("surf_started_at", json!(start)), ("surf_ended_at", json!(end))],
+            not_before: None,
+        },
+    )
+}
+
+/// Deletes a craving (generation 2); undo is possible until the delete is sent.
+pub fn delete(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, id: CravingId) -> Result<()> {
+    tx.execute("UPDATE craving SET cl = 2 WHERE id = ?1 AND cl = 1", [id.to_string()])?;
+    outbox::record(
+        tx,
+        ctx,
+        Change {
+            entity: &CRAVING,
+            record_id: id.0,
+            op: Op::Delete,
+            cl: 2,
+            fields: vec![],
+            not_before: Some(ctx.now_ms + UNDO_WINDOW_MS),
+        },
+    )
+}
+
+/// Undoes an unsent delete. Returns whether the craving came back.
+pub fn undelete(tx: &Transaction<'_>, id: CravingId) -> Result<bool> {
+    if !outbox::take_unsent_delete(tx, &CRAVING, id.0)? {
+        return Ok(false);
+    }
+    Ok(tx.execute("UPDATE craving SET cl = 1 WHERE id = ?1 AND cl = 2", [id.to_string()])? == 1)
+}
+
+const COLS: &str = "id, started_at, tz, intensity, triggers, tags, place, with_whom, coping, \
+                    outcome, end_intensity, surf_started_at, surf_ended_at, note";
+
+fn decode(r: &Row<'_>) -> rusqlite::Result<Result<Craving>> {
+    let id: String = r.get(0)?;
+    let started_at: i64 = r.get(1)?;
+    let tz: String = r.get(2)?;
+    let intensity: u8 = r.get(3)?;
+    let triggers: String = r.get(4)?;
+    let tags: String = r.get(5)?;
+    let place: Option<String> = r.get(6)?;
+    let with_whom: Option<String> = r.get(7)?;
+    let coping: String = r.get(8)?;
+    let outcome: Option<String> = r.get(9)?;
+    let end_intensity: Option<u8> = r.get(10)?;
+    let surf_start: Option<i64> = r.get(11)?;
+    let surf_end: Option<i64> = r.get(12)?;
+    let note: Option<String> = r.get(13)?;
+    Ok((|| {
+        let tz = kindred_core::clock::parse_tz(&tz)?;
+        Ok(Craving {
+            id: id.parse()?,
+            at: ZonedDateTime::from_instant(from_ms(started_at), tz),
+            intensity,
+            details: Details {
+                triggers: serde_json::from_str(&triggers)?,
+                tags: serde_json::from_str(&tags)?,
+                place,
+                with_whom,
+                coping: serde_json::from_str(&coping)?,
+                outcome: outcome.as_deref().and_then(Outcome::from_key),
+                end_intensity,
+                note,
+            },
+            surf: surf_start
+                .map(|s| Surf { started_at: from_ms(s), ended_at: surf_end.map(from_ms) }),
+        })
+    })())
+}
+
+/// One live craving.
+pub fn get(tx: &Transaction<'_>, id: CravingId) -> Result<Option<Craving>> {
+    let sql = format!("SELECT {COLS} FROM craving WHERE id = ?1 AND cl % 2 = 1");
+    tx.query_row(&sql, [id.to_string()], decode).optional()?.transpose()
+}
+
+/// Live cravings started in `[from, to)`, newest first, at most `limit`.
+pub fn list(
+    tx: &Transaction<'_>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<Craving>> {
+    let sql = format!(
+        "SELECT {COLS} FROM craving WHERE cl = 1 AND started_at >= ?1 AND started_at < ?2
+         ORDER BY started_at DESC, id DESC LIMIT ?3"
+    );
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![ms(from), ms(to), limit], decode)?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row??);
+    }
+    Ok(out)
+}
