@@ -15,6 +15,16 @@ fn main() {
             "ack_celebration",
             "get_settings",
             "save_settings",
+            "log_craving",
+            "craving_detail",
+            "save_craving",
+            "delete_craving",
+            "undo_delete_craving",
+            "craving_log",
+            "get_contacts",
+            "save_contact",
+            "contact_mentor",
+            "open_help",
         ]),
     ))
     .expect("failed to run the tauri build step");

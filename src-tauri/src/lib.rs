@@ -8,6 +8,7 @@
 pub mod commands;
 pub mod error;
 pub mod notify;
+pub mod opener;
 pub mod state;
 
 use tauri::{Builder, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
@@ -16,6 +17,7 @@ use tauri::{Builder, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let dir = state::data_dir(app)?;
             app.manage(state::AppState::open(dir));
@@ -35,6 +37,16 @@ pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::trackers::ack_celebration,
             commands::settings::get_settings,
             commands::settings::save_settings,
+            commands::cravings::log_craving,
+            commands::cravings::craving_detail,
+            commands::cravings::save_craving,
+            commands::cravings::delete_craving,
+            commands::cravings::undo_delete_craving,
+            commands::cravings::craving_log,
+            commands::mentor::get_contacts,
+            commands::mentor::save_contact,
+            commands::mentor::contact_mentor,
+            commands::mentor::open_help,
         ])
 }
 

@@ -40,6 +40,12 @@ pub enum Error {
     InvalidTimeOfDay,
     #[error("That isn't a valid id.")]
     InvalidId,
+    #[error("That phone number doesn't look right. Use digits, with + and the country code if it isn't a US number.")]
+    InvalidPhone,
+    #[error("That e-mail address doesn't look right.")]
+    InvalidEmail,
+    #[error("Please pick at least one day for the hours.")]
+    InvalidHours,
     #[error("Intensity goes from 0 to 10.")]
     IntensityOutOfRange,
     #[error("The {field} list can hold at most {max} entries.")]

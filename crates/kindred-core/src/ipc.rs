@@ -8,7 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::TrackerId;
+use crate::ids::{CravingId, TrackerId};
+use crate::model::contact::Role;
+use crate::model::craving::{Outcome, Trigger};
 use crate::model::ladder::{Ladder, TagColor};
 use crate::model::tracker::Halt;
 use crate::stats::Stats;
@@ -26,6 +28,16 @@ pub mod cmd {
     pub const ACK_CELEBRATION: &str = "ack_celebration";
     pub const GET_SETTINGS: &str = "get_settings";
     pub const SAVE_SETTINGS: &str = "save_settings";
+    pub const LOG_CRAVING: &str = "log_craving";
+    pub const CRAVING_DETAIL: &str = "craving_detail";
+    pub const SAVE_CRAVING: &str = "save_craving";
+    pub const DELETE_CRAVING: &str = "delete_craving";
+    pub const UNDO_DELETE_CRAVING: &str = "undo_delete_craving";
+    pub const CRAVING_LOG: &str = "craving_log";
+    pub const GET_CONTACTS: &str = "get_contacts";
+    pub const SAVE_CONTACT: &str = "save_contact";
+    pub const CONTACT_MENTOR: &str = "contact_mentor";
+    pub const OPEN_HELP: &str = "open_help";
 }
 
 /// The error every command answers with: a small stable code and a plain message for the mentee.
@@ -208,6 +220,155 @@ pub struct SettingsView {
     pub discreet: bool,
 }
 
+/// Quick log: just an intensity, 0–10.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogCravingReq {
+    pub intensity: i64,
+}
+
+/// What the quick log answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoggedCraving {
+    pub id: CravingId,
+    /// "18:42".
+    pub time: String,
+    /// The intensity was 7 or more: offer the relapse-prevention plan.
+    pub offer_plan: bool,
+}
+
+/// A request naming one craving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CravingRef {
+    pub id: String,
+}
+
+/// A craving with its details, for the details form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CravingView {
+    pub id: CravingId,
+    /// "Fri 27 Nov 2026, 18:42".
+    pub when: String,
+    pub intensity: u8,
+    pub triggers: Vec<Trigger>,
+    pub tags: Vec<String>,
+    pub place: String,
+    pub with_whom: String,
+    pub coping: Vec<String>,
+    pub outcome: Option<Outcome>,
+    pub end_intensity: Option<u8>,
+    pub note: String,
+    /// Coping choices to offer: the standard list, then the mentee's own earlier ones.
+    pub coping_options: Vec<String>,
+}
+
+/// Save a craving's details (all of them; empty text clears a field).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaveCravingReq {
+    pub id: String,
+    pub triggers: Vec<Trigger>,
+    pub tags: Vec<String>,
+    pub place: String,
+    pub with_whom: String,
+    pub coping: Vec<String>,
+    pub outcome: Option<Outcome>,
+    pub end_intensity: Option<i64>,
+    pub note: String,
+}
+
+/// One entry in the craving list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CravingRow {
+    pub id: CravingId,
+    /// "18:42".
+    pub time: String,
+    pub intensity: u8,
+    pub triggers: Vec<Trigger>,
+    pub outcome: Option<Outcome>,
+}
+
+/// The cravings of one local day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CravingDay {
+    /// "Fri 27 Nov 2026".
+    pub day: String,
+    pub entries: Vec<CravingRow>,
+}
+
+/// The craving list, newest day first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CravingLogView {
+    pub days: Vec<CravingDay>,
+}
+
+/// A mentor contact as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactView {
+    pub role: Role,
+    pub name: String,
+    pub phone: Option<String>,
+    pub sms: Option<String>,
+    pub email: Option<String>,
+    /// "Mon–Fri 09:00–17:00", or `None` when no hours were given.
+    pub hours_text: Option<String>,
+    /// Weekdays (0 = Monday) and `HH:MM` times, for the form.
+    pub hours_days: Vec<u8>,
+    pub hours_from: String,
+    pub hours_to: String,
+    /// Inside the hours now (or no hours given).
+    pub available_now: bool,
+    pub note: String,
+}
+
+/// Both mentor contacts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactsView {
+    pub primary: Option<ContactView>,
+    pub backup: Option<ContactView>,
+}
+
+/// Create or change a mentor contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaveContactReq {
+    pub role: Role,
+    pub name: String,
+    pub phone: String,
+    pub sms: String,
+    pub email: String,
+    /// Empty: no hours (always shown as available).
+    pub hours_days: Vec<u8>,
+    pub hours_from: String,
+    pub hours_to: String,
+    pub note: String,
+}
+
+/// How to reach a mentor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactChannel {
+    Call,
+    Text,
+    Email,
+}
+
+/// Call, text or e-mail a mentor: the shell builds the link from the stored contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactMentorReq {
+    pub role: Role,
+    pub channel: ContactChannel,
+}
+
+/// Open one of the bundled help lines by id (`kindred_core::model::help::HELP_LINES`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenHelpReq {
+    pub id: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,6 +406,31 @@ mod tests {
             discreet: true,
         });
         round_trip(TrackerRef { id: "a".into() });
+        round_trip(LogCravingReq { intensity: 7 });
+        round_trip(SaveCravingReq {
+            id: "a".into(),
+            triggers: vec![Trigger::PhysicalPain],
+            tags: vec!["payday".into()],
+            place: "home".into(),
+            with_whom: String::new(),
+            coping: vec!["Called someone".into()],
+            outcome: Some(Outcome::RodeItOut),
+            end_intensity: Some(2),
+            note: "‏שלום".into(),
+        });
+        round_trip(SaveContactReq {
+            role: Role::Backup,
+            name: "Sam".into(),
+            phone: "555 123 4567".into(),
+            sms: String::new(),
+            email: "sam@example.org".into(),
+            hours_days: vec![0, 4],
+            hours_from: "09:00".into(),
+            hours_to: "17:00".into(),
+            note: String::new(),
+        });
+        round_trip(ContactMentorReq { role: Role::Primary, channel: ContactChannel::Call });
+        round_trip(OpenHelpReq { id: "988-call".into() });
         round_trip(AckCelebrationReq { tracker_id: "a".into(), keys: vec!["k".into()] });
     }
 

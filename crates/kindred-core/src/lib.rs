@@ -9,6 +9,7 @@ pub mod clock;
 pub mod entity;
 pub mod error;
 pub mod ids;
+pub mod insights;
 pub mod ipc;
 pub mod milestones;
 pub mod model;

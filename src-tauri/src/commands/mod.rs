@@ -1,5 +1,7 @@
 //! The IPC commands: one file per area, each command a few lines that hand a
 //! `kindred_core::ipc` request to the `kindred-client` facade.
 
+pub mod cravings;
+pub mod mentor;
 pub mod settings;
 pub mod trackers;

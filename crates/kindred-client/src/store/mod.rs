@@ -6,6 +6,7 @@
 //! `field_clock`, the `outbox` and `hlc_last` together (SYNC.md §6), so a kill -9 at any point
 //! leaves either all of it or none of it.
 
+pub mod contacts;
 pub mod cravings;
 pub mod outbox;
 pub mod schema;

@@ -1,6 +1,8 @@
 //! Domain aggregates, one file each: types plus their validation.
 
+pub mod contact;
 pub mod craving;
+pub mod help;
 pub mod ladder;
 pub mod settings;
 pub mod text;

@@ -1,0 +1,40 @@
+//! Craving log commands: quick log, details, delete/undo, the list.
+
+use kindred_core::ipc::{
+    CravingLogView, CravingRef, CravingView, Empty, LogCravingReq, LoggedCraving, SaveCravingReq,
+};
+use tauri::State;
+
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+#[tauri::command(async)]
+pub fn log_craving(state: State<'_, AppState>, req: LogCravingReq) -> CommandResult<LoggedCraving> {
+    state.with(|k| k.log_craving(req))
+}
+
+#[tauri::command(async)]
+pub fn craving_detail(state: State<'_, AppState>, req: CravingRef) -> CommandResult<CravingView> {
+    state.with(|k| k.craving_detail(req))
+}
+
+#[tauri::command(async)]
+pub fn save_craving(state: State<'_, AppState>, req: SaveCravingReq) -> CommandResult<()> {
+    state.with(|k| k.save_craving(req))
+}
+
+#[tauri::command(async)]
+pub fn delete_craving(state: State<'_, AppState>, req: CravingRef) -> CommandResult<()> {
+    state.with(|k| k.delete_craving(req))
+}
+
+#[tauri::command(async)]
+pub fn undo_delete_craving(state: State<'_, AppState>, req: CravingRef) -> CommandResult<()> {
+    state.with(|k| k.undo_delete_craving(req))
+}
+
+#[tauri::command(async)]
+pub fn craving_log(state: State<'_, AppState>, req: Empty) -> CommandResult<CravingLogView> {
+    let Empty {} = req;
+    state.with(|k| k.craving_log())
+}
