@@ -1,13 +1,15 @@
-//! The root component: contexts, the router with every route, and the undo toast.
+//! The root component: contexts, the header (with "Get help" on every route), the router with
+//! every route, and the undo toast.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
-use crate::components::common::{provide_toast_context, use_toast, ToastBar};
-use crate::pages::{new_tracker::NewTracker, reset::ResetPage, settings::SettingsPage};
-use crate::pages::{today::Today, tracker::TrackerPage};
+use crate::components::common::{provide_toast_context, use_toast, ToastBar, Undo};
+use crate::pages::{craving::CravingPage, cravings::CravingsPage, help::HelpPage};
+use crate::pages::{mentor::MentorPage, new_tracker::NewTracker, reset::ResetPage};
+use crate::pages::{settings::SettingsPage, today::Today, tracker::TrackerPage};
 use crate::{ipc, text};
 
 /// Bumped whenever stored data changes, so pages refetch.
@@ -25,9 +27,12 @@ pub fn App() -> impl IntoView {
     let version = RwSignal::new(0u32);
     provide_context(DataVersion(version));
     let toast = use_toast();
-    let on_undo = move |id: String| {
+    let on_undo = move |undo: Undo| {
         spawn_local(async move {
-            let _ = ipc::undo_delete_tracker(id).await;
+            let _ = match undo {
+                Undo::Tracker(id) => ipc::undo_delete_tracker(id).await,
+                Undo::Craving(id) => ipc::undo_delete_craving(id).await,
+            };
             toast.set(None);
             version.update(|v| *v += 1);
         });
@@ -36,16 +41,24 @@ pub fn App() -> impl IntoView {
         <Router>
             <header class="top">
                 <A href="/" attr:class="brand">{text::APP}</A>
-                <nav>
-                    <A href="/settings" attr:data-test="nav-settings">{text::SETTINGS}</A>
-                </nav>
+                <A href="/help" attr:class="button help" attr:data-test="get-help">{text::GET_HELP}</A>
             </header>
+            <nav class="tabs">
+                <A href="/" attr:data-test="nav-today">{text::TODAY}</A>
+                <A href="/cravings" attr:data-test="nav-cravings">{text::CRAVINGS}</A>
+                <A href="/mentor" attr:data-test="nav-mentor">{text::MENTOR}</A>
+                <A href="/settings" attr:data-test="nav-settings">{text::SETTINGS}</A>
+            </nav>
             <main>
                 <Routes fallback=Today>
                     <Route path=path!("/") view=Today/>
                     <Route path=path!("/trackers/new") view=NewTracker/>
                     <Route path=path!("/trackers/:id") view=TrackerPage/>
                     <Route path=path!("/trackers/:id/reset") view=ResetPage/>
+                    <Route path=path!("/cravings") view=CravingsPage/>
+                    <Route path=path!("/cravings/:id") view=CravingPage/>
+                    <Route path=path!("/mentor") view=MentorPage/>
+                    <Route path=path!("/help") view=HelpPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                 </Routes>
             </main>

@@ -3,8 +3,10 @@
 
 use kindred_core::ids::TrackerId;
 use kindred_core::ipc::{
-    cmd, AckCelebrationReq, CommandError, CreateTrackerReq, Empty, RenameTrackerReq,
-    ResetTrackerReq, SetLadderReq, SettingsView, TodayView, TrackerDetail, TrackerRef,
+    cmd, AckCelebrationReq, CommandError, ContactMentorReq, ContactsView, CravingLogView,
+    CravingRef, CravingView, CreateTrackerReq, Empty, LogCravingReq, LoggedCraving, OpenHelpReq,
+    RenameTrackerReq, ResetTrackerReq, SaveContactReq, SaveCravingReq, SetLadderReq, SettingsView,
+    TodayView, TrackerDetail, TrackerRef,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -83,4 +85,44 @@ pub async fn get_settings() -> IpcResult<SettingsView> {
 
 pub async fn save_settings(req: SettingsView) -> IpcResult<()> {
     call(cmd::SAVE_SETTINGS, &req).await
+}
+
+pub async fn log_craving(intensity: i64) -> IpcResult<LoggedCraving> {
+    call(cmd::LOG_CRAVING, &LogCravingReq { intensity }).await
+}
+
+pub async fn craving_detail(id: String) -> IpcResult<CravingView> {
+    call(cmd::CRAVING_DETAIL, &CravingRef { id }).await
+}
+
+pub async fn save_craving(req: SaveCravingReq) -> IpcResult<()> {
+    call(cmd::SAVE_CRAVING, &req).await
+}
+
+pub async fn delete_craving(id: String) -> IpcResult<()> {
+    call(cmd::DELETE_CRAVING, &CravingRef { id }).await
+}
+
+pub async fn undo_delete_craving(id: String) -> IpcResult<()> {
+    call(cmd::UNDO_DELETE_CRAVING, &CravingRef { id }).await
+}
+
+pub async fn craving_log() -> IpcResult<CravingLogView> {
+    call(cmd::CRAVING_LOG, &Empty {}).await
+}
+
+pub async fn get_contacts() -> IpcResult<ContactsView> {
+    call(cmd::GET_CONTACTS, &Empty {}).await
+}
+
+pub async fn save_contact(req: SaveContactReq) -> IpcResult<()> {
+    call(cmd::SAVE_CONTACT, &req).await
+}
+
+pub async fn contact_mentor(req: ContactMentorReq) -> IpcResult<()> {
+    call(cmd::CONTACT_MENTOR, &req).await
+}
+
+pub async fn open_help(id: &str) -> IpcResult<()> {
+    call(cmd::OPEN_HELP, &OpenHelpReq { id: id.to_owned() }).await
 }

@@ -140,3 +140,89 @@ async fn gui_cold_start() {
         ms.len()
     );
 }
+
+fn opened_links(data: &std::path::Path) -> String {
+    std::fs::read_to_string(data.join("opened-links.log")).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gui_quick_log_in_two_taps_then_details() {
+    let data = tempfile::tempdir().unwrap();
+    let app = App::launch(data.path(), "[data-test=log-craving]").await;
+    // Exactly two taps from Today: "Log a craving", then an intensity.
+    app.click("[data-test=log-craving]").await;
+    app.click("[data-test=intensity-8]").await;
+    let logged = app.text("[data-test=logged]").await;
+    assert!(logged.starts_with("Logged."), "{logged}");
+    // Intensity 8: the mentor is offered.
+    app.wait("[data-test=intense-offer]").await;
+
+    // It is in the list, with its intensity.
+    app.click("[data-test=nav-cravings]").await;
+    assert_eq!(app.count("[data-test=craving-entry]").await, 1);
+    assert_eq!(app.text("[data-test=entry-intensity]").await, "8");
+
+    // Add triggers and the outcome later.
+    app.click("[data-test=craving-entry] a").await;
+    assert_eq!(app.text("[data-test=detail-intensity]").await, "8");
+    app.click("[data-test=trigger-lonely]").await;
+    app.click("[data-test=trigger-physical_pain]").await;
+    app.type_into("[data-test=with-whom]", "nobody 🌙").await;
+    app.click("[data-test=outcome-rode_it_out]").await;
+    app.type_into("[data-test=end-intensity]", "3").await;
+    app.click("[data-test=save-craving]").await;
+    app.wait("[data-test=saved]").await;
+    app.click("[data-test=nav-cravings]").await;
+    let entry = app.text_until("[data-test=craving-entry]", |t| t.contains("Rode it out")).await;
+    assert!(entry.contains("Lonely") && entry.contains("Physical pain"), "{entry}");
+    assert!(entry.contains("Rode it out"), "{entry}");
+
+    // Delete with undo.
+    app.click("[data-test=craving-entry] a").await;
+    app.click("[data-test=delete-craving]").await;
+    app.click("[data-test=undo]").await;
+    app.text_until("[data-test=craving-entry]", |t| t.contains("Rode it out")).await;
+    assert_eq!(app.count("[data-test=craving-entry]").await, 1);
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gui_get_help_is_on_every_route_and_confirms_before_calling() {
+    let data = tempfile::tempdir().unwrap();
+    let app = App::launch(data.path(), "[data-test=get-help]").await;
+    for nav in ["nav-cravings", "nav-mentor", "nav-settings", "nav-today", "add-tracker"] {
+        app.click(&format!("[data-test={nav}]")).await;
+        app.wait("[data-test=get-help]").await;
+    }
+    app.click("[data-test=get-help]").await;
+    app.click("[data-test=help-988-call] [data-test=help-start]").await;
+    // One tap only asks; nothing was opened yet.
+    assert_eq!(opened_links(data.path()), "");
+    app.click("[data-test=help-988-call] [data-test=help-confirm]").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(opened_links(data.path()), "tel:988\n");
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gui_calling_the_mentor_hands_a_tel_link_to_the_opener() {
+    let data = tempfile::tempdir().unwrap();
+    let app = App::launch(data.path(), "[data-test=nav-mentor]").await;
+    app.click("[data-test=nav-mentor]").await;
+    // A bad number is explained and not saved.
+    app.type_into("[data-test=primary-name-input]", "Sam").await;
+    app.type_into("[data-test=primary-phone]", "*#06#").await;
+    app.click("[data-test=primary-save]").await;
+    let msg = app.text("[data-test=contact-primary] [data-test=error]").await;
+    assert!(msg.starts_with("That phone number doesn't look right."), "{msg}");
+    app.set_value("[data-test=primary-phone]", "(555) 123-4567").await;
+    app.click("[data-test=primary-save]").await;
+    assert_eq!(app.text("[data-test=primary-name]").await, "Sam");
+    app.click("[data-test=primary-call]").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(opened_links(data.path()), "tel:+15551234567\n");
+    app.click("[data-test=primary-text]").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(opened_links(data.path()), "tel:+15551234567\nsms:+15551234567\n");
+    app.quit().await;
+}

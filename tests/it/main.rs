@@ -4,4 +4,5 @@
 mod crash;
 #[cfg(feature = "gui")]
 mod gui;
+mod insights;
 mod store;

@@ -111,7 +111,11 @@ fn test() -> Result<()> {
     step("kindred-core for wasm32", || {
         cargo(&["check", "-p", "kindred-core", "--target", "wasm32-unknown-unknown", "--locked"])
     })?;
-    step("app (debug)", || cargo(&["build", "-p", "kindred-app", "--locked"]))?;
+    step("app (debug, production opener)", || cargo(&["check", "-p", "kindred-app", "--locked"]))?;
+    // The end-to-end build records tel:/sms:/mailto: links instead of handing them to the OS.
+    step("app (debug, e2e build)", || {
+        cargo(&["build", "-p", "kindred-app", "--features", "e2e-opener", "--locked"])
+    })?;
     step("shell tests", || cargo(&["test", "-p", "kindred-app", "--lib", "--locked"]))?;
     step("android compile check (aarch64-linux-android)", android_check)?;
     step("end-to-end on the real window (Xvfb)", || {

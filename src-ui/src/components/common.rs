@@ -31,12 +31,18 @@ pub fn tag_class(tag: Option<TagColor>) -> String {
     tag.map(|t| format!("tag tag-{t:?}").to_lowercase()).unwrap_or_default()
 }
 
+/// What "Undo" restores.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Undo {
+    Tracker(String),
+    Craving(String),
+}
+
 /// A one-shot message with an optional undo, shown at the bottom of any page.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Toast {
     pub message: &'static str,
-    /// Tracker id to restore when "Undo" is tapped.
-    pub undo_tracker: Option<String>,
+    pub undo: Option<Undo>,
 }
 
 /// The app-wide toast slot.
@@ -53,13 +59,13 @@ pub fn use_toast() -> RwSignal<Option<Toast>> {
     expect_context::<ToastCtx>().0
 }
 
-/// Renders the toast, with "Undo" for a deleted tracker.
+/// Renders the toast, with "Undo" for a deletion.
 #[component]
-pub fn ToastBar(#[prop(into)] on_undo: Callback<String>) -> impl IntoView {
+pub fn ToastBar(#[prop(into)] on_undo: Callback<Undo>) -> impl IntoView {
     let toast = use_toast();
     move || {
         toast.get().map(|t| {
-            let undo = t.undo_tracker.clone().map(|id| {
+            let undo = t.undo.clone().map(|id| {
                 view! {
                     <button class="link" data-test="undo" on:click=move |_| on_undo.run(id.clone())>
                         {text::UNDO}

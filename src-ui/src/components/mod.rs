@@ -2,3 +2,4 @@
 
 pub mod celebration;
 pub mod common;
+pub mod quick_log;

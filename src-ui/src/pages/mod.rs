@@ -1,5 +1,9 @@
 //! One file per route.
 
+pub mod craving;
+pub mod cravings;
+pub mod help;
+pub mod mentor;
 pub mod new_tracker;
 pub mod reset;
 pub mod settings;

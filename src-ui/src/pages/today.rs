@@ -8,6 +8,7 @@ use leptos_router::components::A;
 use crate::app::use_data_version;
 use crate::components::celebration::CelebrationScreen;
 use crate::components::common::{sober_text, tag_class, ErrorNote};
+use crate::components::quick_log::QuickLog;
 use crate::{ipc, text};
 
 #[component]
@@ -19,6 +20,7 @@ pub fn Today() -> impl IntoView {
     });
     view! {
         <h1>{text::TODAY}</h1>
+        <QuickLog/>
         <Transition fallback=|| view! { <p class="muted">{text::LOADING}</p> }>
             {move || Suspend::new(async move {
                 match today.await {

@@ -12,7 +12,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::new_tracker::{ladder_from, LadderPicker};
 use crate::app::use_data_version;
-use crate::components::common::{sober_text, tag_class, use_toast, ErrorNote, Toast};
+use crate::components::common::{sober_text, tag_class, use_toast, ErrorNote, Toast, Undo};
 use crate::{ipc, text};
 
 #[component]
@@ -177,7 +177,8 @@ fn Manage(id: String, label: String, ladder: Ladder) -> impl IntoView {
         spawn_local(async move {
             match ipc::delete_tracker(id.clone()).await {
                 Ok(()) => {
-                    toast.set(Some(Toast { message: text::DELETED, undo_tracker: Some(id) }));
+                    toast
+                        .set(Some(Toast { message: text::DELETED, undo: Some(Undo::Tracker(id)) }));
                     version.update(|v| *v += 1);
                     navigate("/", Default::default());
                     set_timeout(move || toast.set(None), std::time::Duration::from_secs(9));

@@ -8,6 +8,7 @@
 
 pub mod contacts;
 pub mod cravings;
+pub mod insights;
 pub mod outbox;
 pub mod schema;
 pub mod settings;

@@ -1,0 +1,177 @@
+//! Craving insights as index-backed SQL aggregates over all live cravings (PERF.md P5).
+//!
+//! Each chart is one `GROUP BY` over an index: hours over `craving_live_hour`, weekdays over
+//! `craving_live_dow`, outcomes over `craving_live_outcome`, the weekly window over
+//! `craving_live_day` (`local_day` range, `SUM(intensity)`), triggers and coping over their
+//! index tables joined to the live craving. The numbers equal
+//! [`kindred_core::insights::reference`] over the same cravings (checked by property tests);
+//! the ranking and rounding are the core's ([`rank_coping`], [`mean_x10`]).
+//!
+//! The SQL is public ([`QUERIES`]) so the P5 benchmark can run the same statements bare.
+
+use chrono::{Days, NaiveDate};
+use kindred_core::insights::{
+    mean_x10, rank_coping, window_start, CopingCount, Insights, TriggerCount, WeekPoint,
+};
+use kindred_core::model::craving::{Outcome, Trigger};
+use rusqlite::{params, Transaction};
+
+use crate::Result;
+
+/// Live cravings by local hour.
+pub const HOURS_SQL: &str =
+    "SELECT local_hour, COUNT(*) FROM craving WHERE cl = 1 GROUP BY local_hour";
+/// Live cravings by local weekday (0 = Monday).
+pub const WEEKDAYS_SQL: &str =
+    "SELECT local_dow, COUNT(*) FROM craving WHERE cl = 1 GROUP BY local_dow";
+/// Live cravings by outcome (NULL = none noted).
+pub const OUTCOMES_SQL: &str =
+    "SELECT outcome, COUNT(*) FROM craving WHERE cl = 1 GROUP BY outcome";
+/// Live cravings per local day in `[?1, ?2)` with their summed intensity.
+pub const WEEKLY_SQL: &str = "SELECT local_day, COUNT(*), SUM(intensity) FROM craving \
+     WHERE cl = 1 AND local_day >= ?1 AND local_day < ?2 GROUP BY local_day";
+/// Trigger counts over live cravings.
+pub const TRIGGERS_SQL: &str = "SELECT t.trigger, COUNT(*) FROM craving_trigger AS t \
+     JOIN craving AS c ON c.id = t.craving_id WHERE c.cl = 1 GROUP BY t.trigger";
+/// Coping use over live cravings, and how many of those were ridden out.
+pub const COPING_SQL: &str =
+    "SELECT k.coping, COUNT(*), SUM(c.outcome IS 'rode_it_out') FROM craving_coping AS k \
+     JOIN craving AS c ON c.id = k.craving_id WHERE c.cl = 1 GROUP BY k.coping";
+
+/// Every statement behind the insights screen, by name. Only [`WEEKLY_SQL`] takes parameters
+/// (see [`weekly_bounds`]).
+pub const QUERIES: [(&str, &str); 6] = [
+    ("hours", HOURS_SQL),
+    ("weekdays", WEEKDAYS_SQL),
+    ("outcomes", OUTCOMES_SQL),
+    ("weekly", WEEKLY_SQL),
+    ("triggers", TRIGGERS_SQL),
+    ("coping", COPING_SQL),
+];
+
+/// The `local_day` bounds `[from, to)` of the weekly window as bound to [`WEEKLY_SQL`].
+pub fn weekly_bounds(today: NaiveDate, weeks: usize) -> Option<(NaiveDate, NaiveDate)> {
+    let from = window_start(today, weeks)?;
+    let to = from.checked_add_days(Days::new(u64::try_from(weeks).ok()?.checked_mul(7)?))?;
+    Some((from, to))
+}
+
+fn day_key(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn count(v: i64) -> u32 {
+    u32::try_from(v).unwrap_or(0)
+}
+
+/// The insights over every live craving; the weekly chart holds `weeks` weeks ending with the
+/// one containing `today`.
+pub fn insights(tx: &Transaction<'_>, today: NaiveDate, weeks: usize) -> Result<Insights> {
+    let mut by_hour = [0u32; 24];
+    let mut stmt = tx.prepare_cached(HOURS_SQL)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        if let Some(slot) =
+            usize::try_from(r.get::<_, i64>(0)?).ok().and_then(|h| by_hour.get_mut(h))
+        {
+            *slot = count(r.get(1)?);
+        }
+    }
+
+    let mut by_weekday = [0u32; 7];
+    let mut stmt = tx.prepare_cached(WEEKDAYS_SQL)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        if let Some(slot) =
+            usize::try_from(r.get::<_, i64>(0)?).ok().and_then(|d| by_weekday.get_mut(d))
+        {
+            *slot = count(r.get(1)?);
+        }
+    }
+
+    let (mut ridden_out, mut with_outcome) = (0, 0);
+    let mut stmt = tx.prepare_cached(OUTCOMES_SQL)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let outcome: Option<String> = r.get(0)?;
+        let n = count(r.get(1)?);
+        if let Some(o) = outcome {
+            with_outcome += n;
+            if Outcome::from_key(&o) == Some(Outcome::RodeItOut) {
+                ridden_out += n;
+            }
+        }
+    }
+
+    let mut weekly = Vec::with_capacity(weeks);
+    if let Some((from, to)) = weekly_bounds(today, weeks) {
+        let mut sums = vec![(0u64, 0u64); weeks];
+        let mut stmt = tx.prepare_cached(WEEKLY_SQL)?;
+        let mut rows = stmt.query(params![day_key(from), day_key(to)])?;
+        while let Some(r) = rows.next()? {
+            let day: String = r.get(0)?;
+            let Ok(day) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") else { continue };
+            let week = usize::try_from((day - from).num_days() / 7).ok();
+            if let Some(slot) = week.and_then(|w| sums.get_mut(w)) {
+                slot.0 += u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0);
+                slot.1 += u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0);
+            }
+        }
+        let mut week_start = from;
+        for (n, sum) in sums {
+            weekly.push(WeekPoint {
+                week_start,
+                count: u32::try_from(n).unwrap_or(u32::MAX),
+                mean_intensity_x10: mean_x10(sum, n),
+            });
+            week_start = week_start + Days::new(7);
+        }
+    }
+
+    let mut top_triggers = Vec::new();
+    let mut stmt = tx.prepare_cached(TRIGGERS_SQL)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let key: String = r.get(0)?;
+        // A trigger a newer version added is not shown here.
+        if let Some(trigger) = Trigger::from_key(&key) {
+            top_triggers.push(TriggerCount { trigger, count: count(r.get(1)?) });
+        }
+    }
+    top_triggers.retain(|t| t.count > 0);
+    top_triggers.sort_by(|a, b| b.count.cmp(&a.count).then(a.trigger.cmp(&b.trigger)));
+
+    let mut coping = Vec::new();
+    let mut stmt = tx.prepare_cached(COPING_SQL)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        coping.push(CopingCount {
+            coping: r.get(0)?,
+            used: count(r.get(1)?),
+            rode_out: count(r.get(2)?),
+        });
+    }
+
+    Ok(Insights {
+        total: by_hour.iter().sum(),
+        by_hour,
+        by_weekday,
+        top_triggers,
+        weekly,
+        ridden_out,
+        with_outcome,
+        coping_menu: rank_coping(coping),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_bounds() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(weekly_bounds(d(2026, 1, 1), 2), Some((d(2025, 12, 22), d(2026, 1, 5))));
+        assert_eq!(weekly_bounds(d(2026, 1, 1), 0), None);
+    }
+}

@@ -1,0 +1,81 @@
+//! Quick log: "Log a craving", then an intensity from 0 to 10 — two taps, saved at once, and the
+//! screen says so. Details can be added right away or later.
+
+use kindred_core::ipc::{CommandError, LoggedCraving};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+
+use super::common::ErrorNote;
+use crate::app::use_data_version;
+use crate::{ipc, text};
+
+#[component]
+pub fn QuickLog() -> impl IntoView {
+    let open = RwSignal::new(false);
+    let logged = RwSignal::new(None::<LoggedCraving>);
+    let error = RwSignal::new(None::<CommandError>);
+    let busy = RwSignal::new(false);
+    let version = use_data_version();
+    let log = move |intensity: i64| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            match ipc::log_craving(intensity).await {
+                Ok(l) => {
+                    logged.set(Some(l));
+                    error.set(None);
+                    open.set(false);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="quick-log">
+            <Show
+                when=move || open.get()
+                fallback=move || view! {
+                    <button
+                        class="primary wide"
+                        data-test="log-craving"
+                        on:click=move |_| {
+                            logged.set(None);
+                            open.set(true);
+                        }
+                    >
+                        {text::LOG_CRAVING}
+                    </button>
+                }
+            >
+                <p>{text::HOW_STRONG}</p>
+                <div class="intensity" role="group" aria-label=text::INTENSITY>
+                    {(0..=10i64)
+                        .map(|i| view! {
+                            <button data-test=format!("intensity-{i}") on:click=move |_| log(i)>
+                                {i}
+                            </button>
+                        })
+                        .collect_view()}
+                </div>
+                <button class="quiet" on:click=move |_| open.set(false)>{text::CANCEL}</button>
+            </Show>
+            {move || logged.get().map(|l| view! {
+                <div class="confirm" role="status" data-test="logged">
+                    <p>{text::LOGGED} " (" {l.time.clone()} ")"</p>
+                    {l.offer_plan.then(|| view! {
+                        <p data-test="intense-offer">
+                            {text::INTENSE_OFFER} " " <A href="/mentor">{text::MENTOR}</A>
+                        </p>
+                    })}
+                    <A href=format!("/cravings/{}", l.id) attr:data-test="add-details">{text::ADD_DETAILS}</A>
+                </div>
+            })}
+            <ErrorNote err=error/>
+        </section>
+    }
+}
