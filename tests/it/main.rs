@@ -5,4 +5,5 @@ mod crash;
 #[cfg(feature = "gui")]
 mod gui;
 mod insights;
+mod mentee;
 mod store;
