@@ -25,6 +25,14 @@ fn main() {
             "save_contact",
             "contact_mentor",
             "open_help",
+            "check_in",
+            "check_ins",
+            "get_plan",
+            "add_plan_item",
+            "delete_plan_item",
+            "add_goal",
+            "set_goal_status",
+            "delete_goal",
         ]),
     ))
     .expect("failed to run the tauri build step");

@@ -47,6 +47,14 @@ pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::mentor::save_contact,
             commands::mentor::contact_mentor,
             commands::mentor::open_help,
+            commands::plan::check_in,
+            commands::plan::check_ins,
+            commands::plan::get_plan,
+            commands::plan::add_plan_item,
+            commands::plan::delete_plan_item,
+            commands::plan::add_goal,
+            commands::plan::set_goal_status,
+            commands::plan::delete_goal,
         ])
 }
 

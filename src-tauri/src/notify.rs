@@ -48,6 +48,12 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
                         let _ = app.notification().builder().title(&r.title).body(&r.body).show();
                     }
                 }
+                #[cfg(desktop)]
+                if let Ok(due) = state.with(|k| k.check_in_reminders(from, now - from)) {
+                    for r in due {
+                        let _ = app.notification().builder().title(&r.title).body(&r.body).show();
+                    }
+                }
                 #[cfg(mobile)]
                 mobile::schedule(&app, now);
                 #[cfg(mobile)]
@@ -83,15 +89,23 @@ mod mobile {
         };
         let n = app.notification();
         let _ = n.cancel_all();
-        for (i, r) in plan.into_iter().enumerate().take(60) {
-            let Ok(at) = time::OffsetDateTime::from_unix_timestamp(r.at.timestamp()) else {
+        let check_ins = app
+            .kindred()
+            .with(|k| k.check_in_reminders(now, chrono::Duration::days(30)))
+            .unwrap_or_default();
+        let all = plan
+            .into_iter()
+            .map(|r| (r.at, r.title, r.body))
+            .chain(check_ins.into_iter().map(|r| (r.at, r.title, r.body)));
+        for (i, (at, title, body)) in all.enumerate().take(60) {
+            let Ok(at) = time::OffsetDateTime::from_unix_timestamp(at.timestamp()) else {
                 continue;
             };
             let _ = n
                 .builder()
                 .id(i32::try_from(i).unwrap_or(0) + 1)
-                .title(&r.title)
-                .body(&r.body)
+                .title(&title)
+                .body(&body)
                 .schedule(Schedule::At { date: at, repeating: false, allow_while_idle: true })
                 .show();
         }

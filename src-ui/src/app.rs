@@ -7,6 +7,7 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
 use crate::components::common::{provide_toast_context, use_toast, ToastBar, Undo};
+use crate::pages::{check_in::CheckInPage, plan::PlanPage};
 use crate::pages::{craving::CravingPage, cravings::CravingsPage, help::HelpPage};
 use crate::pages::{mentor::MentorPage, new_tracker::NewTracker, reset::ResetPage};
 use crate::pages::{settings::SettingsPage, today::Today, tracker::TrackerPage};
@@ -46,6 +47,8 @@ pub fn App() -> impl IntoView {
             <nav class="tabs">
                 <A href="/" attr:data-test="nav-today">{text::TODAY}</A>
                 <A href="/cravings" attr:data-test="nav-cravings">{text::CRAVINGS}</A>
+                <A href="/check-in" attr:data-test="nav-check-in">{text::CHECK_IN}</A>
+                <A href="/plan" attr:data-test="nav-plan">{text::PLAN}</A>
                 <A href="/mentor" attr:data-test="nav-mentor">{text::MENTOR}</A>
                 <A href="/settings" attr:data-test="nav-settings">{text::SETTINGS}</A>
             </nav>
@@ -57,6 +60,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/trackers/:id/reset") view=ResetPage/>
                     <Route path=path!("/cravings") view=CravingsPage/>
                     <Route path=path!("/cravings/:id") view=CravingPage/>
+                    <Route path=path!("/check-in") view=CheckInPage/>
+                    <Route path=path!("/plan") view=PlanPage/>
                     <Route path=path!("/mentor") view=MentorPage/>
                     <Route path=path!("/help") view=HelpPage/>
                     <Route path=path!("/settings") view=SettingsPage/>

@@ -3,9 +3,10 @@
 
 use kindred_core::ids::TrackerId;
 use kindred_core::ipc::{
-    cmd, AckCelebrationReq, CommandError, ContactMentorReq, ContactsView, CravingLogView,
-    CravingRef, CravingView, CreateTrackerReq, Empty, LogCravingReq, LoggedCraving, OpenHelpReq,
-    RenameTrackerReq, ResetTrackerReq, SaveContactReq, SaveCravingReq, SetLadderReq, SettingsView,
+    cmd, AckCelebrationReq, AddGoalReq, AddPlanItemReq, CheckInReq, CheckInsView, CommandError,
+    ContactMentorReq, ContactsView, CravingLogView, CravingRef, CravingView, CreateTrackerReq,
+    Empty, ItemRef, LogCravingReq, LoggedCraving, OpenHelpReq, PlanView, RenameTrackerReq,
+    ResetTrackerReq, SaveContactReq, SaveCravingReq, SetGoalStatusReq, SetLadderReq, SettingsView,
     TodayView, TrackerDetail, TrackerRef,
 };
 use serde::de::DeserializeOwned;
@@ -125,4 +126,39 @@ pub async fn contact_mentor(req: ContactMentorReq) -> IpcResult<()> {
 
 pub async fn open_help(id: &str) -> IpcResult<()> {
     call(cmd::OPEN_HELP, &OpenHelpReq { id: id.to_owned() }).await
+}
+
+pub async fn check_in(req: CheckInReq) -> IpcResult<()> {
+    call(cmd::CHECK_IN, &req).await
+}
+
+pub async fn check_ins() -> IpcResult<CheckInsView> {
+    call(cmd::CHECK_INS, &Empty {}).await
+}
+
+pub async fn get_plan() -> IpcResult<PlanView> {
+    call(cmd::GET_PLAN, &Empty {}).await
+}
+
+pub async fn add_plan_item(req: AddPlanItemReq) -> IpcResult<()> {
+    call(cmd::ADD_PLAN_ITEM, &req).await
+}
+
+pub async fn delete_plan_item(id: String) -> IpcResult<()> {
+    call(cmd::DELETE_PLAN_ITEM, &ItemRef { id }).await
+}
+
+pub async fn add_goal(req: AddGoalReq) -> IpcResult<()> {
+    call(cmd::ADD_GOAL, &req).await
+}
+
+pub async fn set_goal_status(
+    id: String,
+    status: kindred_core::model::plan::GoalStatus,
+) -> IpcResult<()> {
+    call(cmd::SET_GOAL_STATUS, &SetGoalStatusReq { id, status }).await
+}
+
+pub async fn delete_goal(id: String) -> IpcResult<()> {
+    call(cmd::DELETE_GOAL, &ItemRef { id }).await
 }

@@ -1,4 +1,4 @@
-//! Insights on real SQLite files: the index-backed SQL aggregates
+//! Insights on real SQLite files: the rollup-backed SQL
 //! (`kindred_client::store::insights`) against the loop-based
 //! `kindred_core::insights::reference`, on random cravings in every IANA zone with some deleted,
 //! and on a small hand-made log with exact numbers.
@@ -41,11 +41,24 @@ fn store_insights(cases: &[Case], today: NaiveDate, weeks: usize) -> Insights {
     let ctx = WriteCtx { now_ms: 1_780_000_000_000, ids: &ids };
     store
         .write(|tx| {
-            for c in cases {
-                cravings::insert(tx, &ctx, &c.craving)?;
+            // Every other craving is logged bare (quick log) and given its details later, and
+            // every third deleted one is deleted, restored and deleted again, so the rollups
+            // see every kind of write.
+            for (i, c) in cases.iter().enumerate() {
+                if i % 2 == 0 {
+                    cravings::insert(tx, &ctx, &c.craving)?;
+                } else {
+                    let bare = Craving { details: Details::default(), ..c.craving.clone() };
+                    cravings::insert(tx, &ctx, &bare)?;
+                    cravings::update_details(tx, &ctx, c.craving.id, &c.craving.details)?;
+                }
             }
-            for c in cases.iter().filter(|c| c.deleted) {
+            for (i, c) in cases.iter().enumerate().filter(|(_, c)| c.deleted) {
                 cravings::delete(tx, &ctx, c.craving.id)?;
+                if i % 3 == 0 {
+                    cravings::undelete(tx, c.craving.id)?;
+                    cravings::delete(tx, &ctx, c.craving.id)?;
+                }
             }
             Ok(())
         })

@@ -89,8 +89,9 @@ fn quick_log_details_round_trip_and_privacy() {
     // The note never enters a sync payload; the other fields do.
     assert_eq!(count(&mut k, "SELECT count(*) FROM outbox WHERE payload LIKE '%CANARY%'"), 0);
     assert_eq!(count(&mut k, "SELECT count(*) FROM outbox WHERE payload LIKE '%payday%'"), 1);
-    // Index tables follow the details.
-    assert_eq!(count(&mut k, "SELECT count(*) FROM craving_trigger"), 2);
+    // The insights rollups follow the details.
+    let triggers = "SELECT sum(n) FROM craving_rollup WHERE kind = 'trigger'";
+    assert_eq!(count(&mut k, triggers), 2);
     let log = k.craving_log().unwrap();
     assert_eq!(log.days.len(), 1);
     assert_eq!(log.days[0].entries.len(), 2);

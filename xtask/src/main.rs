@@ -9,10 +9,13 @@
 //!   window under Xvfb;
 //! - `tidy` checks project rules (module docs, capabilities, CSP, banned APIs);
 //! - `android-check` type-checks the app for aarch64-linux-android without an NDK;
-//! - `icons` regenerates `src-tauri/icons` from `assets/icon.svg` (npm's Tauri CLI).
+//! - `icons` regenerates `src-tauri/icons` from `assets/icon.svg` (npm's Tauri CLI);
+//! - `bench [P5 ...] [--quick] [--check]` runs the PERF.md benchmarks and writes
+//!   `target/bench/<utc-time>.json`, `bench/history.jsonl` and `BENCHMARKS.md`.
 //!
 //! Every step is idempotent and cheap when nothing changed.
 
+mod bench;
 mod setup;
 mod tidy;
 mod ui;
@@ -47,11 +50,13 @@ fn real_main() -> Result<()> {
         Some("tidy") => tidy::check(),
         Some("android-check") => android_check(),
         Some("icons") => icons(),
+        Some("bench") => bench::run_benches(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup|ui|build|run|test|tidy|android-check|icons> [--release]\n\
-                 run:  build and open the Kindred window\n\
-                 test: every check and test (what CI runs)"
+                "usage: cargo xtask <setup|ui|build|run|test|tidy|android-check|icons|bench> [--release]\n\
+                 run:   build and open the Kindred window\n\
+                 test:  every check and test (what CI runs)\n\
+                 bench: cargo xtask bench [P5 ...] [--quick] [--check] (PERF.md)"
             );
             bail!("unknown command")
         }

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod error;
 pub mod ids;
 pub mod mentee;
+pub mod plan;
 pub mod store;
 pub mod views;
 
@@ -314,6 +315,10 @@ impl Kindred {
             quiet_from: hm(quiet.from),
             quiet_to: hm(quiet.to),
             discreet: s.discreet,
+            checkin_reminder: s.checkin_time.is_some(),
+            checkin_time: hm(s
+                .checkin_time
+                .unwrap_or(NaiveTime::from_hms_opt(20, 0, 0).expect("valid"))),
         })
     }
 
@@ -333,6 +338,7 @@ impl Kindred {
                 None
             },
             discreet: req.discreet,
+            checkin_time: if req.checkin_reminder { Some(time(&req.checkin_time)?) } else { None },
         };
         let now = self.now();
         self.write(now, |tx, ctx| store::settings::save(tx, ctx, &settings))

@@ -68,13 +68,7 @@ impl Kindred {
         let tz = self.settings()?.tz;
         let mut coping_options: Vec<String> =
             DEFAULT_COPING.iter().map(|s| (*s).to_owned()).collect();
-        let own = self.store.read(|tx| {
-            let mut stmt = tx.prepare_cached(
-                "SELECT DISTINCT coping FROM craving_coping ORDER BY coping LIMIT 100",
-            )?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })?;
+        let own = self.store.read(|tx| cravings::coping_seen(tx, 100))?;
         for o in own {
             if !coping_options.contains(&o) {
                 coping_options.push(o);
@@ -114,14 +108,16 @@ impl Kindred {
             return Ok(());
         }
         let now = self.now();
-        self.write(now, |tx, ctx| cravings::update_details(tx, ctx, c.id, &details))
+        self.write(now, |tx, ctx| cravings::update_details(tx, ctx, c.id, &details))?;
+        Ok(())
     }
 
     /// Deletes a craving; [`Kindred::undo_delete_craving`] brings it back until it is sent.
     pub fn delete_craving(&mut self, req: CravingRef) -> Result<()> {
         let c = self.live_craving(&req.id)?;
         let now = self.now();
-        self.write(now, |tx, ctx| cravings::delete(tx, ctx, c.id))
+        self.write(now, |tx, ctx| cravings::delete(tx, ctx, c.id))?;
+        Ok(())
     }
 
     /// Undoes an unsent craving delete.
@@ -211,7 +207,7 @@ impl Kindred {
                 to: time(&req.hours_to)?,
             })
         };
-        let (name, phone, sms, email, hours, note) = contact::fields(RawContact {
+        let f = contact::fields(RawContact {
             name: req.name,
             phone: req.phone,
             sms: req.sms,
@@ -222,12 +218,12 @@ impl Kindred {
         let c = Contact {
             id: ContactId(self.ids.next()),
             role: req.role,
-            name,
-            phone,
-            sms,
-            email,
-            hours,
-            note,
+            name: f.name,
+            phone: f.phone,
+            sms: f.sms,
+            email: f.email,
+            hours: f.hours,
+            note: f.note,
         };
         let now = self.now();
         self.write(now, |tx, ctx| contacts::save(tx, ctx, &c))

@@ -4,7 +4,9 @@
 //! The device store writes outbox payloads through [`Entity::synced_fields`], so a `device_only`
 //! field can never enter a sync payload.
 
+use crate::model::check_in::LINE_MAX;
 use crate::model::craving::PLACE_MAX;
+use crate::model::plan::ITEM_MAX;
 use crate::model::text::{NAME_MAX, NOTE_MAX};
 
 /// How an entity behaves under sync.
@@ -104,6 +106,7 @@ pub const SETTINGS: Entity = Entity {
         field("reminder_time"),
         field("quiet_hours"),
         field("discreet"),
+        field("checkin_time"),
     ],
 };
 
@@ -145,9 +148,49 @@ pub const MENTOR_CONTACT: Entity = Entity {
     ],
 };
 
+/// A daily check-in (log).
+pub const CHECK_IN: Entity = Entity {
+    name: "check_in",
+    version: 1,
+    class: Class::Log,
+    fields: &[
+        field("at"),
+        field("tz"),
+        field("mood"),
+        field("craving"),
+        field("halt"),
+        text("line", LINE_MAX),
+    ],
+};
+
+/// A goal (register; the mentee and the mentor may edit).
+pub const GOAL: Entity = Entity {
+    name: "goal",
+    version: 1,
+    class: Class::Register,
+    fields: &[text("text", ITEM_MAX), field("status")],
+};
+
+/// An entry of the relapse-prevention plan (register).
+pub const PLAN_ITEM: Entity = Entity {
+    name: "plan_item",
+    version: 1,
+    class: Class::Register,
+    fields: &[field("section"), text("text", ITEM_MAX), field("position")],
+};
+
 /// Every registered entity.
-pub const ALL: &[Entity] =
-    &[TRACKER, TRACKER_RESET, MILESTONE_SEEN, SETTINGS, CRAVING, MENTOR_CONTACT];
+pub const ALL: &[Entity] = &[
+    TRACKER,
+    TRACKER_RESET,
+    MILESTONE_SEEN,
+    SETTINGS,
+    CRAVING,
+    MENTOR_CONTACT,
+    CHECK_IN,
+    GOAL,
+    PLAN_ITEM,
+];
 
 /// Looks an entity up by name.
 pub fn by_name(name: &str) -> Option<&'static Entity> {

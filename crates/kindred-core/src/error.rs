@@ -46,6 +46,10 @@ pub enum Error {
     InvalidEmail,
     #[error("Please pick at least one day for the hours.")]
     InvalidHours,
+    #[error("Mood goes from 1 to 5.")]
+    MoodOutOfRange,
+    #[error("Please write something first.")]
+    EmptyText,
     #[error("Intensity goes from 0 to 10.")]
     IntensityOutOfRange,
     #[error("The {field} list can hold at most {max} entries.")]

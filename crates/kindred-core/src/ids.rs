@@ -69,6 +69,18 @@ id_type!(
     ContactId
 );
 id_type!(
+    /// A daily check-in.
+    CheckInId
+);
+id_type!(
+    /// A goal.
+    GoalId
+);
+id_type!(
+    /// An entry of the relapse-prevention plan.
+    PlanItemId
+);
+id_type!(
     /// A change in the outbox: the idempotency key of a sync push.
     ChangeId
 );

@@ -170,7 +170,7 @@ pub fn reference(facts: &[CravingFacts], today: NaiveDate, weeks: usize) -> Insi
     let mut top_triggers: Vec<TriggerCount> =
         triggers.into_iter().map(|(trigger, count)| TriggerCount { trigger, count }).collect();
     // Stable sort: ties keep Trigger order from the BTreeMap.
-    top_triggers.sort_by(|a, b| b.count.cmp(&a.count));
+    top_triggers.sort_by_key(|t| std::cmp::Reverse(t.count));
 
     let mut weekly = Vec::with_capacity(weeks);
     if let Some(start) = window_start(today, weeks) {

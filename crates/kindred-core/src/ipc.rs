@@ -8,10 +8,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{CravingId, TrackerId};
+use crate::ids::{CravingId, GoalId, PlanItemId, TrackerId};
 use crate::model::contact::Role;
 use crate::model::craving::{Outcome, Trigger};
 use crate::model::ladder::{Ladder, TagColor};
+use crate::model::plan::{GoalStatus, Section};
 use crate::model::tracker::Halt;
 use crate::stats::Stats;
 
@@ -38,6 +39,14 @@ pub mod cmd {
     pub const SAVE_CONTACT: &str = "save_contact";
     pub const CONTACT_MENTOR: &str = "contact_mentor";
     pub const OPEN_HELP: &str = "open_help";
+    pub const CHECK_IN: &str = "check_in";
+    pub const CHECK_INS: &str = "check_ins";
+    pub const GET_PLAN: &str = "get_plan";
+    pub const ADD_PLAN_ITEM: &str = "add_plan_item";
+    pub const DELETE_PLAN_ITEM: &str = "delete_plan_item";
+    pub const ADD_GOAL: &str = "add_goal";
+    pub const SET_GOAL_STATUS: &str = "set_goal_status";
+    pub const DELETE_GOAL: &str = "delete_goal";
 }
 
 /// The error every command answers with: a small stable code and a plain message for the mentee.
@@ -218,6 +227,10 @@ pub struct SettingsView {
     /// `HH:MM`.
     pub quiet_to: String,
     pub discreet: bool,
+    /// A daily check-in reminder at `checkin_time`.
+    pub checkin_reminder: bool,
+    /// `HH:MM`.
+    pub checkin_time: String,
 }
 
 /// Quick log: just an intensity, 0–10.
@@ -369,6 +382,92 @@ pub struct OpenHelpReq {
     pub id: String,
 }
 
+/// A daily check-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInReq {
+    /// 1 (low) to 5 (good).
+    pub mood: i64,
+    pub craving: bool,
+    pub halt: Vec<Halt>,
+    pub line: String,
+}
+
+/// One check-in in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckInRow {
+    pub when: String,
+    pub mood: u8,
+    pub craving: bool,
+    pub halt: Vec<Halt>,
+    pub line: Option<String>,
+}
+
+/// Recent check-ins, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckInsView {
+    pub entries: Vec<CheckInRow>,
+}
+
+/// One plan entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanItemView {
+    pub id: PlanItemId,
+    pub text: String,
+}
+
+/// One section of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanSectionView {
+    pub section: Section,
+    pub items: Vec<PlanItemView>,
+}
+
+/// A goal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalView {
+    pub id: GoalId,
+    pub text: String,
+    pub status: GoalStatus,
+}
+
+/// The relapse-prevention plan (every section, in order) and the goals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub sections: Vec<PlanSectionView>,
+    pub goals: Vec<GoalView>,
+}
+
+/// Add an entry to a plan section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddPlanItemReq {
+    pub section: Section,
+    pub text: String,
+}
+
+/// Add a goal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddGoalReq {
+    pub text: String,
+}
+
+/// Change a goal's status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetGoalStatusReq {
+    pub id: String,
+    pub status: GoalStatus,
+}
+
+/// A request naming one goal or plan entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemRef {
+    pub id: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,6 +503,8 @@ mod tests {
             quiet_from: "22:00".into(),
             quiet_to: "08:00".into(),
             discreet: true,
+            checkin_reminder: false,
+            checkin_time: "20:00".into(),
         });
         round_trip(TrackerRef { id: "a".into() });
         round_trip(LogCravingReq { intensity: 7 });
@@ -431,6 +532,14 @@ mod tests {
         });
         round_trip(ContactMentorReq { role: Role::Primary, channel: ContactChannel::Call });
         round_trip(OpenHelpReq { id: "988-call".into() });
+        round_trip(CheckInReq {
+            mood: 3,
+            craving: true,
+            halt: vec![Halt::Tired],
+            line: "ok".into(),
+        });
+        round_trip(AddPlanItemReq { section: Section::People, text: "Sam".into() });
+        round_trip(SetGoalStatusReq { id: "a".into(), status: GoalStatus::Done });
         round_trip(AckCelebrationReq { tracker_id: "a".into(), keys: vec!["k".into()] });
     }
 

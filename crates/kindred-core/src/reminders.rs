@@ -292,6 +292,55 @@ fn capitalized(s: &str) -> String {
     chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
+/// A daily check-in reminder. Its text is always discreet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckInReminder {
+    pub at: DateTime<Utc>,
+    /// Stable dedupe key: `check_in:<local date>`.
+    pub key: String,
+    pub title: String,
+    pub body: String,
+}
+
+/// Check-in reminders due in `(now, now + horizon]`: one a day at `settings.checkin_time` in
+/// `settings.tz`, moved out of quiet hours. Empty when no check-in time is set. No streaks, no
+/// "you missed" wording.
+pub fn check_in_plan(
+    settings: &Settings,
+    now: DateTime<Utc>,
+    horizon: Duration,
+) -> Vec<CheckInReminder> {
+    let Some(time) = settings.checkin_time else { return Vec::new() };
+    if horizon <= Duration::zero() {
+        return Vec::new();
+    }
+    let until = now.checked_add_signed(horizon).unwrap_or(DateTime::<Utc>::MAX_UTC);
+    let first = local_date(now, settings.tz).pred_opt().unwrap_or(NaiveDate::MIN);
+    let last = local_date(until, settings.tz);
+    let mut out = Vec::new();
+    let mut day = first;
+    while day <= last {
+        let at = resolve_local(day.and_time(time), settings.tz);
+        if let Some(at) = out_of_quiet_hours(at, settings) {
+            if now < at && at <= until {
+                out.push(CheckInReminder {
+                    at,
+                    key: format!("check_in:{day}"),
+                    title: "Kindred".to_owned(),
+                    body: "A moment for yourself? Open Kindred when you have a minute.".to_owned(),
+                });
+            }
+        }
+        match day.succ_opt() {
+            Some(next) => day = next,
+            None => break,
+        }
+    }
+    out.sort_by(|a, b| (a.at, &a.key).cmp(&(b.at, &b.key)));
+    out.dedup_by(|a, b| a.key == b.key);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,6 +378,7 @@ mod tests {
             reminder_time: time,
             quiet_hours: quiet.map(|(from, to)| QuietHours { from, to }),
             discreet: true,
+            checkin_time: None,
         }
     }
 
@@ -555,5 +605,25 @@ mod tests {
                 prop_assert!(found, "no reminder for {}", m.milestone.key);
             }
         }
+    }
+
+    #[test]
+    fn check_in_reminders_daily_outside_quiet_hours() {
+        let tz = chrono_tz::Europe::Berlin;
+        let mut s = Settings::defaults(tz);
+        let now = Utc.with_ymd_and_hms(2026, 6, 10, 12, 0, 0).unwrap();
+        assert!(check_in_plan(&s, now, Duration::days(3)).is_empty());
+        s.checkin_time = Some(chrono::NaiveTime::from_hms_opt(20, 0, 0).unwrap());
+        let plan = check_in_plan(&s, now, Duration::days(3));
+        assert_eq!(plan.len(), 3);
+        assert_eq!(plan[0].at, Utc.with_ymd_and_hms(2026, 6, 10, 18, 0, 0).unwrap());
+        for r in &plan {
+            let text = r.body.to_lowercase();
+            assert!(BLOCKLIST.iter().all(|w| !text.contains(w)), "{text}");
+        }
+        // 23:00 falls in the default quiet hours (22:00-08:00): moved to 08:00 next morning.
+        s.checkin_time = Some(chrono::NaiveTime::from_hms_opt(23, 0, 0).unwrap());
+        let plan = check_in_plan(&s, now, Duration::days(1));
+        assert_eq!(plan[0].at, Utc.with_ymd_and_hms(2026, 6, 11, 6, 0, 0).unwrap());
     }
 }

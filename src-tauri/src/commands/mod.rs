@@ -3,5 +3,6 @@
 
 pub mod cravings;
 pub mod mentor;
+pub mod plan;
 pub mod settings;
 pub mod trackers;

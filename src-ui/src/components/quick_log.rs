@@ -69,7 +69,9 @@ pub fn QuickLog() -> impl IntoView {
                     <p>{text::LOGGED} " (" {l.time.clone()} ")"</p>
                     {l.offer_plan.then(|| view! {
                         <p data-test="intense-offer">
-                            {text::INTENSE_OFFER} " " <A href="/mentor">{text::MENTOR}</A>
+                            {text::INTENSE_OFFER} " "
+                            <A href="/plan" attr:data-test="offer-plan">{text::PLAN}</A> " · "
+                            <A href="/mentor">{text::MENTOR}</A>
                         </p>
                     })}
                     <A href=format!("/cravings/{}", l.id) attr:data-test="add-details">{text::ADD_DETAILS}</A>

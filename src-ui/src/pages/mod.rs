@@ -1,10 +1,12 @@
 //! One file per route.
 
+pub mod check_in;
 pub mod craving;
 pub mod cravings;
 pub mod help;
 pub mod mentor;
 pub mod new_tracker;
+pub mod plan;
 pub mod reset;
 pub mod settings;
 pub mod today;

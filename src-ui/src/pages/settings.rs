@@ -33,6 +33,8 @@ fn SettingsForm(s: SettingsView) -> impl IntoView {
     let from = RwSignal::new(s.quiet_from);
     let to = RwSignal::new(s.quiet_to);
     let discreet = RwSignal::new(s.discreet);
+    let checkin = RwSignal::new(s.checkin_reminder);
+    let checkin_time = RwSignal::new(s.checkin_time);
     let error = RwSignal::new(None::<CommandError>);
     let saved = RwSignal::new(false);
     let version = use_data_version();
@@ -47,6 +49,8 @@ fn SettingsForm(s: SettingsView) -> impl IntoView {
             quiet_from: from.get_untracked(),
             quiet_to: to.get_untracked(),
             discreet: discreet.get_untracked(),
+            checkin_reminder: checkin.get_untracked(),
+            checkin_time: checkin_time.get_untracked(),
         };
         spawn_local(async move {
             match ipc::save_settings(req).await {
@@ -94,6 +98,8 @@ fn SettingsForm(s: SettingsView) -> impl IntoView {
                 <label>{text::QUIET_TO} {text_input(to, "time", "quiet-to")}</label>
             </div>
             <label class="row">{check(discreet, "discreet")} {text::DISCREET}</label>
+            <label class="row">{check(checkin, "checkin-reminder")} {text::CHECK_IN_REMINDER}</label>
+            <label>{text::CHECK_IN_TIME} {text_input(checkin_time, "time", "checkin-time")}</label>
             <ErrorNote err=error/>
             <Show when=move || saved.get()>
                 <p class="muted" role="status">{text::SAVED}</p>

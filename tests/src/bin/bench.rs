@@ -179,11 +179,17 @@ fn bare(path: &Path) -> Connection {
     conn
 }
 
-/// The baseline: every insights statement, bare, stepping every row.
-fn baseline(conn: &mut Connection, bounds: &(String, String)) -> usize {
+/// The baseline: every insights statement, bare, stepping every row. Adds each statement's time
+/// (µs) to `per_query`.
+fn baseline(
+    conn: &mut Connection,
+    bounds: &(String, String),
+    per_query: &mut [Vec<f64>; insights::QUERIES.len()],
+) -> usize {
     let tx = conn.transaction().expect("begin");
     let mut rows_seen = 0;
-    for (_, sql) in insights::QUERIES {
+    for ((_, sql), times) in insights::QUERIES.iter().zip(per_query.iter_mut()) {
+        let t = Instant::now();
         let mut stmt = tx.prepare_cached(sql).expect("prepare");
         let mut rows = if stmt.parameter_count() == 2 {
             stmt.query(params![bounds.0, bounds.1])
@@ -194,6 +200,7 @@ fn baseline(conn: &mut Connection, bounds: &(String, String)) -> usize {
         while rows.next().expect("step").is_some() {
             rows_seen += 1;
         }
+        times.push(t.elapsed().as_secs_f64() * 1e6);
     }
     drop(tx);
     rows_seen
@@ -326,7 +333,9 @@ fn main() {
 
     // Warm both connections' caches and statement caches, and check both see the same data.
     let ours_once = store.read(|tx| insights::insights(tx, today, WEEKS)).expect("insights");
-    let bare_rows = baseline(&mut conn, &bounds);
+    let mut per_query: [Vec<f64>; insights::QUERIES.len()] = Default::default();
+    let bare_rows = baseline(&mut conn, &bounds, &mut per_query);
+    per_query.iter_mut().for_each(Vec::clear);
 
     let (mut ours, mut base) = (Vec::new(), Vec::new());
     for _ in 0..args.runs {
@@ -335,10 +344,15 @@ fn main() {
         ours.push(t.elapsed().as_secs_f64() * 1e6);
         std::hint::black_box(i);
         let t = Instant::now();
-        std::hint::black_box(baseline(&mut conn, &bounds));
+        std::hint::black_box(baseline(&mut conn, &bounds, &mut per_query));
         base.push(t.elapsed().as_secs_f64() * 1e6);
     }
     let ours = summary(ours);
+    let per_query: serde_json::Map<String, Value> = insights::QUERIES
+        .iter()
+        .zip(per_query)
+        .map(|((name, _), times)| ((*name).to_owned(), summary(times)["median_us"].clone()))
+        .collect();
     let base = summary(base);
     let median = |v: &Value| v["median_us"].as_f64().unwrap_or(f64::NAN);
     let ratio = (median(&ours) / median(&base) * 1000.0).round() / 1000.0;
@@ -360,6 +374,7 @@ fn main() {
         "ours": ours,
         "baseline": base,
         "ratio": ratio,
+        "baseline_median_us_per_query": per_query,
         "targets": {
             "ratio_max": RATIO_MAX,
             "abs_p95_us_max": ABS_MAX_US,

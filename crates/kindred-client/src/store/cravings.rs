@@ -1,6 +1,9 @@
 //! Craving rows: insert, details update, delete with undo, reads. Each write keeps the
-//! device-side index columns (`local_day`, `local_hour`, `local_dow`) and index tables
-//! (`craving_trigger`, `craving_coping`) in the same transaction as the row and its outbox entry.
+//! device-side columns (`local_day`, `local_hour`, `local_dow`) and the insights rollups
+//! (`craving_rollup`) in the same transaction as the row and its outbox entry: a live craving
+//! is counted exactly once, a deleted one not at all.
+
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use kindred_core::clock::ZonedDateTime;
@@ -35,19 +38,36 @@ fn details_fields(d: &Details) -> Vec<(&'static str, Value)> {
     ]
 }
 
-fn write_index(tx: &Transaction<'_>, id: &str, d: &Details) -> Result<()> {
-    tx.execute("DELETE FROM craving_trigger WHERE craving_id = ?1", [id])?;
-    tx.execute("DELETE FROM craving_coping WHERE craving_id = ?1", [id])?;
-    let mut t =
-        tx.prepare_cached("INSERT INTO craving_trigger (craving_id, trigger) VALUES (?1, ?2)")?;
-    for trigger in &d.triggers {
-        t.execute(params![id, trigger.key()])?;
-    }
-    let mut c = tx.prepare_cached(
-        "INSERT OR IGNORE INTO craving_coping (craving_id, coping) VALUES (?1, ?2)",
+/// Adds (`sign = 1`) or removes (`sign = -1`) one live craving from the insights rollups.
+fn rollup(tx: &Transaction<'_>, c: &Craving, sign: i64) -> Result<()> {
+    let local = c.at.instant().with_timezone(&c.at.tz);
+    let d = &c.details;
+    let rode = i64::from(d.outcome == Some(Outcome::RodeItOut));
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO craving_rollup (kind, key, n, rode_out, intensity_sum)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (kind, key) DO UPDATE SET n = n + excluded.n,
+             rode_out = rode_out + excluded.rode_out,
+             intensity_sum = intensity_sum + excluded.intensity_sum",
     )?;
-    for coping in &d.coping {
-        c.execute(params![id, coping])?;
+    let mut add = |kind: &str, key: &str| -> Result<()> {
+        stmt.execute(params![kind, key, sign, sign * rode, sign * i64::from(c.intensity)])?;
+        Ok(())
+    };
+    add("hour", &local.hour().to_string())?;
+    add("dow", &local.weekday().num_days_from_monday().to_string())?;
+    add("day", &local.date_naive().format("%Y-%m-%d").to_string())?;
+    if let Some(o) = d.outcome {
+        add("outcome", o.key())?;
+    }
+    // Each trigger and coping entry counts once per craving, even if repeated in the row.
+    let triggers: BTreeSet<&str> = d.triggers.iter().map(|t| t.key()).collect();
+    for t in triggers {
+        add("trigger", t)?;
+    }
+    let coping: BTreeSet<&str> = d.coping.iter().map(String::as_str).collect();
+    for k in coping {
+        add("coping", k)?;
     }
     Ok(())
 }
@@ -83,7 +103,7 @@ pub fn insert(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, c: &Craving) -> Result<(
         d.note,
         ctx.now_ms
     ])?;
-    write_index(tx, &id, d)?;
+    rollup(tx, c, 1)?;
     let mut fields = vec![
         ("started_at", json!(ms(c.at.instant()))),
         ("tz", json!(c.at.tz.name())),
@@ -106,18 +126,19 @@ pub fn insert(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, c: &Craving) -> Result<(
     )
 }
 
-/// Replaces the details of a live craving.
+/// Replaces the details of a live craving. Returns whether it existed.
 pub fn update_details(
     tx: &Transaction<'_>,
     ctx: &WriteCtx<'_>,
     id: CravingId,
     d: &Details,
-) -> Result<()> {
-    let key = id.to_string();
+) -> Result<bool> {
+    let Some(old) = get(tx, id)? else { return Ok(false) };
+    rollup(tx, &old, -1)?;
     tx.execute(
         "UPDATE craving SET triggers = ?1, tags = ?2, place = ?3, with_whom = ?4, coping = ?5,
                 outcome = ?6, end_intensity = ?7, note = ?8
-         WHERE id = ?9 AND cl % 2 = 1",
+         WHERE id = ?9 AND cl = 1",
         params![
             json!(d.triggers).to_string(),
             json!(d.tags).to_string(),
@@ -127,10 +148,10 @@ pub fn update_details(
             d.outcome.map(Outcome::key),
             d.end_intensity,
             d.note,
-            key
+            id.to_string()
         ],
     )?;
-    write_index(tx, &key, d)?;
+    rollup(tx, &Craving { details: d.clone(), ..old }, 1)?;
     outbox::record(
         tx,
         ctx,
@@ -142,7 +163,8 @@ pub fn update_details(
             fields: details_fields(d),
             not_before: None,
         },
-    )
+    )?;
+    Ok(true)
 }
 
 /// Records an urge-surfing session's times.
@@ -166,8 +188,11 @@ pub fn set_surf(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, id: CravingId, s: Surf
     )
 }
 
-/// Deletes a craving (generation 2); undo is possible until the delete is sent.
-pub fn delete(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, id: CravingId) -> Result<()> {
+/// Deletes a craving (generation 2); undo is possible until the delete is sent. Returns
+/// whether it existed.
+pub fn delete(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, id: CravingId) -> Result<bool> {
+    let Some(old) = get(tx, id)? else { return Ok(false) };
+    rollup(tx, &old, -1)?;
     tx.execute("UPDATE craving SET cl = 2 WHERE id = ?1 AND cl = 1", [id.to_string()])?;
     outbox::record(
         tx,
@@ -180,7 +205,8 @@ pub fn delete(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, id: CravingId) -> Result
             fields: vec![],
             not_before: Some(ctx.now_ms + UNDO_WINDOW_MS),
         },
-    )
+    )?;
+    Ok(true)
 }
 
 /// Undoes an unsent delete. Returns whether the craving came back.
@@ -188,7 +214,22 @@ pub fn undelete(tx: &Transaction<'_>, id: CravingId) -> Result<bool> {
     if !outbox::take_unsent_delete(tx, &CRAVING, id.0)? {
         return Ok(false);
     }
-    Ok(tx.execute("UPDATE craving SET cl = 1 WHERE id = ?1 AND cl = 2", [id.to_string()])? == 1)
+    if tx.execute("UPDATE craving SET cl = 1 WHERE id = ?1 AND cl = 2", [id.to_string()])? != 1 {
+        return Ok(false);
+    }
+    match get(tx, id)? {
+        Some(c) => rollup(tx, &c, 1).map(|()| true),
+        None => Ok(false),
+    }
+}
+
+/// The mentee's own coping entries seen so far (for the form), alphabetical.
+pub fn coping_seen(tx: &Transaction<'_>, limit: u32) -> Result<Vec<String>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT key FROM craving_rollup WHERE kind = 'coping' AND n > 0 ORDER BY key LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 const COLS: &str = "id, started_at, tz, intensity, triggers, tags, place, with_whom, coping, \
@@ -233,7 +274,7 @@ fn decode(r: &Row<'_>) -> rusqlite::Result<Result<Craving>> {
 
 /// One live craving.
 pub fn get(tx: &Transaction<'_>, id: CravingId) -> Result<Option<Craving>> {
-    let sql = format!("SELECT {COLS} FROM craving WHERE id = ?1 AND cl % 2 = 1");
+    let sql = format!("SELECT {COLS} FROM craving WHERE id = ?1 AND cl = 1");
     tx.query_row(&sql, [id.to_string()], decode).optional()?.transpose()
 }
 

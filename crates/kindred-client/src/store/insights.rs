@@ -1,9 +1,6 @@
-//! Craving insights as index-backed SQL aggregates over all live cravings (PERF.md P5).
-//!
-//! Each chart is one `GROUP BY` over an index: hours over `craving_live_hour`, weekdays over
-//! `craving_live_dow`, outcomes over `craving_live_outcome`, the weekly window over
-//! `craving_live_day` (`local_day` range, `SUM(intensity)`), triggers and coping over their
-//! index tables joined to the live craving. The numbers equal
+//! Craving insights over all live cravings, read from the `craving_rollup` counters that every
+//! craving write keeps current in its own transaction (PERF.md P5: a 100k-craving log costs a
+//! few small primary-key range reads, not scans). The numbers equal
 //! [`kindred_core::insights::reference`] over the same cravings (checked by property tests);
 //! the ranking and rounding are the core's ([`rank_coping`], [`mean_x10`]).
 //!
@@ -20,23 +17,20 @@ use crate::Result;
 
 /// Live cravings by local hour.
 pub const HOURS_SQL: &str =
-    "SELECT local_hour, COUNT(*) FROM craving WHERE cl = 1 GROUP BY local_hour";
+    "SELECT CAST(key AS INTEGER), n FROM craving_rollup WHERE kind = 'hour' AND n > 0";
 /// Live cravings by local weekday (0 = Monday).
 pub const WEEKDAYS_SQL: &str =
-    "SELECT local_dow, COUNT(*) FROM craving WHERE cl = 1 GROUP BY local_dow";
-/// Live cravings by outcome (NULL = none noted).
-pub const OUTCOMES_SQL: &str =
-    "SELECT outcome, COUNT(*) FROM craving WHERE cl = 1 GROUP BY outcome";
+    "SELECT CAST(key AS INTEGER), n FROM craving_rollup WHERE kind = 'dow' AND n > 0";
+/// Live cravings by outcome (cravings without one have no row).
+pub const OUTCOMES_SQL: &str = "SELECT key, n FROM craving_rollup WHERE kind = 'outcome' AND n > 0";
 /// Live cravings per local day in `[?1, ?2)` with their summed intensity.
-pub const WEEKLY_SQL: &str = "SELECT local_day, COUNT(*), SUM(intensity) FROM craving \
-     WHERE cl = 1 AND local_day >= ?1 AND local_day < ?2 GROUP BY local_day";
+pub const WEEKLY_SQL: &str = "SELECT key, n, intensity_sum FROM craving_rollup \
+     WHERE kind = 'day' AND key >= ?1 AND key < ?2 AND n > 0";
 /// Trigger counts over live cravings.
-pub const TRIGGERS_SQL: &str = "SELECT t.trigger, COUNT(*) FROM craving_trigger AS t \
-     JOIN craving AS c ON c.id = t.craving_id WHERE c.cl = 1 GROUP BY t.trigger";
+pub const TRIGGERS_SQL: &str = "SELECT key, n FROM craving_rollup WHERE kind = 'trigger' AND n > 0";
 /// Coping use over live cravings, and how many of those were ridden out.
 pub const COPING_SQL: &str =
-    "SELECT k.coping, COUNT(*), SUM(c.outcome IS 'rode_it_out') FROM craving_coping AS k \
-     JOIN craving AS c ON c.id = k.craving_id WHERE c.cl = 1 GROUP BY k.coping";
+    "SELECT key, n, rode_out FROM craving_rollup WHERE kind = 'coping' AND n > 0";
 
 /// Every statement behind the insights screen, by name. Only [`WEEKLY_SQL`] takes parameters
 /// (see [`weekly_bounds`]).

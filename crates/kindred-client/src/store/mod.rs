@@ -9,6 +9,7 @@
 pub mod contacts;
 pub mod cravings;
 pub mod insights;
+pub mod journal;
 pub mod outbox;
 pub mod schema;
 pub mod settings;

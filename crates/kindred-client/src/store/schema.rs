@@ -102,12 +102,11 @@ CREATE TABLE sync_state (
 ) STRICT;
 "#;
 
-/// Version 2: the craving log and mentor contacts.
+/// Version 2: the craving log, mentor contacts, check-ins, goals and the plan.
 ///
-/// `craving.local_day`, `local_hour` and `local_dow` (0 = Monday) are device-side index columns
-/// derived from `started_at` in `tz` at write time (never synced); `craving_trigger` and
-/// `craving_coping` are device-side index tables kept in the same transaction as their craving,
-/// so insights are index-backed aggregates (PERF.md P5).
+/// `craving.local_day`, `local_hour` and `local_dow` (0 = Monday) are device-side columns
+/// derived from `started_at` in `tz` at write time (never synced); `craving_rollup` holds the
+/// insights counters, kept in the same transaction as every craving write (PERF.md P5).
 pub const V2: &str = r#"
 CREATE TABLE craving (
     id TEXT PRIMARY KEY NOT NULL,
@@ -133,24 +132,18 @@ CREATE TABLE craving (
     extra TEXT
 ) STRICT;
 CREATE INDEX craving_live_time ON craving (cl, started_at);
-CREATE INDEX craving_live_hour ON craving (cl, local_hour);
-CREATE INDEX craving_live_dow ON craving (cl, local_dow);
-CREATE INDEX craving_live_day ON craving (cl, local_day, intensity);
-CREATE INDEX craving_live_outcome ON craving (cl, outcome);
 
-CREATE TABLE craving_trigger (
-    craving_id TEXT NOT NULL REFERENCES craving (id),
-    trigger TEXT NOT NULL,
-    PRIMARY KEY (craving_id, trigger)
+-- Device-side rollups behind the insights screen (PERF.md P5), kept in the same transaction as
+-- every craving write, never synced, rebuildable from `craving`. kind: hour | dow | outcome |
+-- trigger | coping | day; `n` live cravings, `rode_out` of those ridden out, `intensity_sum`.
+CREATE TABLE craving_rollup (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    rode_out INTEGER NOT NULL,
+    intensity_sum INTEGER NOT NULL,
+    PRIMARY KEY (kind, key)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX craving_trigger_by_trigger ON craving_trigger (trigger, craving_id);
-
-CREATE TABLE craving_coping (
-    craving_id TEXT NOT NULL REFERENCES craving (id),
-    coping TEXT NOT NULL,
-    PRIMARY KEY (craving_id, coping)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX craving_coping_by_coping ON craving_coping (coping, craving_id);
 
 CREATE TABLE mentor_contact (
     id TEXT PRIMARY KEY NOT NULL,
@@ -167,6 +160,46 @@ CREATE TABLE mentor_contact (
     extra TEXT
 ) STRICT;
 CREATE UNIQUE INDEX mentor_contact_live_role ON mentor_contact (role) WHERE cl % 2 = 1;
+
+CREATE TABLE check_in (
+    id TEXT PRIMARY KEY NOT NULL,
+    cl INTEGER NOT NULL DEFAULT 1,
+    at INTEGER NOT NULL,            -- unix ms
+    tz TEXT NOT NULL,
+    local_day TEXT NOT NULL,        -- derived, device-side
+    mood INTEGER NOT NULL CHECK (mood BETWEEN 1 AND 5),
+    craving INTEGER NOT NULL CHECK (craving IN (0, 1)),
+    halt TEXT NOT NULL DEFAULT '[]',
+    line TEXT,
+    created_at INTEGER NOT NULL,
+    server_row_seq INTEGER,
+    extra TEXT
+) STRICT;
+CREATE INDEX check_in_live_time ON check_in (cl, at);
+
+CREATE TABLE goal (
+    id TEXT PRIMARY KEY NOT NULL,
+    cl INTEGER NOT NULL DEFAULT 1,
+    text TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'done', 'paused')),
+    created_at INTEGER NOT NULL,
+    server_row_seq INTEGER,
+    extra TEXT
+) STRICT;
+
+CREATE TABLE plan_item (
+    id TEXT PRIMARY KEY NOT NULL,
+    cl INTEGER NOT NULL DEFAULT 1,
+    section TEXT NOT NULL
+        CHECK (section IN ('warning_signs', 'high_risk', 'coping', 'people', 'reasons')),
+    text TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    server_row_seq INTEGER,
+    extra TEXT
+) STRICT;
+
+ALTER TABLE settings ADD COLUMN checkin_time TEXT;  -- HH:MM:SS or NULL (no reminder)
 "#;
 
 /// Every migration in order: `MIGRATIONS[i]` brings version `i` to `i + 1`.

@@ -13,7 +13,7 @@ use crate::Result;
 pub fn get(tx: &Transaction<'_>) -> Result<Option<Settings>> {
     let raw = tx
         .query_row(
-            "SELECT tz, milestone_reminders, reminder_time, quiet_hours, discreet
+            "SELECT tz, milestone_reminders, reminder_time, quiet_hours, discreet, checkin_time
              FROM settings WHERE cl % 2 = 1 ORDER BY id LIMIT 1",
             [],
             |r| {
@@ -23,11 +23,12 @@ pub fn get(tx: &Transaction<'_>) -> Result<Option<Settings>> {
                     r.get::<_, String>(2)?,
                     r.get::<_, Option<String>>(3)?,
                     r.get::<_, bool>(4)?,
+                    r.get::<_, Option<String>>(5)?,
                 ))
             },
         )
         .optional()?;
-    let Some((tz, milestone_reminders, time, quiet, discreet)) = raw else {
+    let Some((tz, milestone_reminders, time, quiet, discreet, checkin)) = raw else {
         return Ok(None);
     };
     Ok(Some(Settings {
@@ -37,6 +38,10 @@ pub fn get(tx: &Transaction<'_>) -> Result<Option<Settings>> {
             .map_err(|_| kindred_core::Error::InvalidTimeOfDay)?,
         quiet_hours: quiet.map(|q| serde_json::from_str::<QuietHours>(&q)).transpose()?,
         discreet,
+        checkin_time: checkin
+            .map(|t| NaiveTime::parse_from_str(&t, "%H:%M:%S"))
+            .transpose()
+            .map_err(|_| kindred_core::Error::InvalidTimeOfDay)?,
     }))
 }
 
@@ -48,12 +53,14 @@ pub fn save(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, s: &Settings) -> Result<()
     let before = get(tx)?;
     let quiet = s.quiet_hours.map(|q| serde_json::to_string(&q)).transpose()?;
     let time = s.reminder_time.format("%H:%M:%S").to_string();
+    let checkin = s.checkin_time.map(|t| t.format("%H:%M:%S").to_string());
     let all = [
         ("tz", json!(s.tz.name())),
         ("milestone_reminders", json!(s.milestone_reminders)),
         ("reminder_time", json!(time)),
         ("quiet_hours", json!(s.quiet_hours)),
         ("discreet", json!(s.discreet)),
+        ("checkin_time", json!(checkin)),
     ];
     let (id, op, fields) = match (existing, before) {
         (Some(id), Some(b)) => {
@@ -63,6 +70,7 @@ pub fn save(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, s: &Settings) -> Result<()
                 json!(b.reminder_time.format("%H:%M:%S").to_string()),
                 json!(b.quiet_hours),
                 json!(b.discreet),
+                json!(b.checkin_time.map(|t| t.format("%H:%M:%S").to_string())),
             ];
             let changed: Vec<_> = all
                 .into_iter()
@@ -75,8 +83,8 @@ pub fn save(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, s: &Settings) -> Result<()
             }
             tx.execute(
                 "UPDATE settings SET tz = ?1, milestone_reminders = ?2, reminder_time = ?3,
-                        quiet_hours = ?4, discreet = ?5 WHERE id = ?6",
-                params![s.tz.name(), s.milestone_reminders, time, quiet, s.discreet, id],
+                        quiet_hours = ?4, discreet = ?5, checkin_time = ?6 WHERE id = ?7",
+                params![s.tz.name(), s.milestone_reminders, time, quiet, s.discreet, checkin, id],
             )?;
             (
                 uuid::Uuid::parse_str(&id).map_err(|_| kindred_core::Error::InvalidId)?,
@@ -88,14 +96,16 @@ pub fn save(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, s: &Settings) -> Result<()
             let id = ctx.ids.next();
             tx.execute(
                 "INSERT INTO settings (id, cl, tz, milestone_reminders, reminder_time, quiet_hours,
-                                       discreet) VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6)",
+                                       discreet, checkin_time)
+                 VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     id.to_string(),
                     s.tz.name(),
                     s.milestone_reminders,
                     time,
                     quiet,
-                    s.discreet
+                    s.discreet,
+                    checkin
                 ],
             )?;
             (id, Op::Create, all.into_iter().collect())

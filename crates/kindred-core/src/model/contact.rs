@@ -136,10 +136,19 @@ pub struct RawContact {
 }
 
 /// Validated contact fields (everything but id and role).
-pub fn fields(
-    raw: RawContact,
-) -> Result<(String, Option<String>, Option<String>, Option<String>, Option<Hours>, Option<String>)>
-{
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fields {
+    pub name: String,
+    pub phone: Option<String>,
+    pub sms: Option<String>,
+    pub email: Option<String>,
+    pub hours: Option<Hours>,
+    pub note: Option<String>,
+}
+
+/// Validates a contact form: a name, E.164 numbers (texts go to the phone number unless another
+/// is given), an e-mail address, hours with at least one weekday, a note.
+pub fn fields(raw: RawContact) -> Result<Fields> {
     let name = text::name(&raw.name)?;
     let phone = phone(&raw.phone)?;
     let sms = phone_or(&raw.sms, &phone)?;
@@ -154,7 +163,7 @@ pub fn fields(
         h.days.dedup();
         h
     });
-    Ok((name, phone, sms, email, hours, text::note("note", &raw.note)?))
+    Ok(Fields { name, phone, sms, email, hours, note: text::note("note", &raw.note)? })
 }
 
 fn phone_or(raw: &str, fallback: &Option<String>) -> Result<Option<String>> {

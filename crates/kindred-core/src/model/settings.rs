@@ -38,6 +38,8 @@ pub struct Settings {
     pub quiet_hours: Option<QuietHours>,
     /// Notification text never hints at recovery (on by default).
     pub discreet: bool,
+    /// Local time of the daily check-in reminder; `None`: no reminder.
+    pub checkin_time: Option<NaiveTime>,
 }
 
 impl Settings {
@@ -52,6 +54,7 @@ impl Settings {
                 to: NaiveTime::from_hms_opt(8, 0, 0).expect("valid"),
             }),
             discreet: true,
+            checkin_time: None,
         }
     }
 }
