@@ -33,6 +33,7 @@ fn main() {
             "add_goal",
             "set_goal_status",
             "delete_goal",
+            "insights",
         ]),
     ))
     .expect("failed to run the tauri build step");

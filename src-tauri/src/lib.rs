@@ -43,6 +43,7 @@ pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::cravings::delete_craving,
             commands::cravings::undo_delete_craving,
             commands::cravings::craving_log,
+            commands::cravings::insights,
             commands::mentor::get_contacts,
             commands::mentor::save_contact,
             commands::mentor::contact_mentor,

@@ -7,7 +7,7 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
 use crate::components::common::{provide_toast_context, use_toast, ToastBar, Undo};
-use crate::pages::{check_in::CheckInPage, plan::PlanPage};
+use crate::pages::{check_in::CheckInPage, insights::InsightsPage, plan::PlanPage};
 use crate::pages::{craving::CravingPage, cravings::CravingsPage, help::HelpPage};
 use crate::pages::{mentor::MentorPage, new_tracker::NewTracker, reset::ResetPage};
 use crate::pages::{settings::SettingsPage, today::Today, tracker::TrackerPage};
@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
             <nav class="tabs">
                 <A href="/" attr:data-test="nav-today">{text::TODAY}</A>
                 <A href="/cravings" attr:data-test="nav-cravings">{text::CRAVINGS}</A>
+                <A href="/insights" attr:data-test="nav-insights">{text::INSIGHTS}</A>
                 <A href="/check-in" attr:data-test="nav-check-in">{text::CHECK_IN}</A>
                 <A href="/plan" attr:data-test="nav-plan">{text::PLAN}</A>
                 <A href="/mentor" attr:data-test="nav-mentor">{text::MENTOR}</A>
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/trackers/:id/reset") view=ResetPage/>
                     <Route path=path!("/cravings") view=CravingsPage/>
                     <Route path=path!("/cravings/:id") view=CravingPage/>
+                    <Route path=path!("/insights") view=InsightsPage/>
                     <Route path=path!("/check-in") view=CheckInPage/>
                     <Route path=path!("/plan") view=PlanPage/>
                     <Route path=path!("/mentor") view=MentorPage/>

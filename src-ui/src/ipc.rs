@@ -162,3 +162,7 @@ pub async fn set_goal_status(
 pub async fn delete_goal(id: String) -> IpcResult<()> {
     call(cmd::DELETE_GOAL, &ItemRef { id }).await
 }
+
+pub async fn insights() -> IpcResult<kindred_core::insights::Insights> {
+    call(cmd::INSIGHTS, &Empty {}).await
+}

@@ -112,3 +112,13 @@ pub const ADD: &str = "Add";
 pub const REMOVE: &str = "Remove";
 pub const CHECK_IN_REMINDER: &str = "A gentle daily check-in reminder";
 pub const CHECK_IN_TIME: &str = "Check-in reminder time";
+pub const INSIGHTS: &str = "Insights";
+pub const CRAVINGS_LOGGED: &str = "cravings logged";
+pub const RIDDEN_OUT: &str = "Urges ridden out";
+pub const BY_HOUR: &str = "By hour of day";
+pub const BY_WEEKDAY: &str = "By day of the week";
+pub const TOP_TRIGGERS: &str = "What was going on most often";
+pub const WEEKLY: &str = "Average intensity by week (×10)";
+pub const COPING_MENU: &str = "My coping menu";
+pub const COPING_MENU_HINT: &str =
+    "What you tried, with what most often helped you ride it out first.";

@@ -157,6 +157,11 @@ async fn gui_quick_log_in_two_taps_then_details() {
     // Intensity 8: the mentor is offered.
     app.wait("[data-test=intense-offer]").await;
 
+    // It is counted in insights at once.
+    app.click("[data-test=nav-insights]").await;
+    assert_eq!(app.text("[data-test=insights-total]").await, "1");
+    assert_eq!(app.text("[data-test=ridden-out]").await, "0");
+
     // It is in the list, with its intensity.
     app.click("[data-test=nav-cravings]").await;
     assert_eq!(app.count("[data-test=craving-entry]").await, 1);
@@ -176,6 +181,11 @@ async fn gui_quick_log_in_two_taps_then_details() {
     let entry = app.text_until("[data-test=craving-entry]", |t| t.contains("Rode it out")).await;
     assert!(entry.contains("Lonely") && entry.contains("Physical pain"), "{entry}");
     assert!(entry.contains("Rode it out"), "{entry}");
+    app.click("[data-test=nav-insights]").await;
+    assert_eq!(app.text_until("[data-test=ridden-out]", |t| t == "1").await, "1");
+    let menu = app.text("[data-test=coping-menu]").await;
+    assert!(menu.is_empty(), "no coping was picked: {menu}");
+    app.click("[data-test=nav-cravings]").await;
 
     // Delete with undo.
     app.click("[data-test=craving-entry] a").await;

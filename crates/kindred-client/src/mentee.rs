@@ -14,13 +14,16 @@ use kindred_core::model::contact::{self, Contact, Hours, RawContact, Role};
 use kindred_core::model::craving::{self, Craving, Details, RawDetails, DEFAULT_COPING, INTENSE};
 use kindred_core::model::help;
 
-use crate::store::{contacts, cravings};
+use crate::store::{contacts, cravings, insights};
 use crate::{views, Error, Kindred, Result};
 
 /// How many days back the craving list goes.
 const LOG_DAYS: i64 = 60;
 /// Most entries the craving list shows.
 const LOG_LIMIT: u32 = 500;
+
+/// Weeks in the insights trend.
+const INSIGHT_WEEKS: usize = 12;
 
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
@@ -160,6 +163,12 @@ impl Kindred {
                 })
                 .collect(),
         })
+    }
+
+    /// Insights over every live craving; the weekly trend covers the last 12 weeks.
+    pub fn insights(&mut self) -> Result<kindred_core::insights::Insights> {
+        let today = local_date(self.now(), self.settings()?.tz);
+        self.store.read(|tx| insights::insights(tx, today, INSIGHT_WEEKS))
     }
 
     fn contact_view(&self, c: Contact, tz: chrono_tz::Tz) -> ContactView {

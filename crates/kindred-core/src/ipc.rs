@@ -47,6 +47,7 @@ pub mod cmd {
     pub const ADD_GOAL: &str = "add_goal";
     pub const SET_GOAL_STATUS: &str = "set_goal_status";
     pub const DELETE_GOAL: &str = "delete_goal";
+    pub const INSIGHTS: &str = "insights";
 }
 
 /// The error every command answers with: a small stable code and a plain message for the mentee.

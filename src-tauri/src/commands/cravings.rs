@@ -1,5 +1,6 @@
-//! Craving log commands: quick log, details, delete/undo, the list.
+//! Craving log commands: quick log, details, delete/undo, the list, insights.
 
+use kindred_core::insights::Insights;
 use kindred_core::ipc::{
     CravingLogView, CravingRef, CravingView, Empty, LogCravingReq, LoggedCraving, SaveCravingReq,
 };
@@ -37,4 +38,10 @@ pub fn undo_delete_craving(state: State<'_, AppState>, req: CravingRef) -> Comma
 pub fn craving_log(state: State<'_, AppState>, req: Empty) -> CommandResult<CravingLogView> {
     let Empty {} = req;
     state.with(|k| k.craving_log())
+}
+
+#[tauri::command(async)]
+pub fn insights(state: State<'_, AppState>, req: Empty) -> CommandResult<Insights> {
+    let Empty {} = req;
+    state.with(|k| k.insights())
 }

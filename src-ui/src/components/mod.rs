@@ -1,5 +1,6 @@
 //! Shared widgets: error notes, the undo toast, the sober-time figure, the celebration overlay.
 
 pub mod celebration;
+pub mod chart;
 pub mod common;
 pub mod quick_log;

@@ -4,6 +4,7 @@ pub mod check_in;
 pub mod craving;
 pub mod cravings;
 pub mod help;
+pub mod insights;
 pub mod mentor;
 pub mod new_tracker;
 pub mod plan;

@@ -54,6 +54,17 @@ fn day_key(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
+/// Parses the `YYYY-MM-DD` keys this module writes, without chrono's general format parser
+/// (it was most of this screen's cost over the bare SQL; PERF.md P5).
+fn parse_day(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
+    NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)
+}
+
 fn count(v: i64) -> u32 {
     u32::try_from(v).unwrap_or(0)
 }
@@ -104,7 +115,7 @@ pub fn insights(tx: &Transaction<'_>, today: NaiveDate, weeks: usize) -> Result<
         let mut rows = stmt.query(params![day_key(from), day_key(to)])?;
         while let Some(r) = rows.next()? {
             let day: String = r.get(0)?;
-            let Ok(day) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") else { continue };
+            let Some(day) = parse_day(&day) else { continue };
             let week = usize::try_from((day - from).num_days() / 7).ok();
             if let Some(slot) = week.and_then(|w| sums.get_mut(w)) {
                 slot.0 += u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0);
@@ -161,6 +172,15 @@ pub fn insights(tx: &Transaction<'_>, today: NaiveDate, weeks: usize) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn day_keys() {
+        let d = NaiveDate::from_ymd_opt(2026, 2, 28).unwrap();
+        assert_eq!(parse_day(&day_key(d)), Some(d));
+        for bad in ["2026-02-30", "2026/02/28", "26-02-28", "2026-2-28x", ""] {
+            assert_eq!(parse_day(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn window_bounds() {
