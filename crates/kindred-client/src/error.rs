@@ -20,6 +20,9 @@ pub enum Error {
     /// The data file is not a readable database.
     #[error("The data file can't be read; it may be damaged.")]
     Corrupt,
+    /// An import file was refused; the message says why, in plain words.
+    #[error("{0}")]
+    Import(String),
     /// Nothing to undo.
     #[error("There is nothing to undo any more.")]
     UndoExpired,
@@ -53,6 +56,7 @@ impl Error {
     pub fn to_command_error(&self) -> CommandError {
         let (code, message) = match self {
             Error::Invalid(e) => ("invalid", e.to_string()),
+            Error::Import(why) => ("invalid", why.clone()),
             Error::NotFound(_) | Error::UndoExpired => ("not_found", self.to_string()),
             Error::NewerVersion { .. } => (
                 "newer_version",

@@ -6,6 +6,7 @@
 
 pub mod clock;
 pub mod error;
+pub mod export;
 pub mod ids;
 pub mod mentee;
 pub mod plan;
