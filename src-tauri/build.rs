@@ -34,6 +34,9 @@ fn main() {
             "set_goal_status",
             "delete_goal",
             "insights",
+            "export_data",
+            "import_data",
+            "delete_all_data",
         ]),
     ))
     .expect("failed to run the tauri build step");

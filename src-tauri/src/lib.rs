@@ -7,6 +7,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod files;
 pub mod notify;
 pub mod opener;
 pub mod state;
@@ -18,6 +19,7 @@ pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let dir = state::data_dir(app)?;
             app.manage(state::AppState::open(dir));
@@ -44,6 +46,9 @@ pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::cravings::undo_delete_craving,
             commands::cravings::craving_log,
             commands::cravings::insights,
+            commands::data::export_data,
+            commands::data::import_data,
+            commands::data::delete_all_data,
             commands::mentor::get_contacts,
             commands::mentor::save_contact,
             commands::mentor::contact_mentor,

@@ -1,6 +1,6 @@
 //! Hands `tel:`, `sms:` and `mailto:` links to the OS. Links are built in Rust from stored,
 //! validated data (the UI never sends a URL), and only those three schemes are ever opened.
-//! With the `e2e-opener` feature (test builds only) the link is appended to
+//! With the `e2e` feature (test builds only) the link is appended to
 //! `opened-links.log` in the data folder instead, so tests can check it without dialing.
 
 use tauri::{AppHandle, Runtime};
@@ -23,7 +23,7 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, url: &str) -> CommandResult<()> {
     deliver(app, url)
 }
 
-#[cfg(not(feature = "e2e-opener"))]
+#[cfg(not(feature = "e2e"))]
 fn deliver<R: Runtime>(app: &AppHandle<R>, url: &str) -> CommandResult<()> {
     use tauri_plugin_opener::OpenerExt;
     app.opener().open_url(url, None::<&str>).map_err(|_| CommandError {
@@ -32,7 +32,7 @@ fn deliver<R: Runtime>(app: &AppHandle<R>, url: &str) -> CommandResult<()> {
     })
 }
 
-#[cfg(feature = "e2e-opener")]
+#[cfg(feature = "e2e")]
 fn deliver<R: Runtime>(app: &AppHandle<R>, url: &str) -> CommandResult<()> {
     use std::io::Write;
     let dir = crate::state::data_dir(app).map_err(|_| refused())?;

@@ -18,15 +18,29 @@ pub const DATA_DIR_ENV: &str = "KINDRED_DATA_DIR";
 /// Shared state: the store behind one lock (one writer connection).
 pub struct AppState {
     inner: Mutex<Result<Kindred, CommandError>>,
+    dir: PathBuf,
 }
 
 impl AppState {
     /// Opens the store in `dir`. A failure is kept and reported by every command, so the window
     /// still opens and explains, and the file is left untouched.
     pub fn open(dir: PathBuf) -> AppState {
-        let opened = Kindred::open_dir(&dir, Arc::new(SystemClock), Arc::new(UuidV7), system_tz())
-            .map_err(map);
-        AppState { inner: Mutex::new(opened) }
+        AppState { inner: Mutex::new(Self::open_store(&dir)), dir }
+    }
+
+    fn open_store(dir: &std::path::Path) -> Result<Kindred, CommandError> {
+        Kindred::open_dir(dir, Arc::new(SystemClock), Arc::new(UuidV7), system_tz()).map_err(map)
+    }
+
+    /// Deletes the store files and starts again with an empty store (delete everything).
+    /// This also clears an unreadable file the mentee chose to let go of.
+    pub fn delete_everything(&self) -> CommandResult<()> {
+        let mut guard = self.inner.lock().map_err(|_| unavailable())?;
+        // Close the connection before deleting its files.
+        *guard = Err(unavailable());
+        kindred_client::delete_store(&self.dir).map_err(map)?;
+        *guard = Self::open_store(&self.dir);
+        guard.as_ref().map(|_| ()).map_err(Clone::clone)
     }
 
     /// Runs `f` with the store.

@@ -166,3 +166,17 @@ pub async fn delete_goal(id: String) -> IpcResult<()> {
 pub async fn insights() -> IpcResult<kindred_core::insights::Insights> {
     call(cmd::INSIGHTS, &Empty {}).await
 }
+
+pub async fn export_data(
+    kind: kindred_core::ipc::ExportKind,
+) -> IpcResult<kindred_core::ipc::DataDone> {
+    call(cmd::EXPORT_DATA, &kindred_core::ipc::ExportReq { kind }).await
+}
+
+pub async fn import_data() -> IpcResult<kindred_core::ipc::DataDone> {
+    call(cmd::IMPORT_DATA, &Empty {}).await
+}
+
+pub async fn delete_all_data(confirm: String) -> IpcResult<()> {
+    call(cmd::DELETE_ALL_DATA, &kindred_core::ipc::DeleteAllReq { confirm }).await
+}

@@ -122,3 +122,11 @@ pub const WEEKLY: &str = "Average intensity by week (×10)";
 pub const COPING_MENU: &str = "My coping menu";
 pub const COPING_MENU_HINT: &str =
     "What you tried, with what most often helped you ride it out first.";
+pub const YOUR_DATA: &str = "Your data";
+pub const YOUR_DATA_INTRO: &str = "Everything Kindred keeps is yours. Exports include your private notes, so keep the file somewhere safe.";
+pub const EXPORT_JSON: &str = "Export everything (one file)";
+pub const EXPORT_CSV: &str = "Export as spreadsheets";
+pub const IMPORT: &str = "Import an export";
+pub const DELETE_ALL: &str = "Delete everything on this phone";
+pub const DELETE_ALL_INTRO: &str = "This can't be undone. To go ahead, type";
+pub const DELETED_ALL: &str = "Everything on this phone was deleted.";

@@ -236,3 +236,50 @@ async fn gui_calling_the_mentor_hands_a_tel_link_to_the_opener() {
     assert_eq!(opened_links(data.path()), "tel:+15551234567\nsms:+15551234567\n");
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gui_export_then_import_into_a_fresh_folder_and_delete_everything() {
+    let a = tempfile::tempdir().unwrap();
+    let app = App::launch(a.path(), "[data-test=add-tracker]").await;
+    app.click("[data-test=add-tracker]").await;
+    app.type_into("[data-test=label]", "Alcohol").await;
+    app.set_value("[data-test=start]", &local_ago(Duration::days(12))).await;
+    app.click("[data-test=save]").await;
+    app.wait("[data-test=tracker-card]").await;
+    app.click("[data-test=log-craving]").await;
+    app.click("[data-test=intensity-4]").await;
+    app.wait("[data-test=logged]").await;
+    app.click("[data-test=nav-settings]").await;
+    app.click("[data-test=export-json]").await;
+    let msg = app.text("[data-test=data-status]").await;
+    assert_eq!(msg, "Saved everything in one file.");
+    app.quit().await;
+    let file = a.path().join("e2e-export").join("kindred-export.json");
+    assert!(file.exists());
+
+    // A fresh data folder: import gives the same data.
+    let b = tempfile::tempdir().unwrap();
+    let app =
+        App::launch_with(b.path(), "[data-test=nav-settings]", &[("KINDRED_E2E_IMPORT", &file)])
+            .await;
+    app.click("[data-test=nav-settings]").await;
+    app.click("[data-test=import]").await;
+    let msg = app.text("[data-test=data-status]").await;
+    assert_eq!(msg, "Imported 1 trackers, 1 cravings and 0 check-ins.");
+    app.click("[data-test=nav-today]").await;
+    assert_eq!(app.text("[data-test=tracker-label]").await, "Alcohol");
+    assert_eq!(app.text("[data-test=sober-time]").await, "12 days");
+    app.click("[data-test=nav-cravings]").await;
+    assert_eq!(app.text("[data-test=entry-intensity]").await, "4");
+
+    // Delete everything needs the typed words.
+    app.click("[data-test=nav-settings]").await;
+    app.type_into("[data-test=delete-all-confirm]", "delete everything").await;
+    app.click("[data-test=delete-all]").await;
+    let msg = app.text_until("[data-test=data-status]", |t| t.contains("deleted")).await;
+    assert_eq!(msg, "Everything on this phone was deleted.");
+    app.click("[data-test=nav-today]").await;
+    app.wait("[data-test=add-tracker]").await;
+    assert_eq!(app.count("[data-test=tracker-card]").await, 0);
+    app.quit().await;
+}

@@ -35,11 +35,17 @@ pub struct App {
 impl App {
     /// Launches the app on `data_dir` and waits until `ready` (a CSS selector) is shown.
     pub async fn launch(data_dir: &Path, ready: &str) -> App {
+        Self::launch_with(data_dir, ready, &[]).await
+    }
+
+    /// Like [`App::launch`], with extra environment variables for the app.
+    pub async fn launch_with(data_dir: &Path, ready: &str, env: &[(&str, &Path)]) -> App {
         let port = free_port();
         let native = free_port();
         let driver = Command::new("tauri-driver")
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("KINDRED_DATA_DIR", data_dir)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .spawn()
             .expect("start tauri-driver (cargo xtask setup installs it)");

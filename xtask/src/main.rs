@@ -119,7 +119,7 @@ fn test() -> Result<()> {
     step("app (debug, production opener)", || cargo(&["check", "-p", "kindred-app", "--locked"]))?;
     // The end-to-end build records tel:/sms:/mailto: links instead of handing them to the OS.
     step("app (debug, e2e build)", || {
-        cargo(&["build", "-p", "kindred-app", "--features", "e2e-opener", "--locked"])
+        cargo(&["build", "-p", "kindred-app", "--features", "e2e", "--locked"])
     })?;
     step("shell tests", || cargo(&["test", "-p", "kindred-app", "--lib", "--locked"]))?;
     step("android compile check (aarch64-linux-android)", android_check)?;

@@ -63,6 +63,22 @@ pub fn db_path(dir: &Path) -> PathBuf {
     dir.join(DB_FILE)
 }
 
+/// Deletes the store files in `dir` (the database and its `-wal` and `-shm`). Call only with no
+/// `Kindred` open on them. Missing files are fine.
+pub fn delete_store(dir: &Path) -> Result<()> {
+    let db = db_path(dir);
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = db.clone().into_os_string();
+        p.push(suffix);
+        match std::fs::remove_file(PathBuf::from(p)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
 impl Kindred {
     /// Opens the store in `dir` (created if missing). `default_tz` applies until the mentee saves
     /// settings.

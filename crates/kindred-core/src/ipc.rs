@@ -48,7 +48,13 @@ pub mod cmd {
     pub const SET_GOAL_STATUS: &str = "set_goal_status";
     pub const DELETE_GOAL: &str = "delete_goal";
     pub const INSIGHTS: &str = "insights";
+    pub const EXPORT_DATA: &str = "export_data";
+    pub const IMPORT_DATA: &str = "import_data";
+    pub const DELETE_ALL_DATA: &str = "delete_all_data";
 }
+
+/// The words the mentee types to confirm deleting everything.
+pub const DELETE_ALL_WORDS: &str = "delete everything";
 
 /// The error every command answers with: a small stable code and a plain message for the mentee.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -467,6 +473,39 @@ pub struct SetGoalStatusReq {
 #[serde(deny_unknown_fields)]
 pub struct ItemRef {
     pub id: String,
+}
+
+/// What to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportKind {
+    /// One complete JSON file (can be imported).
+    Json,
+    /// One CSV file per kind of record.
+    Csv,
+}
+
+/// Export everything to a place the mentee picks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportReq {
+    pub kind: ExportKind,
+}
+
+/// How an export or import went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataDone {
+    /// `false` when the mentee cancelled the file dialog.
+    pub done: bool,
+    /// A plain sentence about what happened.
+    pub message: String,
+}
+
+/// Delete everything on this device; `confirm` must be [`DELETE_ALL_WORDS`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteAllReq {
+    pub confirm: String,
 }
 
 #[cfg(test)]

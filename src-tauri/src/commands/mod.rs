@@ -2,6 +2,7 @@
 //! `kindred_core::ipc` request to the `kindred-client` facade.
 
 pub mod cravings;
+pub mod data;
 pub mod mentor;
 pub mod plan;
 pub mod settings;

@@ -3,4 +3,5 @@
 pub mod celebration;
 pub mod chart;
 pub mod common;
+pub mod data;
 pub mod quick_log;

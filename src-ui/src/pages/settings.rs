@@ -1,4 +1,5 @@
-//! `/settings` — time zone, celebration reminders, quiet hours, discreet notification text.
+//! `/settings` — time zone, celebration and check-in reminders, quiet hours, discreet
+//! notification text, and the mentee's data (export, import, delete everything).
 
 use kindred_core::ipc::{CommandError, SettingsView};
 use leptos::prelude::*;
@@ -6,6 +7,7 @@ use leptos::task::spawn_local;
 
 use crate::app::use_data_version;
 use crate::components::common::ErrorNote;
+use crate::components::data::YourData;
 use crate::{ipc, text};
 
 #[component]
@@ -21,6 +23,7 @@ pub fn SettingsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <YourData/>
     }
 }
 

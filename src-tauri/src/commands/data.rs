@@ -1,0 +1,100 @@
+//! The mentee's data: export (JSON or CSV), import into a fresh install, delete everything.
+
+use std::io::Write;
+use std::path::Path;
+
+use kindred_core::ipc::{
+    CommandError, DataDone, DeleteAllReq, Empty, ExportKind, ExportReq, DELETE_ALL_WORDS,
+};
+use tauri::{AppHandle, Runtime, State};
+
+use crate::error::CommandResult;
+use crate::files;
+use crate::state::AppState;
+
+fn io_error() -> CommandError {
+    CommandError {
+        code: "storage".into(),
+        message: "That file couldn't be written or read. Nothing in Kindred was changed.".into(),
+    }
+}
+
+/// Writes a file only the mentee's account can read.
+fn write_private(path: &Path, bytes: &[u8]) -> CommandResult<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path).map_err(|_| io_error())?;
+    f.write_all(bytes).and_then(|()| f.sync_all()).map_err(|_| io_error())
+}
+
+fn cancelled() -> DataDone {
+    DataDone { done: false, message: "Nothing was saved.".into() }
+}
+
+#[tauri::command(async)]
+pub fn export_data<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    req: ExportReq,
+) -> CommandResult<DataDone> {
+    match req.kind {
+        ExportKind::Json => {
+            let json = state.with(|k| k.export_json())?;
+            let Some(path) = files::save_file(&app, "kindred-export.json") else {
+                return Ok(cancelled());
+            };
+            write_private(&path, json.as_bytes())?;
+            Ok(DataDone { done: true, message: "Saved everything in one file.".into() })
+        }
+        ExportKind::Csv => {
+            let csvs = state.with(|k| k.export_csv())?;
+            let Some(dir) = files::pick_folder(&app) else { return Ok(cancelled()) };
+            for (name, body) in &csvs {
+                write_private(&dir.join(name), body.as_bytes())?;
+            }
+            Ok(DataDone { done: true, message: format!("Saved {} spreadsheet files.", csvs.len()) })
+        }
+    }
+}
+
+#[tauri::command(async)]
+pub fn import_data<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    req: Empty,
+) -> CommandResult<DataDone> {
+    let Empty {} = req;
+    let Some(path) = files::open_file(&app) else {
+        return Ok(DataDone { done: false, message: "Nothing was imported.".into() });
+    };
+    let too_big = CommandError {
+        code: "invalid".into(),
+        message: "That file is too big to be a Kindred export.".into(),
+    };
+    let len = std::fs::metadata(&path).map_err(|_| io_error())?.len();
+    if len > kindred_client::export::MAX_BYTES as u64 {
+        return Err(too_big);
+    }
+    let bytes = std::fs::read(&path).map_err(|_| io_error())?;
+    let s = state.with(|k| k.import_json(&bytes))?;
+    Ok(DataDone {
+        done: true,
+        message: format!(
+            "Imported {} trackers, {} cravings and {} check-ins.",
+            s.trackers, s.cravings, s.check_ins
+        ),
+    })
+}
+
+#[tauri::command(async)]
+pub fn delete_all_data(state: State<'_, AppState>, req: DeleteAllReq) -> CommandResult<()> {
+    if req.confirm.trim().to_lowercase() != DELETE_ALL_WORDS {
+        return Err(CommandError {
+            code: "invalid".into(),
+            message: format!("To delete everything, type \"{DELETE_ALL_WORDS}\"."),
+        });
+    }
+    state.delete_everything()
+}
