@@ -34,6 +34,8 @@ fn main() {
             "set_goal_status",
             "delete_goal",
             "insights",
+            "start_surf",
+            "end_surf",
             "export_data",
             "import_data",
             "delete_all_data",

@@ -46,6 +46,8 @@ pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::cravings::undo_delete_craving,
             commands::cravings::craving_log,
             commands::cravings::insights,
+            commands::cravings::start_surf,
+            commands::cravings::end_surf,
             commands::data::export_data,
             commands::data::import_data,
             commands::data::delete_all_data,

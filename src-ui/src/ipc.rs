@@ -180,3 +180,11 @@ pub async fn import_data() -> IpcResult<kindred_core::ipc::DataDone> {
 pub async fn delete_all_data(confirm: String) -> IpcResult<()> {
     call(cmd::DELETE_ALL_DATA, &kindred_core::ipc::DeleteAllReq { confirm }).await
 }
+
+pub async fn start_surf(id: String) -> IpcResult<()> {
+    call(cmd::START_SURF, &CravingRef { id }).await
+}
+
+pub async fn end_surf(id: String, end_intensity: i64) -> IpcResult<()> {
+    call(cmd::END_SURF, &kindred_core::ipc::EndSurfReq { id, end_intensity }).await
+}

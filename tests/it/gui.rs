@@ -187,7 +187,16 @@ async fn gui_quick_log_in_two_taps_then_details() {
     assert!(menu.is_empty(), "no coping was picked: {menu}");
     app.click("[data-test=nav-cravings]").await;
 
+    // Ride the wave, then say how strong it is at the end.
+    app.click("[data-test=craving-entry] a").await;
+    app.click("[data-test=surf-start]").await;
+    app.text_until("[data-test=surf-clock]", |t| t != "0:00").await;
+    assert!(app.text("[data-test=surf-guidance]").await.starts_with("Notice"));
+    app.click("[data-test=surf-end-2]").await;
+    assert!(app.text("[data-test=surf-done]").await.starts_with("You rode the wave for 0:0"));
+
     // Delete with undo.
+    app.click("[data-test=nav-cravings]").await;
     app.click("[data-test=craving-entry] a").await;
     app.click("[data-test=delete-craving]").await;
     app.click("[data-test=undo]").await;

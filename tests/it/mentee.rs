@@ -197,3 +197,30 @@ fn help_links_are_bundled() {
     assert_eq!(kindred_client::mentee::help_link("samhsa").unwrap(), "tel:+18006624357");
     assert!(kindred_client::mentee::help_link("../../etc").is_err());
 }
+
+#[test]
+fn urge_surfing_is_computed_from_stored_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = clock();
+    let mut k = open(dir.path(), &c, TZ);
+    let id = k.log_craving(LogCravingReq { intensity: 7 }).unwrap().id.to_string();
+    let end = |k: &mut Kindred, i| {
+        k.end_surf(kindred_core::ipc::EndSurfReq { id: id.clone(), end_intensity: i })
+    };
+    assert_eq!(end(&mut k, 2).unwrap_err().to_command_error().code, "not_found");
+    k.start_surf(CravingRef { id: id.clone() }).unwrap();
+    let started = k.craving_detail(CravingRef { id: id.clone() }).unwrap().surf_started_ms;
+    // The app is closed and reopened 12 minutes later: the start is the same.
+    drop(k);
+    c.advance(chrono::Duration::minutes(12));
+    let mut k = open(dir.path(), &c, TZ);
+    k.start_surf(CravingRef { id: id.clone() }).unwrap();
+    let v = k.craving_detail(CravingRef { id: id.clone() }).unwrap();
+    assert_eq!(v.surf_started_ms, started);
+    assert_eq!(v.now_ms - started.unwrap(), 12 * 60 * 1000);
+    assert_eq!(end(&mut k, 11).unwrap_err().to_command_error().code, "invalid");
+    end(&mut k, 2).unwrap();
+    let v = k.craving_detail(CravingRef { id }).unwrap();
+    assert_eq!(v.surf_ended_ms.unwrap() - v.surf_started_ms.unwrap(), 12 * 60 * 1000);
+    assert_eq!((v.intensity, v.end_intensity), (7, Some(2)));
+}

@@ -7,11 +7,13 @@ use kindred_core::clock::{local_date, ZonedDateTime};
 use kindred_core::ids::{ContactId, CravingId};
 use kindred_core::ipc::{
     ContactChannel, ContactMentorReq, ContactView, ContactsView, CravingDay, CravingLogView,
-    CravingRef, CravingRow, CravingView, LogCravingReq, LoggedCraving, SaveContactReq,
+    CravingRef, CravingRow, CravingView, EndSurfReq, LogCravingReq, LoggedCraving, SaveContactReq,
     SaveCravingReq,
 };
 use kindred_core::model::contact::{self, Contact, Hours, RawContact, Role};
-use kindred_core::model::craving::{self, Craving, Details, RawDetails, DEFAULT_COPING, INTENSE};
+use kindred_core::model::craving::{
+    self, Craving, Details, RawDetails, Surf, DEFAULT_COPING, INTENSE,
+};
 use kindred_core::model::help;
 
 use crate::store::{contacts, cravings, insights};
@@ -91,6 +93,38 @@ impl Kindred {
             end_intensity: d.end_intensity,
             note: d.note.unwrap_or_default(),
             coping_options,
+            surf_started_ms: c.surf.map(|s| s.started_at.timestamp_millis()),
+            surf_ended_ms: c.surf.and_then(|s| s.ended_at).map(|t| t.timestamp_millis()),
+            now_ms: self.now().timestamp_millis(),
+        })
+    }
+
+    /// Starts urge surfing on a craving (now). Starting again while one runs keeps the first
+    /// start, so the timer survives the app being closed and reopened.
+    pub fn start_surf(&mut self, req: CravingRef) -> Result<()> {
+        let c = self.live_craving(&req.id)?;
+        if c.surf.is_some_and(|s| s.ended_at.is_none()) {
+            return Ok(());
+        }
+        let now = self.now();
+        let surf = Surf { started_at: now, ended_at: None };
+        self.write(now, |tx, ctx| cravings::set_surf(tx, ctx, c.id, surf))
+    }
+
+    /// Ends urge surfing (now) and records the intensity at the end.
+    pub fn end_surf(&mut self, req: EndSurfReq) -> Result<()> {
+        let end = craving::intensity(req.end_intensity)?;
+        let c = self.live_craving(&req.id)?;
+        let Some(started) = c.surf.map(|s| s.started_at) else {
+            return Err(Error::NotFound("urge-surfing session"));
+        };
+        let now = self.now();
+        let surf = Surf { started_at: started, ended_at: Some(now.max(started)) };
+        let details = Details { end_intensity: Some(end), ..c.details };
+        self.write(now, |tx, ctx| {
+            cravings::set_surf(tx, ctx, c.id, surf)?;
+            cravings::update_details(tx, ctx, c.id, &details)?;
+            Ok(())
         })
     }
 

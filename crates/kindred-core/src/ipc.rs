@@ -48,6 +48,8 @@ pub mod cmd {
     pub const SET_GOAL_STATUS: &str = "set_goal_status";
     pub const DELETE_GOAL: &str = "delete_goal";
     pub const INSIGHTS: &str = "insights";
+    pub const START_SURF: &str = "start_surf";
+    pub const END_SURF: &str = "end_surf";
     pub const EXPORT_DATA: &str = "export_data";
     pub const IMPORT_DATA: &str = "import_data";
     pub const DELETE_ALL_DATA: &str = "delete_all_data";
@@ -281,6 +283,19 @@ pub struct CravingView {
     pub note: String,
     /// Coping choices to offer: the standard list, then the mentee's own earlier ones.
     pub coping_options: Vec<String>,
+    /// Urge surfing on this craving: when it started and ended (unix ms), if it did.
+    pub surf_started_ms: Option<i64>,
+    pub surf_ended_ms: Option<i64>,
+    /// The device clock when this view was made (unix ms), so a running timer stays right.
+    pub now_ms: i64,
+}
+
+/// Finish urge surfing with the intensity at the end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndSurfReq {
+    pub id: String,
+    pub end_intensity: i64,
 }
 
 /// Save a craving's details (all of them; empty text clears a field).

@@ -2,7 +2,8 @@
 
 use kindred_core::insights::Insights;
 use kindred_core::ipc::{
-    CravingLogView, CravingRef, CravingView, Empty, LogCravingReq, LoggedCraving, SaveCravingReq,
+    CravingLogView, CravingRef, CravingView, Empty, EndSurfReq, LogCravingReq, LoggedCraving,
+    SaveCravingReq,
 };
 use tauri::State;
 
@@ -44,4 +45,14 @@ pub fn craving_log(state: State<'_, AppState>, req: Empty) -> CommandResult<Crav
 pub fn insights(state: State<'_, AppState>, req: Empty) -> CommandResult<Insights> {
     let Empty {} = req;
     state.with(|k| k.insights())
+}
+
+#[tauri::command(async)]
+pub fn start_surf(state: State<'_, AppState>, req: CravingRef) -> CommandResult<()> {
+    state.with(|k| k.start_surf(req))
+}
+
+#[tauri::command(async)]
+pub fn end_surf(state: State<'_, AppState>, req: EndSurfReq) -> CommandResult<()> {
+    state.with(|k| k.end_surf(req))
 }

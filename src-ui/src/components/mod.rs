@@ -5,3 +5,4 @@ pub mod chart;
 pub mod common;
 pub mod data;
 pub mod quick_log;
+pub mod surf;

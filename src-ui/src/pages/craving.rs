@@ -9,6 +9,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::app::use_data_version;
 use crate::components::common::{use_toast, ErrorNote, Toast, Undo};
+use crate::components::surf::Surf;
 use crate::{ipc, text};
 
 #[component]
@@ -43,6 +44,7 @@ fn toggle<T: PartialEq + Clone + Send + Sync + 'static>(sig: RwSignal<Vec<T>>, i
 
 #[component]
 fn Form(c: CravingView) -> impl IntoView {
+    let surf = view! { <Surf c=c.clone()/> };
     let version = use_data_version();
     let toast = use_toast();
     let navigate = use_navigate();
@@ -137,8 +139,9 @@ fn Form(c: CravingView) -> impl IntoView {
     };
 
     view! {
-        <h1>{c.when}</h1>
+        <h1>{c.when.clone()}</h1>
         <p>{text::INTENSITY} " " <strong data-test="detail-intensity">{c.intensity}</strong></p>
+        {surf}
         <form on:submit=save data-test="craving-form">
             <fieldset>
                 <legend>{text::TRIGGERS}</legend>
