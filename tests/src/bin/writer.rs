@@ -1,5 +1,6 @@
-//! A helper process for the kill -9 test: writes trackers and resets into a real store as fast
-//! as it can and prints the number of committed actions after each commit.
+//! A helper process for the kill -9 test: writes trackers, resets and cravings (with details)
+//! into a real store as fast as it can and prints the number of committed actions after each
+//! commit.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -7,7 +8,8 @@ use std::sync::Arc;
 use kindred_client::clock::SystemClock;
 use kindred_client::ids::UuidV7;
 use kindred_client::Kindred;
-use kindred_core::ipc::{CreateTrackerReq, ResetTrackerReq};
+use kindred_core::ipc::{CreateTrackerReq, LogCravingReq, ResetTrackerReq, SaveCravingReq};
+use kindred_core::model::craving::{Outcome, Trigger};
 use kindred_core::model::ladder::Ladder;
 
 fn main() {
@@ -34,8 +36,21 @@ fn main() {
             differently: String::new(),
         })
         .expect("reset");
-        // Two committed actions per loop.
-        let _ = writeln!(out, "{}", n * 2);
+        let c = k.log_craving(LogCravingReq { intensity: (n % 11) as i64 }).expect("log");
+        k.save_craving(SaveCravingReq {
+            id: c.id.to_string(),
+            triggers: vec![Trigger::Stress],
+            tags: vec![],
+            place: String::new(),
+            with_whom: String::new(),
+            coping: vec![format!("c{}", n % 3)],
+            outcome: Some(Outcome::RodeItOut),
+            end_intensity: None,
+            note: "private".into(),
+        })
+        .expect("details");
+        // Four committed actions per loop.
+        let _ = writeln!(out, "{}", n * 4);
         let _ = out.flush();
     }
 }
