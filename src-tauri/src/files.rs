@@ -14,8 +14,9 @@ pub fn save_file<R: Runtime>(app: &AppHandle<R>, name: &str) -> Option<PathBuf> 
     app.dialog().file().set_file_name(name).blocking_save_file()?.into_path().ok()
 }
 
-/// A folder to write several files into, or `None` when the mentee cancelled.
-#[cfg(not(feature = "e2e"))]
+/// A folder to write several files into, or `None` when the mentee cancelled. Desktop only: the
+/// mobile dialogs pick files, not folders.
+#[cfg(all(desktop, not(feature = "e2e")))]
 pub fn pick_folder<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
     use tauri_plugin_dialog::DialogExt;
     app.dialog().file().blocking_pick_folder()?.into_path().ok()
@@ -45,7 +46,7 @@ pub fn save_file<R: Runtime>(app: &AppHandle<R>, name: &str) -> Option<PathBuf> 
     Some(e2e_dir(app)?.join(name))
 }
 
-#[cfg(feature = "e2e")]
+#[cfg(all(desktop, feature = "e2e"))]
 pub fn pick_folder<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
     e2e_dir(app)
 }

@@ -48,6 +48,13 @@ pub fn export_data<R: Runtime>(
             write_private(&path, json.as_bytes())?;
             Ok(DataDone { done: true, message: "Saved everything in one file.".into() })
         }
+        #[cfg(mobile)]
+        ExportKind::Csv => Ok(DataDone {
+            done: false,
+            message: "Spreadsheets can be exported on a computer; here, use the one-file export."
+                .into(),
+        }),
+        #[cfg(desktop)]
         ExportKind::Csv => {
             let csvs = state.with(|k| k.export_csv())?;
             let Some(dir) = files::pick_folder(&app) else { return Ok(cancelled()) };

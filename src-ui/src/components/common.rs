@@ -81,3 +81,19 @@ pub fn ToastBar(#[prop(into)] on_undo: Callback<Undo>) -> impl IntoView {
         })
     }
 }
+
+/// A private text input bound to `sig`: no autocomplete, autocapitalisation or spellcheck, so
+/// nothing typed leaves the app through the keyboard's learning (SECURITY.md PR-3).
+pub fn text_input(sig: RwSignal<String>, kind: &'static str, test: String) -> impl IntoView {
+    view! {
+        <input
+            type=kind
+            autocomplete="off"
+            autocapitalize="off"
+            spellcheck="false"
+            data-test=test
+            prop:value=move || sig.get()
+            on:input=move |ev| sig.set(event_target_value(&ev))
+        />
+    }
+}

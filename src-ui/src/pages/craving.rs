@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::app::use_data_version;
-use crate::components::common::{use_toast, ErrorNote, Toast, Undo};
+use crate::components::common::{text_input, use_toast, ErrorNote, Toast, Undo};
 use crate::components::surf::Surf;
 use crate::{ipc, text};
 
@@ -124,19 +124,7 @@ fn Form(c: CravingView) -> impl IntoView {
             }
         });
     };
-    let field = |sig: RwSignal<String>, test: &'static str| {
-        view! {
-            <input
-                type="text"
-                autocomplete="off"
-                autocapitalize="off"
-                spellcheck="false"
-                data-test=test
-                prop:value=move || sig.get()
-                on:input=move |ev| sig.set(event_target_value(&ev))
-            />
-        }
-    };
+    let field = |sig, test: &str| text_input(sig, "text", test.to_owned());
 
     view! {
         <h1>{c.when.clone()}</h1>

@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use crate::app::use_data_version;
-use crate::components::common::ErrorNote;
+use crate::components::common::{text_input, ErrorNote};
 use crate::{ipc, text};
 
 #[component]
@@ -146,25 +146,12 @@ fn ContactForm(role: Role, c: Option<ContactView>) -> impl IntoView {
             }
         });
     };
-    let input = move |sig: RwSignal<String>, kind: &'static str, test: String| {
-        view! {
-            <input
-                type=kind
-                autocomplete="off"
-                autocapitalize="off"
-                spellcheck="false"
-                data-test=test
-                prop:value=move || sig.get()
-                on:input=move |ev| sig.set(event_target_value(&ev))
-            />
-        }
-    };
     view! {
         <form on:submit=submit data-test=format!("{key}-form")>
-            <label>{text::NAME} {input(name, "text", format!("{key}-name-input"))}</label>
-            <label>{text::PHONE} {input(phone, "tel", format!("{key}-phone"))}</label>
-            <label>{text::SMS} {input(sms, "tel", format!("{key}-sms"))}</label>
-            <label>{text::EMAIL} {input(email, "email", format!("{key}-email-input"))}</label>
+            <label>{text::NAME} {text_input(name, "text", format!("{key}-name-input"))}</label>
+            <label>{text::PHONE} {text_input(phone, "tel", format!("{key}-phone"))}</label>
+            <label>{text::SMS} {text_input(sms, "tel", format!("{key}-sms"))}</label>
+            <label>{text::EMAIL} {text_input(email, "email", format!("{key}-email-input"))}</label>
             <fieldset>
                 <legend>{text::HOURS_DAYS}</legend>
                 {["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -185,11 +172,11 @@ fn ContactForm(role: Role, c: Option<ContactView>) -> impl IntoView {
                     })
                     .collect_view()}
                 <div class="row">
-                    <label>{text::HOURS_FROM} {input(from, "time", format!("{key}-from"))}</label>
-                    <label>{text::HOURS_TO} {input(to, "time", format!("{key}-to"))}</label>
+                    <label>{text::HOURS_FROM} {text_input(from, "time", format!("{key}-from"))}</label>
+                    <label>{text::HOURS_TO} {text_input(to, "time", format!("{key}-to"))}</label>
                 </div>
             </fieldset>
-            <label>{text::NOTE} {input(note, "text", format!("{key}-note"))}</label>
+            <label>{text::NOTE} {text_input(note, "text", format!("{key}-note"))}</label>
             <ErrorNote err=error/>
             <button type="submit" class="primary" data-test=format!("{key}-save")>{text::SAVE}</button>
         </form>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::app::use_data_version;
-use crate::components::common::ErrorNote;
+use crate::components::common::{text_input, ErrorNote};
 use crate::components::data::YourData;
 use crate::{ipc, text};
 
@@ -69,17 +69,7 @@ fn SettingsForm(s: SettingsView) -> impl IntoView {
             }
         });
     };
-    let text_input = |sig: RwSignal<String>, kind: &'static str, test: &'static str| {
-        view! {
-            <input
-                type=kind
-                autocomplete="off"
-                data-test=test
-                prop:value=move || sig.get()
-                on:input=move |ev| sig.set(event_target_value(&ev))
-            />
-        }
-    };
+    let input = |sig, kind, test: &str| text_input(sig, kind, test.to_owned());
     let check = |sig: RwSignal<bool>, test: &'static str| {
         view! {
             <input
@@ -92,17 +82,17 @@ fn SettingsForm(s: SettingsView) -> impl IntoView {
     };
     view! {
         <form on:submit=submit data-test="settings-form">
-            <label>{text::TIME_ZONE} {text_input(tz, "text", "tz")}</label>
+            <label>{text::TIME_ZONE} {input(tz, "text", "tz")}</label>
             <label class="row">{check(reminders, "reminders")} {text::REMINDERS}</label>
-            <label>{text::REMINDER_TIME} {text_input(time, "time", "reminder-time")}</label>
+            <label>{text::REMINDER_TIME} {input(time, "time", "reminder-time")}</label>
             <label class="row">{check(quiet, "quiet")} {text::QUIET}</label>
             <div class="row">
-                <label>{text::QUIET_FROM} {text_input(from, "time", "quiet-from")}</label>
-                <label>{text::QUIET_TO} {text_input(to, "time", "quiet-to")}</label>
+                <label>{text::QUIET_FROM} {input(from, "time", "quiet-from")}</label>
+                <label>{text::QUIET_TO} {input(to, "time", "quiet-to")}</label>
             </div>
             <label class="row">{check(discreet, "discreet")} {text::DISCREET}</label>
             <label class="row">{check(checkin, "checkin-reminder")} {text::CHECK_IN_REMINDER}</label>
-            <label>{text::CHECK_IN_TIME} {text_input(checkin_time, "time", "checkin-time")}</label>
+            <label>{text::CHECK_IN_TIME} {input(checkin_time, "time", "checkin-time")}</label>
             <ErrorNote err=error/>
             <Show when=move || saved.get()>
                 <p class="muted" role="status">{text::SAVED}</p>
