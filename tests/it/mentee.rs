@@ -224,3 +224,73 @@ fn urge_surfing_is_computed_from_stored_times() {
     assert_eq!(v.surf_ended_ms.unwrap() - v.surf_started_ms.unwrap(), 12 * 60 * 1000);
     assert_eq!((v.intensity, v.end_intensity), (7, Some(2)));
 }
+
+#[test]
+fn check_ins_goals_and_plan() {
+    use kindred_core::ipc::{AddGoalReq, AddPlanItemReq, CheckInReq, ItemRef, SetGoalStatusReq};
+    use kindred_core::model::plan::{GoalStatus, Section};
+    use kindred_core::model::tracker::Halt;
+    let dir = tempfile::tempdir().unwrap();
+    let c = clock();
+    let mut k = open(dir.path(), &c, TZ);
+    let ok = CheckInReq {
+        mood: 4,
+        craving: false,
+        halt: vec![Halt::Tired, Halt::Tired],
+        line: " ok ".into(),
+    };
+    k.check_in(ok.clone()).unwrap();
+    for bad in [
+        CheckInReq { mood: 0, ..ok.clone() },
+        CheckInReq { mood: 6, ..ok.clone() },
+        CheckInReq { line: "x".repeat(281), ..ok.clone() },
+    ] {
+        assert_eq!(k.check_in(bad).unwrap_err().to_command_error().code, "invalid");
+    }
+    let list = k.check_ins().unwrap().entries;
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        (list[0].mood, list[0].halt.clone(), list[0].line.as_deref()),
+        (4, vec![Halt::Tired], Some("ok"))
+    );
+
+    k.add_goal(AddGoalReq { text: "Sleep by 11".into() }).unwrap();
+    assert_eq!(
+        k.add_goal(AddGoalReq { text: "  ".into() }).unwrap_err().to_command_error().message,
+        "Please write something first."
+    );
+    let goal = k.get_plan().unwrap().goals[0].clone();
+    k.set_goal_status(SetGoalStatusReq { id: goal.id.to_string(), status: GoalStatus::Done })
+        .unwrap();
+    assert_eq!(k.get_plan().unwrap().goals[0].status, GoalStatus::Done);
+    let unknown = "0190f5b2-7c4e-7a00-8000-00000000000a".to_owned();
+    let e = k.set_goal_status(SetGoalStatusReq { id: unknown.clone(), status: GoalStatus::Paused });
+    assert_eq!(e.unwrap_err().to_command_error().code, "not_found");
+
+    k.add_plan_item(AddPlanItemReq {
+        section: Section::WarningSigns,
+        text: "Skipping meals".into(),
+    })
+    .unwrap();
+    k.add_plan_item(AddPlanItemReq { section: Section::WarningSigns, text: "Isolating".into() })
+        .unwrap();
+    let plan = k.get_plan().unwrap();
+    assert_eq!(plan.sections.len(), 5);
+    let signs: Vec<_> = plan.sections[0].items.iter().map(|i| i.text.as_str()).collect();
+    assert_eq!(signs, ["Skipping meals", "Isolating"], "in the order added");
+    k.delete_plan_item(ItemRef { id: plan.sections[0].items[0].id.to_string() }).unwrap();
+    assert_eq!(k.get_plan().unwrap().sections[0].items.len(), 1);
+    assert_eq!(
+        k.delete_plan_item(ItemRef { id: unknown }).unwrap_err().to_command_error().code,
+        "not_found"
+    );
+    for _ in 1..50 {
+        k.add_plan_item(AddPlanItemReq { section: Section::Reasons, text: "r".into() }).unwrap();
+    }
+    let e = k.add_plan_item(AddPlanItemReq { section: Section::Reasons, text: "one more".into() });
+    assert!(e.is_ok(), "50 fit");
+    let e = k.add_plan_item(AddPlanItemReq { section: Section::Reasons, text: "too many".into() });
+    assert_eq!(e.unwrap_err().to_command_error().code, "invalid");
+    k.delete_goal(ItemRef { id: goal.id.to_string() }).unwrap();
+    assert!(k.get_plan().unwrap().goals.is_empty());
+}
