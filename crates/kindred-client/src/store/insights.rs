@@ -51,7 +51,13 @@ pub fn weekly_bounds(today: NaiveDate, weeks: usize) -> Option<(NaiveDate, Naive
 }
 
 fn day_key(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    use chrono::Datelike;
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
+/// A text column read in place, without allocating (`None` for NULL or non-text).
+fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
+    Ok(r.get_ref(i)?.as_str_or_null().ok().flatten())
 }
 
 /// Parses the `YYYY-MM-DD` keys this module writes, without chrono's general format parser
@@ -98,11 +104,11 @@ pub fn insights(tx: &Transaction<'_>, today: NaiveDate, weeks: usize) -> Result<
     let mut stmt = tx.prepare_cached(OUTCOMES_SQL)?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let outcome: Option<String> = r.get(0)?;
+        let outcome = text(r, 0)?;
         let n = count(r.get(1)?);
         if let Some(o) = outcome {
             with_outcome += n;
-            if Outcome::from_key(&o) == Some(Outcome::RodeItOut) {
+            if Outcome::from_key(o) == Some(Outcome::RodeItOut) {
                 ridden_out += n;
             }
         }
@@ -114,8 +120,7 @@ pub fn insights(tx: &Transaction<'_>, today: NaiveDate, weeks: usize) -> Result<
         let mut stmt = tx.prepare_cached(WEEKLY_SQL)?;
         let mut rows = stmt.query(params![day_key(from), day_key(to)])?;
         while let Some(r) = rows.next()? {
-            let day: String = r.get(0)?;
-            let Some(day) = parse_day(&day) else { continue };
+            let Some(day) = text(r, 0)?.and_then(parse_day) else { continue };
             let week = usize::try_from((day - from).num_days() / 7).ok();
             if let Some(slot) = week.and_then(|w| sums.get_mut(w)) {
                 slot.0 += u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0);
@@ -137,9 +142,8 @@ pub fn insights(tx: &Transaction<'_>, today: NaiveDate, weeks: usize) -> Result<
     let mut stmt = tx.prepare_cached(TRIGGERS_SQL)?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let key: String = r.get(0)?;
         // A trigger a newer version added is not shown here.
-        if let Some(trigger) = Trigger::from_key(&key) {
+        if let Some(trigger) = text(r, 0)?.and_then(Trigger::from_key) {
             top_triggers.push(TriggerCount { trigger, count: count(r.get(1)?) });
         }
     }
