@@ -1,4 +1,5 @@
-//! Pure parts of sync (SYNC.md): the hybrid logical clock. Merge rules and wire types arrive
-//! with the program-server issue.
+//! Pure parts of sync (SYNC.md): the hybrid logical clock and the per-field merge rule. Wire
+//! types arrive with the program-server issue.
 
 pub mod hlc;
+pub mod merge;
