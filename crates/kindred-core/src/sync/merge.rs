@@ -124,7 +124,7 @@ impl RecordState {
 
 /// Applies one change to a record's state.
 pub fn apply(state: &mut RecordState, change: &Change) -> Outcome {
-    if change.op == Op::Create && state.cl % 2 == 0 && state.cl > 0 {
+    if change.op == Op::Create && state.cl.is_multiple_of(2) && state.cl > 0 {
         // Recorded (so every arrival order ends in the same state), but never revives.
         state.has_create = true;
         return Outcome::RecordDeleted;
