@@ -1,5 +1,6 @@
-//! Pure parts of sync (SYNC.md): the hybrid logical clock and the per-field merge rule. Wire
-//! types arrive with the program-server issue.
+//! Pure parts of sync (SYNC.md): the hybrid logical clock, the per-field merge rule and the
+//! wire types of hello/push/pull. The server and the device engine arrive with issue 4.
 
 pub mod hlc;
 pub mod merge;
+pub mod wire;
