@@ -1,5 +1,5 @@
-//! Celebration reminders: the plan comes from the pure planner in `kindred-core` (through
-//! `Kindred::reminders`); this module only delivers it.
+//! Celebration and check-in reminders: the plan comes from the pure planners in `kindred-core`
+//! (through `Kindred::reminders` and `Kindred::check_in_reminders`); this module only delivers it.
 //!
 //! - Desktop: a background thread wakes every 30 s (or when data changes) and shows the
 //!   reminders that fell due since it last looked, through the notification plugin. Nothing is

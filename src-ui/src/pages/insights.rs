@@ -2,6 +2,7 @@
 //! weekday, top triggers, the weekly intensity trend, urges ridden out, and a personal coping
 //! menu ranked by what most often led to riding it out. Every chart has a text equivalent.
 
+use chrono::Datelike;
 use kindred_core::insights::{
     describe_hours, describe_ridden_out, describe_triggers, describe_weekdays, describe_weekly,
     Insights,
@@ -55,7 +56,8 @@ fn Body(i: Insights) -> impl IntoView {
         .weekly
         .iter()
         .map(|w| Bar {
-            label: w.week_start.format("%-d/%-m").to_string(),
+            // Plain day/month: chrono's strftime machinery costs wasm size (PERF.md P4).
+            label: format!("{}/{}", w.week_start.day(), w.week_start.month()),
             value: w.mean_intensity_x10.unwrap_or(0),
         })
         .collect();
