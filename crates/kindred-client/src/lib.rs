@@ -109,10 +109,10 @@ impl Kindred {
         ids: Arc<dyn IdGen>,
         default_tz: Tz,
     ) -> Result<Kindred> {
-        let device = ids.next().to_string();
+        // The device id is minted once, at first open.
         store.write(|tx| {
             if store::state_get(tx, DEVICE_ID)?.is_none() {
-                store::state_set(tx, DEVICE_ID, &device)?;
+                store::state_set(tx, DEVICE_ID, &ids.next().to_string())?;
             }
             Ok(())
         })?;
@@ -282,7 +282,7 @@ impl Kindred {
         let resets = self.store.read(|tx| repo::resets(tx, row.tracker.id))?;
         let plain: Vec<Reset> = resets.iter().map(|r| r.reset.clone()).collect();
         let attempts = milestones::attempts(&row.tracker, &plain);
-        let current = Attempt::current(&row, &resets);
+        let current = Attempt::last_of(&row, &resets, &attempts);
         let (reached, upcoming) =
             milestones::milestones_for(&row.tracker.ladder, &current.start, now, UPCOMING);
         let as_row = |m: DatedMilestone| MilestoneRow {
@@ -403,7 +403,11 @@ struct Attempt {
 impl Attempt {
     fn current(row: &TrackerRow, resets: &[ResetRow]) -> Attempt {
         let plain: Vec<Reset> = resets.iter().map(|r| r.reset.clone()).collect();
-        let attempts = milestones::attempts(&row.tracker, &plain);
+        Attempt::last_of(row, resets, &milestones::attempts(&row.tracker, &plain))
+    }
+
+    /// The running attempt, given the tracker's history already derived from `resets`.
+    fn last_of(row: &TrackerRow, resets: &[ResetRow], attempts: &[milestones::Attempt]) -> Attempt {
         let start = attempts.last().map(|a| a.start).unwrap_or(row.tracker.start);
         let begun_by = attempts.len().checked_sub(2).and_then(|i| attempts[i].ended_by);
         let recorded_at = begun_by
