@@ -22,24 +22,77 @@ pub enum Class {
     Device,
 }
 
+/// Which sync scope an entity's records live in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// One mentee's own records (`user:<id>`).
+    User,
+    /// The program's shared content (`program:<id>`), cached on every device.
+    Program,
+}
+
+/// Who may write an entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Writers {
+    pub device: bool,
+    pub staff: bool,
+    pub mentor: bool,
+}
+
+const MENTEE: Writers = Writers { device: true, staff: false, mentor: false };
+const MENTEE_STAFF: Writers = Writers { device: true, staff: true, mentor: false };
+const MENTEE_MENTOR: Writers = Writers { device: true, staff: false, mentor: true };
+const STAFF: Writers = Writers { device: false, staff: true, mentor: false };
+
+/// The wire type of a field value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    /// Text of at most this many characters.
+    Text(usize),
+    /// An integer in `min..=max`.
+    Int(i64, i64),
+    /// A unix-ms instant; the server refuses one more than a day ahead of its clock.
+    Time,
+    Bool,
+    /// A record id (UUID) as text.
+    Id,
+    /// One of these strings.
+    OneOf(&'static [&'static str]),
+    /// A JSON array.
+    List,
+    /// A JSON object.
+    Object,
+}
+
 /// One field of an entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Field {
     pub name: &'static str,
-    /// Longest text value in characters, when the field is text.
-    pub max_chars: Option<usize>,
+    pub ty: Ty,
+    /// May be `null` (and may be left out of a create).
+    pub nullable: bool,
     /// Kept on this phone only: in the export, never in a sync payload.
     pub device_only: bool,
 }
 
-const fn field(name: &'static str) -> Field {
-    Field { name, max_chars: None, device_only: false }
+impl Field {
+    /// Longest text value in characters, when the field is text.
+    pub fn max_chars(&self) -> Option<usize> {
+        match self.ty {
+            Ty::Text(n) => Some(n),
+            _ => None,
+        }
+    }
 }
-const fn text(name: &'static str, max: usize) -> Field {
-    Field { name, max_chars: Some(max), device_only: false }
+
+const fn req(name: &'static str, ty: Ty) -> Field {
+    Field { name, ty, nullable: false, device_only: false }
+}
+const fn opt(name: &'static str, ty: Ty) -> Field {
+    Field { name, ty, nullable: true, device_only: false }
 }
 const fn private(name: &'static str, max: usize) -> Field {
-    Field { name, max_chars: Some(max), device_only: true }
+    Field { name, ty: Ty::Text(max), nullable: true, device_only: true }
 }
 
 /// A registered entity.
@@ -49,6 +102,8 @@ pub struct Entity {
     /// Schema version of the entity's wire shape.
     pub version: u32,
     pub class: Class,
+    pub scope: Scope,
+    pub writers: Writers,
     pub fields: &'static [Field],
 }
 
@@ -62,14 +117,105 @@ impl Entity {
     pub fn is_synced(&self, name: &str) -> bool {
         self.synced_fields().any(|f| f.name == name)
     }
+
+    /// The synced field called `name`.
+    pub fn synced_field(&self, name: &str) -> Option<&'static Field> {
+        self.synced_fields().find(|f| f.name == name)
+    }
 }
+
+/// Why a field value is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueProblem {
+    WrongType,
+    TooLong,
+    OutOfRange,
+    /// A time more than a day ahead of the server's clock.
+    InFuture,
+    /// A create without a field that may not be null.
+    Missing,
+}
+
+impl ValueProblem {
+    /// The `code` sent back in a rejection.
+    pub fn code(self) -> &'static str {
+        match self {
+            ValueProblem::WrongType => "wrong_type",
+            ValueProblem::TooLong => "too_long",
+            ValueProblem::OutOfRange => "out_of_range",
+            ValueProblem::InFuture => "time_in_future",
+            ValueProblem::Missing => "missing_field",
+        }
+    }
+}
+
+/// A day in ms: how far ahead of the server clock a domain time may be (SECURITY.md IN-4).
+pub const FUTURE_SLACK_MS: i64 = 24 * 3600 * 1000;
+
+/// Checks one value against its field. `now_ms` is the checking side's clock.
+pub fn check_value(f: &Field, v: &serde_json::Value, now_ms: i64) -> Result<(), ValueProblem> {
+    use serde_json::Value;
+    if v.is_null() {
+        return if f.nullable { Ok(()) } else { Err(ValueProblem::WrongType) };
+    }
+    match (f.ty, v) {
+        (Ty::Text(max), Value::String(s)) => {
+            if s.chars().count() > max {
+                Err(ValueProblem::TooLong)
+            } else {
+                Ok(())
+            }
+        }
+        (Ty::Int(min, max), Value::Number(n)) => match n.as_i64() {
+            Some(i) if (min..=max).contains(&i) => Ok(()),
+            Some(_) => Err(ValueProblem::OutOfRange),
+            None => Err(ValueProblem::WrongType),
+        },
+        (Ty::Time, Value::Number(n)) => match n.as_i64() {
+            Some(i) if i < 0 => Err(ValueProblem::OutOfRange),
+            Some(i) if i > now_ms.saturating_add(FUTURE_SLACK_MS) => Err(ValueProblem::InFuture),
+            Some(_) => Ok(()),
+            None => Err(ValueProblem::WrongType),
+        },
+        (Ty::Bool, Value::Bool(_)) => Ok(()),
+        (Ty::Id, Value::String(s)) => {
+            if uuid::Uuid::try_parse(s).is_ok() {
+                Ok(())
+            } else {
+                Err(ValueProblem::WrongType)
+            }
+        }
+        (Ty::OneOf(values), Value::String(s)) => {
+            if values.contains(&s.as_str()) {
+                Ok(())
+            } else {
+                Err(ValueProblem::OutOfRange)
+            }
+        }
+        // Lists and objects hold small structured values (halt flags, a zoned time, a ladder):
+        // their size is bounded by the request limits; their shape by the device that reads them.
+        (Ty::List, Value::Array(a)) if a.len() <= 64 => Ok(()),
+        (Ty::List, Value::Array(_)) => Err(ValueProblem::TooLong),
+        (Ty::Object, Value::Object(_)) => Ok(()),
+        _ => Err(ValueProblem::WrongType),
+    }
+}
+
+const TZ: Ty = Ty::Text(64);
+const HHMM: Ty = Ty::Text(8);
 
 /// A sobriety tracker (register).
 pub const TRACKER: Entity = Entity {
     name: "tracker",
     version: 1,
     class: Class::Register,
-    fields: &[text("label", NAME_MAX), field("start"), field("ladder")],
+    scope: Scope::User,
+    writers: MENTEE,
+    fields: &[
+        req("label", Ty::Text(NAME_MAX)),
+        req("start", Ty::Object),
+        req("ladder", Ty::Object),
+    ],
 };
 
 /// A reset after a lapse (append-only log); the debrief text stays on the device.
@@ -77,11 +223,13 @@ pub const TRACKER_RESET: Entity = Entity {
     name: "tracker_reset",
     version: 1,
     class: Class::Log,
+    scope: Scope::User,
+    writers: MENTEE,
     fields: &[
-        field("tracker_id"),
-        field("lapse_at"),
-        field("new_start"),
-        field("halt"),
+        req("tracker_id", Ty::Id),
+        req("lapse_at", Ty::Object),
+        req("new_start", Ty::Object),
+        req("halt", Ty::List),
         private("what_happened", NOTE_MAX),
         private("differently", NOTE_MAX),
     ],
@@ -92,7 +240,13 @@ pub const MILESTONE_SEEN: Entity = Entity {
     name: "milestone_seen",
     version: 1,
     class: Class::Log,
-    fields: &[field("tracker_id"), field("milestone_key"), field("seen_at")],
+    scope: Scope::User,
+    writers: MENTEE,
+    fields: &[
+        req("tracker_id", Ty::Id),
+        req("milestone_key", Ty::Text(64)),
+        req("seen_at", Ty::Time),
+    ],
 };
 
 /// The mentee's settings (register).
@@ -100,13 +254,15 @@ pub const SETTINGS: Entity = Entity {
     name: "settings",
     version: 1,
     class: Class::Register,
+    scope: Scope::User,
+    writers: MENTEE,
     fields: &[
-        field("tz"),
-        field("milestone_reminders"),
-        field("reminder_time"),
-        field("quiet_hours"),
-        field("discreet"),
-        field("checkin_time"),
+        req("tz", TZ),
+        req("milestone_reminders", Ty::Bool),
+        req("reminder_time", HHMM),
+        opt("quiet_hours", Ty::Object),
+        req("discreet", Ty::Bool),
+        opt("checkin_time", HHMM),
     ],
 };
 
@@ -115,19 +271,21 @@ pub const CRAVING: Entity = Entity {
     name: "craving",
     version: 1,
     class: Class::Log,
+    scope: Scope::User,
+    writers: MENTEE,
     fields: &[
-        field("started_at"),
-        field("tz"),
-        field("intensity"),
-        field("triggers"),
-        field("tags"),
-        text("place", PLACE_MAX),
-        text("with_whom", PLACE_MAX),
-        field("coping"),
-        field("outcome"),
-        field("end_intensity"),
-        field("surf_started_at"),
-        field("surf_ended_at"),
+        req("started_at", Ty::Time),
+        req("tz", TZ),
+        req("intensity", Ty::Int(0, 10)),
+        req("triggers", Ty::List),
+        req("tags", Ty::List),
+        opt("place", Ty::Text(PLACE_MAX)),
+        opt("with_whom", Ty::Text(PLACE_MAX)),
+        req("coping", Ty::List),
+        opt("outcome", Ty::OneOf(&["rode_it_out", "used", "not_sure"])),
+        opt("end_intensity", Ty::Int(0, 10)),
+        opt("surf_started_at", Ty::Time),
+        opt("surf_ended_at", Ty::Time),
         private("note", NOTE_MAX),
     ],
 };
@@ -137,14 +295,16 @@ pub const MENTOR_CONTACT: Entity = Entity {
     name: "mentor_contact",
     version: 1,
     class: Class::Register,
+    scope: Scope::User,
+    writers: MENTEE_STAFF,
     fields: &[
-        field("role"),
-        text("name", NAME_MAX),
-        text("phone", 16),
-        text("sms", 16),
-        text("email", 254),
-        field("hours"),
-        text("note", NOTE_MAX),
+        req("role", Ty::OneOf(&["primary", "backup"])),
+        req("name", Ty::Text(NAME_MAX)),
+        opt("phone", Ty::Text(16)),
+        opt("sms", Ty::Text(16)),
+        opt("email", Ty::Text(254)),
+        opt("hours", Ty::Object),
+        opt("note", Ty::Text(NOTE_MAX)),
     ],
 };
 
@@ -153,13 +313,15 @@ pub const CHECK_IN: Entity = Entity {
     name: "check_in",
     version: 1,
     class: Class::Log,
+    scope: Scope::User,
+    writers: MENTEE,
     fields: &[
-        field("at"),
-        field("tz"),
-        field("mood"),
-        field("craving"),
-        field("halt"),
-        text("line", LINE_MAX),
+        req("at", Ty::Time),
+        req("tz", TZ),
+        req("mood", Ty::Int(1, 5)),
+        req("craving", Ty::Bool),
+        req("halt", Ty::List),
+        opt("line", Ty::Text(LINE_MAX)),
     ],
 };
 
@@ -168,7 +330,12 @@ pub const GOAL: Entity = Entity {
     name: "goal",
     version: 1,
     class: Class::Register,
-    fields: &[text("text", ITEM_MAX), field("status")],
+    scope: Scope::User,
+    writers: MENTEE_MENTOR,
+    fields: &[
+        req("text", Ty::Text(ITEM_MAX)),
+        req("status", Ty::OneOf(&["active", "done", "paused"])),
+    ],
 };
 
 /// An entry of the relapse-prevention plan (register).
@@ -176,7 +343,54 @@ pub const PLAN_ITEM: Entity = Entity {
     name: "plan_item",
     version: 1,
     class: Class::Register,
-    fields: &[field("section"), text("text", ITEM_MAX), field("position")],
+    scope: Scope::User,
+    writers: MENTEE_MENTOR,
+    fields: &[
+        req("section", Ty::OneOf(&["warning_signs", "high_risk", "coping", "people", "reasons"])),
+        req("text", Ty::Text(ITEM_MAX)),
+        req("position", Ty::Int(0, 10_000)),
+    ],
+};
+
+/// A milestone ladder the program publishes (server content, program scope).
+pub const LADDER: Entity = Entity {
+    name: "ladder",
+    version: 1,
+    class: Class::Server,
+    scope: Scope::Program,
+    writers: STAFF,
+    fields: &[req("name", Ty::Text(NAME_MAX)), req("days", Ty::List)],
+};
+
+/// A program resource: a meeting, a page, a place (server content, program scope).
+pub const RESOURCE: Entity = Entity {
+    name: "resource",
+    version: 1,
+    class: Class::Server,
+    scope: Scope::Program,
+    writers: STAFF,
+    fields: &[
+        req("title", Ty::Text(NAME_MAX)),
+        opt("body", Ty::Text(NOTE_MAX)),
+        opt("url", Ty::Text(500)),
+        req("position", Ty::Int(0, 10_000)),
+    ],
+};
+
+/// A help number the program adds to the built-in crisis lines (server content, program scope).
+pub const HELP_NUMBER: Entity = Entity {
+    name: "help_number",
+    version: 1,
+    class: Class::Server,
+    scope: Scope::Program,
+    writers: STAFF,
+    fields: &[
+        req("label", Ty::Text(NAME_MAX)),
+        opt("phone", Ty::Text(16)),
+        opt("sms", Ty::Text(16)),
+        opt("hours", Ty::Text(NAME_MAX)),
+        req("position", Ty::Int(0, 10_000)),
+    ],
 };
 
 /// Every registered entity.
@@ -190,6 +404,9 @@ pub const ALL: &[Entity] = &[
     CHECK_IN,
     GOAL,
     PLAN_ITEM,
+    LADDER,
+    RESOURCE,
+    HELP_NUMBER,
 ];
 
 /// Looks an entity up by name.

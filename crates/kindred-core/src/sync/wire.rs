@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::entity;
+use crate::entity::{self, check_value, Entity, ValueProblem};
 use crate::ids::ChangeId;
 use crate::sync::hlc::Hlc;
 use crate::sync::merge::Op;
@@ -105,6 +105,7 @@ pub struct PulledField {
     pub value: Value,
     pub hlc: Hlc,
     pub node: String,
+    pub change_id: ChangeId,
 }
 
 /// One row of a pull page: its latest state, or an id-only tombstone (`fields` absent).
@@ -136,6 +137,113 @@ pub struct PullResponse {
     pub server_hlc: Option<Hlc>,
 }
 
+/// `POST /enrol/v1`: a device exchanges a one-time invite code for its credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolRequest {
+    pub code: String,
+    pub device_id: String,
+    pub app_version: String,
+}
+
+/// The answer to an enrolment.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Enrolment {
+    pub device_id: String,
+    /// `user:<id>`: the mentee's own records.
+    pub user_scope: String,
+    /// `program:<id>`: the program's shared content.
+    pub program_scope: String,
+    pub program_name: String,
+    pub tokens: TokenPair,
+}
+
+/// A short-lived access token and the rotating refresh token that renews it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenPair {
+    pub access_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub refresh_token: String,
+}
+
+impl std::fmt::Debug for Enrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Enrolment")
+            .field("program_name", &self.program_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for TokenPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenPair(..)")
+    }
+}
+
+/// `POST /auth/v1/refresh`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+impl std::fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RefreshRequest(..)")
+    }
+}
+
+/// The body of every error answer: a stable `error` code and a plain sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
+    /// With `epoch_changed`: where the restored server's history ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore_point_seq: Option<i64>,
+}
+
+/// JSON with object keys sorted at every level: the canonical form a change's MAC is taken
+/// over, whatever order its sender wrote.
+pub fn canonical_json(v: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(v, &mut out);
+    out
+}
+
+fn write_canonical(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                write_canonical(&m[k], out);
+            }
+            out.push('}');
+        }
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(x, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
 /// Why a change in a push is refused before any merge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChangeProblem {
@@ -145,6 +253,12 @@ pub enum ChangeProblem {
     FieldNotAllowed,
     /// `op` and `cl` disagree (create/set → 1, delete → 2), or a delete carries fields.
     BadOp,
+    /// The entity is not written by devices (program content, for one).
+    NotWritable,
+    /// The record id is not a UUID.
+    BadId,
+    /// A field value is refused.
+    Value(ValueProblem),
 }
 
 impl ChangeProblem {
@@ -155,15 +269,31 @@ impl ChangeProblem {
             ChangeProblem::NewerEntityVersion => "entity_version_unsupported",
             ChangeProblem::FieldNotAllowed => "field_not_allowed",
             ChangeProblem::BadOp => "bad_op",
+            ChangeProblem::NotWritable => "not_writable",
+            ChangeProblem::BadId => "bad_id",
+            ChangeProblem::Value(v) => v.code(),
         }
     }
 }
 
-/// Checks one change against the registry (value validation is the entity's own).
-pub fn check_change(c: &WireChange) -> Result<(), ChangeProblem> {
+/// Checks one change pushed by a device against the registry: entity, version, op, writer,
+/// record id, fields (no device-only ones) and every value; a create must carry every
+/// non-null field. `now_ms` is the server clock, for domain times (SECURITY.md IN-4).
+pub fn check_change(c: &WireChange, now_ms: i64) -> Result<(), ChangeProblem> {
     let e = entity::by_name(&c.entity).ok_or(ChangeProblem::UnknownEntity)?;
+    if !e.writers.device {
+        return Err(ChangeProblem::NotWritable);
+    }
+    check_fields(e, c, now_ms)
+}
+
+/// The checks of [`check_change`] that do not depend on who writes.
+pub fn check_fields(e: &Entity, c: &WireChange, now_ms: i64) -> Result<(), ChangeProblem> {
     if c.entity_version > e.version || c.entity_version == 0 {
         return Err(ChangeProblem::NewerEntityVersion);
+    }
+    if uuid::Uuid::try_parse(&c.record_id).is_err() {
+        return Err(ChangeProblem::BadId);
     }
     let ok_op = match c.op {
         Op::Create | Op::Set => c.cl == 1,
@@ -172,10 +302,28 @@ pub fn check_change(c: &WireChange) -> Result<(), ChangeProblem> {
     if !ok_op {
         return Err(ChangeProblem::BadOp);
     }
-    if c.fields.keys().any(|f| !e.is_synced(f)) {
-        return Err(ChangeProblem::FieldNotAllowed);
+    for (name, value) in &c.fields {
+        let f = e.synced_field(name).ok_or(ChangeProblem::FieldNotAllowed)?;
+        check_value(f, value, now_ms).map_err(ChangeProblem::Value)?;
+    }
+    if c.op == Op::Create
+        && e.synced_fields().any(|f| !f.nullable && !c.fields.contains_key(f.name))
+    {
+        return Err(ChangeProblem::Value(ValueProblem::Missing));
     }
     Ok(())
+}
+
+/// One row's term of a scope digest (SYNC.md §7): the digest is the wrapping sum of the terms
+/// of every row a pull returns, kept incrementally on the server and recomputed on the device.
+pub fn digest_term(id: &str, row_seq: i64) -> u64 {
+    // FNV-1a over the id bytes and the seq: stable across platforms and versions.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.as_bytes().iter().chain(row_seq.to_le_bytes().iter()) {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 /// Clamps a requested pull page size to `1..=PULL_MAX` (`None` → the default).
@@ -193,7 +341,7 @@ mod tests {
 
     const PUSH: &str = r#"{"device_id":"d1","epoch":"e1","changes":[{"change_id":"0190f5b2-7c4e-7a00-8000-000000000001","entity":"craving","entity_version":1,"record_id":"0190f5b2-7c4e-7a00-8000-000000000002","op":"set","cl":1,"hlc":1234567,"base_row_seq":4812,"fields":{"end_intensity":3}}]}"#;
     const PUSH_RESPONSE: &str = r#"{"server_hlc":99,"clock_skew":false,"results":[{"change_id":"0190f5b2-7c4e-7a00-8000-000000000001","outcome":"rejected","seq":null,"code":"record_deleted"}]}"#;
-    const PULL: &str = r#"{"rows":[{"entity":"tracker","entity_version":1,"id":"t1","cl":1,"row_seq":7,"fields":{"label":{"value":"Me","hlc":5,"node":"d:x"}}},{"entity":"craving","entity_version":1,"id":"c1","cl":2,"row_seq":8}],"has_more":false,"next_after":8,"digest":42,"scope_seq":8,"server_hlc":100}"#;
+    const PULL: &str = r#"{"rows":[{"entity":"tracker","entity_version":1,"id":"t1","cl":1,"row_seq":7,"fields":{"label":{"value":"Me","hlc":5,"node":"d:x","change_id":"0190f5b2-7c4e-7a00-8000-000000000003"}}},{"entity":"craving","entity_version":1,"id":"c1","cl":2,"row_seq":8}],"has_more":false,"next_after":8,"digest":42,"scope_seq":8,"server_hlc":100}"#;
 
     fn golden<T: Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(s: &str) {
         let v: T = serde_json::from_str(s).expect("golden parses");
@@ -218,7 +366,7 @@ mod tests {
             change_id: "0190f5b2-7c4e-7a00-8000-000000000001".parse().unwrap(),
             entity: entity.into(),
             entity_version: 1,
-            record_id: "r".into(),
+            record_id: "0190f5b2-7c4e-7a00-8000-000000000009".into(),
             op,
             cl,
             hlc: Hlc(1),
@@ -227,29 +375,93 @@ mod tests {
         }
     }
 
+    const NOW: i64 = 1_800_000_000_000;
+
+    #[test]
+    fn values_are_checked_against_the_registry() {
+        let bad = |fields: Value| check_change(&change("craving", Op::Set, 1, fields), NOW);
+        assert_eq!(
+            bad(json!({"intensity": 11})),
+            Err(ChangeProblem::Value(ValueProblem::OutOfRange))
+        );
+        assert_eq!(
+            bad(json!({"intensity": "3"})),
+            Err(ChangeProblem::Value(ValueProblem::WrongType))
+        );
+        assert_eq!(
+            bad(json!({"intensity": 2.5})),
+            Err(ChangeProblem::Value(ValueProblem::WrongType))
+        );
+        assert_eq!(
+            bad(json!({"intensity": null})),
+            Err(ChangeProblem::Value(ValueProblem::WrongType))
+        );
+        assert_eq!(
+            bad(json!({"place": "x".repeat(201)})),
+            Err(ChangeProblem::Value(ValueProblem::TooLong))
+        );
+        assert_eq!(bad(json!({"place": null})), Ok(()));
+        assert_eq!(
+            bad(json!({"outcome": "relapsed"})),
+            Err(ChangeProblem::Value(ValueProblem::OutOfRange))
+        );
+        assert_eq!(
+            bad(json!({"started_at": NOW + 25 * 3600 * 1000})),
+            Err(ChangeProblem::Value(ValueProblem::InFuture))
+        );
+        assert_eq!(bad(json!({"started_at": NOW + 3600 * 1000})), Ok(()));
+        let create = check_change(&change("craving", Op::Create, 1, json!({"intensity": 3})), NOW);
+        assert_eq!(create, Err(ChangeProblem::Value(ValueProblem::Missing)));
+        let mut not_uuid = change("craving", Op::Set, 1, json!({}));
+        not_uuid.record_id = "../etc".into();
+        assert_eq!(check_change(&not_uuid, NOW), Err(ChangeProblem::BadId));
+        let ladder = change("ladder", Op::Create, 1, json!({"name": "x", "days": []}));
+        assert_eq!(check_change(&ladder, NOW), Err(ChangeProblem::NotWritable));
+    }
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_level() {
+        let a: Value =
+            serde_json::from_str(r#"{"b":1,"a":{"y":[{"d":1,"c":2}],"x":null}}"#).unwrap();
+        let b: Value =
+            serde_json::from_str(r#"{"a":{"x":null,"y":[{"c":2,"d":1}]},"b":1}"#).unwrap();
+        assert_eq!(canonical_json(&a), canonical_json(&b));
+        assert_eq!(canonical_json(&a), r#"{"a":{"x":null,"y":[{"c":2,"d":1}]},"b":1}"#);
+    }
+
+    #[test]
+    fn digest_terms_depend_on_id_and_seq() {
+        assert_ne!(digest_term("a", 1), digest_term("a", 2));
+        assert_ne!(digest_term("a", 1), digest_term("b", 1));
+        assert_eq!(digest_term("a", 1), digest_term("a", 1));
+    }
+
     #[test]
     fn registry_checks() {
-        assert_eq!(check_change(&change("craving", Op::Set, 1, json!({"intensity": 3}))), Ok(()));
         assert_eq!(
-            check_change(&change("craving", Op::Set, 1, json!({"note": "private"}))),
+            check_change(&change("craving", Op::Set, 1, json!({"intensity": 3})), NOW),
+            Ok(())
+        );
+        assert_eq!(
+            check_change(&change("craving", Op::Set, 1, json!({"note": "private"})), NOW),
             Err(ChangeProblem::FieldNotAllowed),
             "device-only fields never travel"
         );
         assert_eq!(
-            check_change(&change("journal", Op::Set, 1, json!({}))),
+            check_change(&change("journal", Op::Set, 1, json!({})), NOW),
             Err(ChangeProblem::UnknownEntity)
         );
         assert_eq!(
-            check_change(&change("craving", Op::Delete, 2, json!({"intensity": 1}))),
+            check_change(&change("craving", Op::Delete, 2, json!({"intensity": 1})), NOW),
             Err(ChangeProblem::BadOp)
         );
         assert_eq!(
-            check_change(&change("craving", Op::Delete, 1, json!({}))),
+            check_change(&change("craving", Op::Delete, 1, json!({})), NOW),
             Err(ChangeProblem::BadOp)
         );
         let mut newer = change("craving", Op::Set, 1, json!({}));
         newer.entity_version = 9;
-        assert_eq!(check_change(&newer), Err(ChangeProblem::NewerEntityVersion));
+        assert_eq!(check_change(&newer, NOW), Err(ChangeProblem::NewerEntityVersion));
     }
 
     #[test]

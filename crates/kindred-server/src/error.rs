@@ -1,0 +1,54 @@
+//! The server's one error type. Every variant maps to an HTTP status and a stable `error` code
+//! (see `http`); messages are plain and never carry health data, tokens or record ids.
+
+/// Anything the server can refuse or fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The database failed; the request is answered 503 and nothing was applied.
+    #[error("database error: {0}")]
+    Db(String),
+    /// The database is configured with weaker durability than the server needs (S6).
+    #[error("{0}")]
+    Durability(String),
+    /// No database connection became free in time.
+    #[error("the server is busy")]
+    Busy,
+    /// Missing, unknown, expired or revoked credentials; the code says which.
+    #[error("{1}")]
+    Unauthorized(&'static str, &'static str),
+    /// Authenticated but not allowed (another scope, another device id).
+    #[error("{1}")]
+    Forbidden(&'static str, &'static str),
+    /// Malformed or out-of-range input.
+    #[error("{1}")]
+    BadRequest(&'static str, String),
+    /// A request too large to take.
+    #[error("{1}")]
+    TooLarge(&'static str, &'static str),
+    /// The server was restored and its epoch rotated (SYNC.md §13).
+    #[error("the server's history changed; sync will recover on its own")]
+    EpochChanged { restore_point_seq: Option<i64> },
+    /// A staff command named something that does not exist.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A staff command or enrolment that conflicts with existing state.
+    #[error("{1}")]
+    Conflict(&'static str, &'static str),
+}
+
+impl Error {
+    /// The stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Db(_) | Error::Busy => "unavailable",
+            Error::Durability(_) => "durability",
+            Error::Unauthorized(c, _)
+            | Error::Forbidden(c, _)
+            | Error::TooLarge(c, _)
+            | Error::Conflict(c, _)
+            | Error::BadRequest(c, _) => c,
+            Error::EpochChanged { .. } => "epoch_changed",
+            Error::NotFound(_) => "not_found",
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! `kindred-server`: the program server binary. `serve` runs the sync API; the other commands
+//! are the staff's tools (programs, people, invites, devices, contacts, program content), each
+//! writing through the same single write path as device changes.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use kindred_core::sync::merge::Op;
+use kindred_server::http::{self, Limits};
+use kindred_server::{db, secrets, Service, SystemClock};
+use serde_json::{json, Map, Value};
+
+#[derive(Debug, Parser)]
+#[command(name = "kindred-server", version, about = "Kindred's program server")]
+struct Cli {
+    /// A SQLite file (default, created if missing) or a postgres:// URL.
+    #[arg(long, env = "KINDRED_DATABASE", default_value = "kindred-server.sqlite3", global = true)]
+    database: String,
+    /// The payload MAC key file, kept outside the database (created on first start).
+    /// Default: next to a SQLite file, or ./kindred-server.key for PostgreSQL.
+    #[arg(long, env = "KINDRED_KEY_FILE", global = true)]
+    key_file: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the sync API.
+    Serve {
+        /// Address to listen on (loopback by default; put TLS in front for phones).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Sync requests per minute per device.
+        #[arg(long, default_value_t = 600)]
+        device_per_minute: u32,
+        /// Enrolment and refresh attempts per minute per address.
+        #[arg(long, default_value_t = 10)]
+        enrol_per_minute: u32,
+    },
+    /// Programs.
+    Program {
+        #[command(subcommand)]
+        cmd: ProgramCmd,
+    },
+    /// Add a mentee (by a program-assigned pseudonym, never a real name); prints the id.
+    Mentee {
+        #[command(subcommand)]
+        cmd: PersonCmd,
+    },
+    /// Add a mentor; prints the id.
+    Mentor {
+        #[command(subcommand)]
+        cmd: PersonCmd,
+    },
+    /// Issue a one-time invite code for a mentee's phone (printed, and as a QR image).
+    Invite {
+        #[arg(long)]
+        mentee: String,
+        /// Hours the code stays valid (at most 24).
+        #[arg(long, default_value_t = 24)]
+        hours: i64,
+        /// The server address phones use; put into the QR code.
+        #[arg(long)]
+        server: Option<String>,
+        /// Write the QR code here as SVG.
+        #[arg(long)]
+        qr: Option<PathBuf>,
+    },
+    /// A mentee's devices.
+    Devices {
+        #[command(subcommand)]
+        cmd: DevicesCmd,
+    },
+    /// A mentee's mentor contacts.
+    Contact {
+        #[command(subcommand)]
+        cmd: ContactCmd,
+    },
+    /// Publish program content: milestone ladders, resources, help numbers.
+    Publish {
+        #[command(subcommand)]
+        cmd: PublishCmd,
+    },
+    /// Remove published program content.
+    Unpublish {
+        #[arg(long)]
+        program: String,
+        /// ladder, resource or help_number.
+        #[arg(long)]
+        entity: String,
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ProgramCmd {
+    /// Create a program; prints its id.
+    Create { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum PersonCmd {
+    Create {
+        #[arg(long)]
+        program: String,
+        label: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DevicesCmd {
+    List {
+        #[arg(long)]
+        mentee: String,
+    },
+    /// Revoke a device: it stops syncing at once and keeps its own data.
+    Revoke { device_id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum ContactCmd {
+    Set {
+        #[arg(long)]
+        mentee: String,
+        /// primary or backup.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        sms: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PublishCmd {
+    Ladder {
+        #[arg(long)]
+        program: String,
+        #[arg(long)]
+        name: String,
+        /// Milestone days, comma-separated (e.g. 1,7,30,60,90,180,365).
+        #[arg(long, value_delimiter = ',')]
+        days: Vec<u32>,
+        /// Replace this ladder instead of adding one.
+        #[arg(long)]
+        id: Option<String>,
+    },
+    Resource {
+        #[arg(long)]
+        program: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        body: Option<String>,
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long, default_value_t = 0)]
+        position: i64,
+        #[arg(long)]
+        id: Option<String>,
+    },
+    HelpNumber {
+        #[arg(long)]
+        program: String,
+        #[arg(long)]
+        label: String,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        sms: Option<String>,
+        #[arg(long)]
+        hours: Option<String>,
+        #[arg(long, default_value_t = 0)]
+        position: i64,
+        #[arg(long)]
+        id: Option<String>,
+    },
+}
+
+fn key_path(cli: &Cli) -> PathBuf {
+    if let Some(p) = &cli.key_file {
+        return p.clone();
+    }
+    if cli.database.starts_with("postgres://") || cli.database.starts_with("postgresql://") {
+        PathBuf::from("kindred-server.key")
+    } else {
+        let path = cli.database.strip_prefix("sqlite://").unwrap_or(&cli.database);
+        PathBuf::from(format!("{path}.key"))
+    }
+}
+
+fn obj(pairs: Vec<(&str, Value)>) -> Map<String, Value> {
+    pairs.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+fn publish(
+    svc: &Service,
+    program: &str,
+    entity: &str,
+    id: Option<&str>,
+    fields: Map<String, Value>,
+) -> Result<()> {
+    let scope = svc.program_scope(program)?;
+    let op = if id.is_some() { Op::Set } else { Op::Create };
+    println!("{}", svc.staff_write(&scope, entity, id, op, fields)?);
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KINDRED_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let storage = db::open(&cli.database).context("opening the database")?;
+    let key = secrets::load_or_create_key(&key_path(&cli)).context("reading the key file")?;
+    let svc = Arc::new(Service::open(storage, Arc::new(SystemClock), key)?);
+    match cli.command {
+        Command::Serve { listen, device_per_minute, enrol_per_minute } => {
+            let limits = Limits { device_per_minute, enrol_per_minute, ..Limits::default() };
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
+                tracing::info!(addr = %listener.local_addr()?, backend = svc.backend(), "listening");
+                // Tests and scripts read this line to learn the port when listening on :0.
+                println!("listening on {}", listener.local_addr()?);
+                let shutdown = async {
+                    let ctrl_c = tokio::signal::ctrl_c();
+                    #[cfg(unix)]
+                    {
+                        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                            .expect("SIGTERM handler");
+                        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+                    }
+                    #[cfg(not(unix))]
+                    let _ = ctrl_c.await;
+                    tracing::info!("shutting down");
+                };
+                http::serve(listener, http::router(svc, limits), shutdown).await?;
+                anyhow::Ok(())
+            })?;
+        }
+        Command::Program { cmd: ProgramCmd::Create { name } } => {
+            println!("{}", svc.create_program(&name)?)
+        }
+        Command::Mentee { cmd: PersonCmd::Create { program, label } } => {
+            println!("{}", svc.create_person(&program, "mentee", &label)?);
+        }
+        Command::Mentor { cmd: PersonCmd::Create { program, label } } => {
+            println!("{}", svc.create_person(&program, "mentor", &label)?);
+        }
+        Command::Invite { mentee, hours, server, qr } => {
+            let code = svc.invite(&mentee, hours * 3600 * 1000)?;
+            println!("{code}");
+            if let Some(path) = qr {
+                let Some(server) = server else {
+                    bail!("--qr needs --server (the address phones use)")
+                };
+                let payload = format!("kindred://enrol?server={server}&code={code}");
+                let svg = qrcode::QrCode::new(payload.as_bytes())?
+                    .render::<qrcode::render::svg::Color<'_>>()
+                    .min_dimensions(256, 256)
+                    .build();
+                std::fs::write(&path, svg)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                eprintln!("QR code written to {}", path.display());
+            }
+        }
+        Command::Devices { cmd: DevicesCmd::List { mentee } } => {
+            for d in svc.devices(&mentee)? {
+                println!("{}", serde_json::to_string(&d)?);
+            }
+        }
+        Command::Devices { cmd: DevicesCmd::Revoke { device_id } } => {
+            svc.revoke(&device_id)?;
+            println!("revoked");
+        }
+        Command::Contact { cmd: ContactCmd::Set { mentee, role, name, phone, sms, email } } => {
+            let f = obj(vec![
+                ("name", json!(name)),
+                ("phone", json!(phone)),
+                ("sms", json!(sms)),
+                ("email", json!(email)),
+            ]);
+            println!("{}", svc.set_contact(&mentee, &role, f)?);
+        }
+        Command::Publish { cmd } => match cmd {
+            PublishCmd::Ladder { program, name, days, id } => {
+                publish(
+                    &svc,
+                    &program,
+                    "ladder",
+                    id.as_deref(),
+                    obj(vec![("name", json!(name)), ("days", json!(days))]),
+                )?;
+            }
+            PublishCmd::Resource { program, title, body, url, position, id } => {
+                let f = obj(vec![
+                    ("title", json!(title)),
+                    ("body", json!(body)),
+                    ("url", json!(url)),
+                    ("position", json!(position)),
+                ]);
+                publish(&svc, &program, "resource", id.as_deref(), f)?;
+            }
+            PublishCmd::HelpNumber { program, label, phone, sms, hours, position, id } => {
+                let f = obj(vec![
+                    ("label", json!(label)),
+                    ("phone", json!(phone)),
+                    ("sms", json!(sms)),
+                    ("hours", json!(hours)),
+                    ("position", json!(position)),
+                ]);
+                publish(&svc, &program, "help_number", id.as_deref(), f)?;
+            }
+        },
+        Command::Unpublish { program, entity, id } => {
+            let scope = svc.program_scope(&program)?;
+            svc.staff_write(&scope, &entity, Some(&id), Op::Delete, Map::new())?;
+            println!("removed");
+        }
+    }
+    Ok(())
+}

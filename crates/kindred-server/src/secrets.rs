@@ -1,0 +1,128 @@
+//! Random secrets and their hashes: invite codes, tokens, the MAC key, server-minted ids.
+//! Tokens and codes are stored only as SHA-256; the MAC key lives in a file outside the
+//! database (SYNC.md §7).
+
+use std::path::Path;
+
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+use crate::{Error, Result};
+
+/// `n` random bytes from the OS.
+pub fn random<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    // The OS generator failing is not recoverable; the process cannot issue secrets without it.
+    getrandom::fill(&mut b).expect("the OS random generator is available");
+    b
+}
+
+/// A new opaque token with a readable prefix (`ka_` access, `kr_` refresh): 256 random bits.
+pub fn token(prefix: &str) -> String {
+    format!("{prefix}{}", hex::encode(random::<32>()))
+}
+
+/// The stored form of a token or code.
+pub fn hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A one-time invite code: 16 Crockford base32 characters (80 random bits) in groups of four.
+pub fn invite_code() -> String {
+    let bytes = random::<10>();
+    let mut bits: u128 = 0;
+    for b in bytes {
+        bits = (bits << 8) | u128::from(b);
+    }
+    let mut out = String::new();
+    for i in 0..16 {
+        if i > 0 && i % 4 == 0 {
+            out.push('-');
+        }
+        let idx = ((bits >> (75 - 5 * i)) & 31) as usize;
+        out.push(char::from(CODE_ALPHABET[idx]));
+    }
+    out
+}
+
+/// An invite code as typed: upper case, without spaces or dashes, Crockford's look-alikes
+/// mapped (`O` → `0`, `I`/`L` → `1`).
+pub fn normalize_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect()
+}
+
+/// HMAC-SHA256 of `data` under `key`.
+pub fn mac(key: &[u8; 32], data: &[u8]) -> Vec<u8> {
+    let mut m = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    m.update(data);
+    m.finalize().into_bytes().to_vec()
+}
+
+/// A random (v4) UUID.
+pub fn uuid_v4() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(random::<16>()).into_uuid()
+}
+
+/// A time-ordered (v7) UUID for a record the server authors, at `now_ms`.
+pub fn uuid_v7(now_ms: i64) -> uuid::Uuid {
+    let ms = u64::try_from(now_ms).unwrap_or(0);
+    uuid::Builder::from_unix_timestamp_millis(ms, &random::<10>()).into_uuid()
+}
+
+/// Reads the MAC key at `path`, creating it (mode 0600) on first start.
+pub fn load_or_create_key(path: &Path) -> Result<[u8; 32]> {
+    match std::fs::read(path) {
+        Ok(b) => {
+            let s = String::from_utf8_lossy(&b);
+            let raw =
+                hex::decode(s.trim()).map_err(|_| Error::Durability("bad key file".into()))?;
+            raw.try_into().map_err(|_| Error::Durability("key file must hold 32 bytes".into()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = random::<32>();
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+            let mut f = opts.open(path).map_err(|e| Error::Durability(format!("key file: {e}")))?;
+            std::io::Write::write_all(&mut f, hex::encode(key).as_bytes())
+                .and_then(|()| f.sync_all())
+                .map_err(|e| Error::Durability(format!("key file: {e}")))?;
+            Ok(key)
+        }
+        Err(e) => Err(Error::Durability(format!("key file: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invite_codes_are_grouped_and_normalize_round_trip() {
+        let c = invite_code();
+        assert_eq!(c.len(), 19);
+        assert_eq!(c.matches('-').count(), 3);
+        assert_ne!(c, invite_code());
+        let typed = c.to_lowercase().replace('-', " ");
+        assert_eq!(normalize_code(&typed), c.replace('-', ""));
+        assert_eq!(normalize_code("o0-Il"), "0011");
+    }
+
+    #[test]
+    fn tokens_are_long_and_hashed() {
+        let t = token("ka_");
+        assert_eq!(t.len(), 3 + 64);
+        assert_eq!(hash(&t).len(), 64);
+        assert_ne!(hash(&t), t);
+    }
+}
