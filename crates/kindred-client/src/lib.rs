@@ -11,6 +11,7 @@ pub mod ids;
 pub mod mentee;
 pub mod plan;
 pub mod store;
+pub mod sync;
 pub mod views;
 
 use std::path::{Path, PathBuf};

@@ -14,7 +14,7 @@ pub fn get(tx: &Transaction<'_>, role: Role) -> Result<Option<Contact>> {
     let raw = tx
         .query_row(
             "SELECT id, name, phone, sms, email, hours, note FROM mentor_contact
-             WHERE role = ?1 AND cl % 2 = 1",
+             WHERE role = ?1 AND cl % 2 = 1 ORDER BY id LIMIT 1",
             [role.key()],
             |r| {
                 Ok((

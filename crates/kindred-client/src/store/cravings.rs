@@ -39,7 +39,7 @@ fn details_fields(d: &Details) -> Vec<(&'static str, Value)> {
 }
 
 /// Adds (`sign = 1`) or removes (`sign = -1`) one live craving from the insights rollups.
-fn rollup(tx: &Transaction<'_>, c: &Craving, sign: i64) -> Result<()> {
+pub(crate) fn rollup(tx: &Transaction<'_>, c: &Craving, sign: i64) -> Result<()> {
     let local = c.at.instant().with_timezone(&c.at.tz);
     let d = &c.details;
     let rode = i64::from(d.outcome == Some(Outcome::RodeItOut));

@@ -13,6 +13,7 @@ pub mod journal;
 pub mod outbox;
 pub mod schema;
 pub mod settings;
+pub mod sync;
 pub mod trackers;
 
 use std::path::Path;

@@ -46,7 +46,8 @@ pub struct Change<'a> {
 
 /// Key of the device id in `sync_state`.
 pub const DEVICE_ID: &str = "device_id";
-const HLC_LAST: &str = "hlc_last";
+/// Key of the last hybrid clock value in `sync_state`.
+pub const HLC_LAST: &str = "hlc_last";
 
 /// The time and id source of one write.
 pub struct WriteCtx<'a> {

@@ -11,7 +11,7 @@ use rusqlite::Transaction;
 use crate::{Error, Result};
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 /// Version 1, as shipped (trackers, resets, celebrations, settings, sync bookkeeping).
 /// Never edited.
@@ -202,8 +202,47 @@ CREATE TABLE plan_item (
 ALTER TABLE settings ADD COLUMN checkin_time TEXT;  -- HH:MM:SS or NULL (no reminder)
 "#;
 
+/// Version 3: sync bookkeeping and program content.
+///
+/// `sent_log` keeps every acknowledged change for 45 days (re-pushed after a server restore,
+/// SYNC.md §13); `program_record` caches the program's published content (ladders, resources,
+/// help numbers) for offline use; `pull_parked` holds pulled rows that cannot be stored yet
+/// (a reset whose tracker arrives on a later page). Contacts lose their one-live-per-role
+/// index: staff and the mentee may both set a primary, and the screen picks one
+/// deterministically.
+pub const V3: &str = r#"
+CREATE TABLE sent_log (
+    change_id TEXT PRIMARY KEY NOT NULL,
+    scope TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    server_seq INTEGER,
+    change TEXT NOT NULL,           -- the whole wire change (content wiped once deleted)
+    acked_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX sent_log_record ON sent_log (entity, record_id);
+
+CREATE TABLE program_record (
+    id TEXT PRIMARY KEY NOT NULL,
+    entity TEXT NOT NULL,
+    cl INTEGER NOT NULL,
+    fields TEXT,                    -- JSON {name: value}; NULL once deleted
+    server_row_seq INTEGER NOT NULL
+) STRICT;
+CREATE INDEX program_record_entity ON program_record (entity, cl);
+
+CREATE TABLE pull_parked (
+    scope TEXT NOT NULL,
+    id TEXT NOT NULL,
+    row TEXT NOT NULL,              -- the pulled row, wire JSON
+    PRIMARY KEY (scope, id)
+) STRICT;
+
+DROP INDEX mentor_contact_live_role;
+"#;
+
 /// Every migration in order: `MIGRATIONS[i]` brings version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 const _: () = assert!(VERSION as usize == MIGRATIONS.len());
 
