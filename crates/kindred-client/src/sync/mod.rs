@@ -428,3 +428,90 @@ impl SingleFlight {
         }
     }
 }
+
+/// Why connecting to a program failed, in words the settings screen can show.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConnectError {
+    #[error("{0}")]
+    BadAddress(String),
+    #[error("That code isn't valid any more. Ask your program for a new one.")]
+    BadCode,
+    #[error("Couldn't reach the program's server. Check the address and your connection, then try again.")]
+    Unreachable,
+    #[error("This phone is connected to someone else's account on that server.")]
+    DeviceConflict,
+    #[error("Too many tries. Please wait a minute and try again.")]
+    RateLimited,
+    #[error("The server said no ({0}). Nothing on this phone changed.")]
+    Refused(String),
+    #[error("Couldn't save the sign-in on this phone: {0}")]
+    Storage(String),
+}
+
+/// Connects this phone to a program: exchanges the invite code at `server` for credentials,
+/// keeps them in `creds` (never in the database) and records the enrolment. Nothing recorded
+/// before is lost; it syncs at the next cycle.
+pub fn connect<L: Locked>(
+    k: &L,
+    creds: &dyn creds::CredentialStore,
+    server: &str,
+    code: &str,
+    app_version: &str,
+) -> std::result::Result<book::Enrolled, ConnectError> {
+    let server = http::normalize_server(server).map_err(ConnectError::BadAddress)?;
+    let code = code.trim();
+    if code.is_empty() || code.chars().count() > 64 {
+        return Err(ConnectError::BadCode);
+    }
+    let device_id = k.with(|k| k.device_id()).map_err(|e| ConnectError::Storage(e.to_string()))?;
+    let enrolment = http::enrol(&server, code, &device_id, app_version).map_err(|e| match e {
+        TransportError::Network(_) => ConnectError::Unreachable,
+        TransportError::Http { status: 401, .. } => ConnectError::BadCode,
+        TransportError::Http { status: 409, .. } => ConnectError::DeviceConflict,
+        TransportError::Http { status: 429, .. } => ConnectError::RateLimited,
+        TransportError::Http { code, .. } => ConnectError::Refused(code),
+    })?;
+    http::store_tokens(creds, &enrolment.tokens)
+        .map_err(|e| ConnectError::Storage(e.to_string()))?;
+    let enrolled = book::Enrolled {
+        server_url: server,
+        user_scope: enrolment.user_scope,
+        program_scope: enrolment.program_scope,
+        program_name: enrolment.program_name,
+    };
+    k.with(|k| k.set_enrolment(&enrolled)).map_err(|e| ConnectError::Storage(e.to_string()))?;
+    Ok(enrolled)
+}
+
+/// Disconnects: forgets the program and the credentials. Local data and unsent changes stay.
+pub fn disconnect<L: Locked>(k: &L, creds: &dyn creds::CredentialStore) -> Result<()> {
+    let _ = creds.delete(creds::ACCESS);
+    let _ = creds.delete(creds::REFRESH);
+    k.with(Kindred::forget_enrolment)
+}
+
+impl Kindred {
+    /// Published program content of `entity` (`ladder`, `resource`, `help_number`), live
+    /// records only, by `position` then id.
+    pub fn program_content(
+        &mut self,
+        entity: &str,
+    ) -> Result<Vec<(String, serde_json::Map<String, serde_json::Value>)>> {
+        self.store.read(|tx| {
+            let mut stmt = tx.prepare_cached(
+                "SELECT id, fields FROM program_record WHERE entity = ?1 AND cl % 2 = 1
+                 ORDER BY coalesce(json_extract(fields, '$.position'), 0), id",
+            )?;
+            let rows = stmt.query_map([entity], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, raw) = row?;
+                let fields = raw.map(|s| serde_json::from_str(&s)).transpose()?.unwrap_or_default();
+                out.push((id, fields));
+            }
+            Ok(out)
+        })
+    }
+}
