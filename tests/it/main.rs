@@ -7,4 +7,6 @@ mod export;
 mod gui;
 mod insights;
 mod mentee;
+mod pg;
 mod store;
+mod sync_sim;

@@ -12,6 +12,7 @@ use kindred_core::clock::Clock;
 
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod sync;
 
 /// A clock the test moves by hand.
 #[derive(Debug, Clone)]
