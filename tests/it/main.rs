@@ -9,4 +9,5 @@ mod insights;
 mod mentee;
 mod pg;
 mod store;
+mod sync_server;
 mod sync_sim;

@@ -402,10 +402,7 @@ impl Service {
                     "UPDATE device SET revoked_at = $2, revoked_reason = 'refresh_reused' WHERE device_id = $1",
                     &[(&device).into(), now.into()],
                 )?;
-                tx.exec(
-                    "DELETE FROM token WHERE device_id = $1 AND kind = 'access'",
-                    &[(&device).into()],
-                )?;
+                // Tokens stay on record: they now answer `device_revoked`, so the phone says why.
                 return Ok(None);
             }
             if r.int(1)? <= now {
@@ -895,7 +892,7 @@ impl Service {
             if n == 0 {
                 return Err(Error::NotFound("device"));
             }
-            tx.exec("DELETE FROM token WHERE device_id = $1", &[device_id.into()])?;
+            // Its tokens stay on record so the phone hears `device_revoked` and can say so.
             security_event(tx, now, "device_revoked", Some(device_id))
         })
     }
