@@ -9,5 +9,6 @@ mod insights;
 mod mentee;
 mod pg;
 mod store;
+mod sync_http;
 mod sync_server;
 mod sync_sim;

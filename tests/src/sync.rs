@@ -284,3 +284,144 @@ pub fn device_visible(db_file: &Path) -> Visible {
     }
     out
 }
+
+/// Test-only credentials in a JSON file, so a helper process can be killed and restarted with
+/// its sign-in (the app itself keeps them in the OS keystore).
+#[derive(Debug)]
+pub struct FileCreds(pub std::path::PathBuf);
+
+impl CredentialStore for FileCreds {
+    fn get(&self, key: &str) -> Result<Option<String>, kindred_client::sync::creds::CredError> {
+        let m: BTreeMap<String, String> = std::fs::read(&self.0)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        Ok(m.get(key).cloned())
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), kindred_client::sync::creds::CredError> {
+        let mut m: BTreeMap<String, String> = std::fs::read(&self.0)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        m.insert(key.into(), value.into());
+        let tmp = self.0.with_extension("tmp");
+        std::fs::write(&tmp, serde_json::to_vec(&m).unwrap())
+            .and_then(|()| std::fs::rename(&tmp, &self.0))
+            .map_err(|e| kindred_client::sync::creds::CredError(e.to_string()))
+    }
+    fn delete(&self, key: &str) -> Result<(), kindred_client::sync::creds::CredError> {
+        let mut m: BTreeMap<String, String> = std::fs::read(&self.0)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        m.remove(key);
+        std::fs::write(&self.0, serde_json::to_vec(&m).unwrap())
+            .map_err(|e| kindred_client::sync::creds::CredError(e.to_string()))
+    }
+}
+
+/// The `kindred-server` binary: `KINDRED_SERVER_BIN`, else next to the test executables.
+pub fn server_bin() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("KINDRED_SERVER_BIN") {
+        return p.into();
+    }
+    let exe = std::env::current_exe().expect("current exe");
+    // target/<profile>/deps/<test> or target/<profile>/<bin>
+    let mut dir = exe.parent().unwrap().to_path_buf();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    let bin = dir.join("kindred-server");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build -p kindred-server` (cargo xtask test does)",
+        bin.display()
+    );
+    bin
+}
+
+/// A real `kindred-server` process on 127.0.0.1.
+#[derive(Debug)]
+pub struct ServerProc {
+    pub database: String,
+    pub port: u16,
+    child: Option<std::process::Child>,
+    key: std::path::PathBuf,
+    pub stderr: std::path::PathBuf,
+}
+
+impl ServerProc {
+    /// Starts `serve` on `database` (a SQLite path or postgres URL), on `port` (0: any free).
+    pub fn start(database: &str, key: &Path, port: u16, extra: &[&str]) -> ServerProc {
+        let stderr = key.with_extension(format!("stderr.{port}.log"));
+        let mut cmd = std::process::Command::new(server_bin());
+        cmd.args(["--database", database, "--key-file"])
+            .arg(key)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(extra)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::fs::OpenOptions::new().create(true).append(true).open(&stderr).unwrap());
+        let mut child = cmd.spawn().expect("start kindred-server");
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        let port =
+            line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or_else(|| {
+                panic!(
+                    "server did not start: {line:?} {}",
+                    std::fs::read_to_string(&stderr).unwrap_or_default()
+                )
+            });
+        ServerProc { database: database.into(), port, child: Some(child), key: key.into(), stderr }
+    }
+
+    /// The base URL.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Runs a staff command against the same database; returns its stdout's first line.
+    pub fn staff(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new(server_bin())
+            .args(["--database", &self.database, "--key-file"])
+            .arg(&self.key)
+            .args(args)
+            .output()
+            .expect("staff command");
+        assert!(
+            out.status.success(),
+            "staff {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().trim().to_owned()
+    }
+
+    /// kill -9.
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Whether the process is still running.
+    pub fn alive(&mut self) -> bool {
+        self.child.as_mut().is_some_and(|c| c.try_wait().ok().flatten().is_none())
+    }
+
+    /// Starts it again on the same port and database.
+    pub fn restart(&mut self) {
+        self.kill9();
+        let again = ServerProc::start(&self.database.clone(), &self.key.clone(), self.port, &[]);
+        *self = again;
+    }
+}
+
+impl Drop for ServerProc {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}

@@ -1,0 +1,45 @@
+//! A helper process for the client kill -9 test: logs cravings into a real store and syncs
+//! them to a real server over HTTP, printing `synced <pushed>` after each cycle, until killed.
+//! With `--drain` it syncs until nothing is left and exits.
+//! Usage: kindred-syncer <data dir> <creds file> [--drain]
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use kindred_client::clock::SystemClock;
+use kindred_client::ids::UuidV7;
+use kindred_client::sync::http::HttpTransport;
+use kindred_client::sync::{sync_once, Status};
+use kindred_client::Kindred;
+use kindred_core::ipc::LogCravingReq;
+use kindred_tests::sync::FileCreds;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let dir = args.next().expect("data dir");
+    let creds = args.next().expect("creds file");
+    let drain = args.next().as_deref() == Some("--drain");
+    let k =
+        Kindred::open_dir(dir.as_ref(), Arc::new(SystemClock), Arc::new(UuidV7), chrono_tz::UTC)
+            .expect("open");
+    let k = Mutex::new(k);
+    let server = k.lock().unwrap().enrolment().unwrap().expect("enrolled").server_url;
+    let mut t = HttpTransport::new(&server, Arc::new(FileCreds(creds.into()))).expect("transport");
+    let mut out = std::io::stdout();
+    loop {
+        if !drain {
+            for n in 0..25 {
+                k.lock().unwrap().log_craving(LogCravingReq { intensity: n % 11 }).expect("log");
+            }
+        }
+        let r = sync_once(&k, &mut t, true).expect("sync");
+        writeln!(out, "synced {} {:?}", r.pushed, r.status).unwrap();
+        out.flush().unwrap();
+        if drain {
+            let (_, _, pending, _) = k.lock().unwrap().sync_status().unwrap();
+            if pending == 0 && r.status == Status::Ok {
+                return;
+            }
+        }
+    }
+}
