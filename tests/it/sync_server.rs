@@ -25,12 +25,14 @@ use serde_json::{json, Map, Value};
 
 const NOW: i64 = 1_790_000_000_000;
 
+/// A backend's name, its storage, and what keeps it alive.
+type Backend = (&'static str, Arc<dyn Storage>, Box<dyn std::any::Any>);
+
 /// One server on each available backend.
-fn backends() -> Vec<(&'static str, Arc<dyn Storage>, Box<dyn std::any::Any>)> {
+fn backends() -> Vec<Backend> {
     let dir = tempfile::tempdir().unwrap();
     let sqlite = db::open(dir.path().join("s.sqlite3").to_str().unwrap()).unwrap();
-    let mut out: Vec<(&'static str, Arc<dyn Storage>, Box<dyn std::any::Any>)> =
-        vec![("sqlite", sqlite, Box::new(dir))];
+    let mut out: Vec<Backend> = vec![("sqlite", sqlite, Box::new(dir))];
     if let Some(pg) = crate::pg::fresh_database() {
         let db = db::open(&pg.url()).unwrap();
         out.push(("postgres", db, Box::new(pg)));
@@ -633,7 +635,6 @@ fn two_devices_converge_with_staff_content_and_a_delete_during_an_edit() {
             })
             .unwrap();
         sync(&b, &cb);
-        drop(sync);
         let mut rng = Rng::new(2);
         for _ in 0..2 {
             for (k, c) in [(&a, &ca), (&b, &cb)] {

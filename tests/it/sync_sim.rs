@@ -295,7 +295,7 @@ impl World {
             }
             9 => {
                 let req = SaveContactReq {
-                    role: if n % 2 == 0 { Role::Primary } else { Role::Backup },
+                    role: if n.is_multiple_of(2) { Role::Primary } else { Role::Backup },
                     name: format!("Sam {n}"),
                     phone: "+15551234567".into(),
                     sms: String::new(),
@@ -312,7 +312,7 @@ impl World {
             }
             12 => d.crash(),
             13 => {
-                let role = if n % 2 == 0 { "primary" } else { "backup" };
+                let role = if n.is_multiple_of(2) { "primary" } else { "backup" };
                 let mut f = Map::new();
                 f.insert("name".into(), json!(format!("Staff set {n}")));
                 f.insert("email".into(), json!("coach@example.org"));

@@ -144,7 +144,7 @@ fn parse_fields(cl: u32, raw: Option<&str>) -> Result<BTreeMap<String, FieldStat
 }
 
 fn fields_json(state: &RecordState) -> Option<String> {
-    if state.cl % 2 == 0 {
+    if state.cl.is_multiple_of(2) {
         return None;
     }
     let m: BTreeMap<&String, PulledField> = state
@@ -209,7 +209,7 @@ impl ScopeLock {
 }
 
 fn counted(s: &RecordState) -> bool {
-    s.has_create || (s.cl > 0 && s.cl % 2 == 0)
+    s.has_create || (s.cl > 0 && s.cl.is_multiple_of(2))
 }
 
 fn security_event(tx: &mut dyn Tx, now: i64, kind: &str, device: Option<&str>) -> Result<()> {
