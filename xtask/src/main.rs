@@ -10,12 +10,14 @@
 //! - `tidy` checks project rules (module docs, capabilities, CSP, banned APIs);
 //! - `android-check` type-checks the app for aarch64-linux-android without an NDK;
 //! - `icons` regenerates `src-tauri/icons` from `assets/icon.svg` (npm's Tauri CLI);
+//! - `soak [seeds]` runs the sync convergence simulation over many seeds (SYNC.md S20);
 //! - `bench [P5 ...] [--quick] [--check]` runs the PERF.md benchmarks and writes
 //!   `target/bench/<utc-time>.json`, `bench/history.jsonl` and `BENCHMARKS.md`.
 //!
 //! Every step is idempotent and cheap when nothing changed.
 
 mod bench;
+mod pg;
 mod setup;
 mod tidy;
 mod ui;
@@ -47,13 +49,14 @@ fn real_main() -> Result<()> {
         }
         Some("run") => run_app(release),
         Some("test" | "ci") => test(),
+        Some("soak") => soak(&args[1..]),
         Some("tidy") => tidy::check(),
         Some("android-check") => android_check(),
         Some("icons") => icons(),
         Some("bench") => bench::run_benches(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup|ui|build|run|test|tidy|android-check|icons|bench> [--release]\n\
+                "usage: cargo xtask <setup|ui|build|run|test|tidy|android-check|icons|bench|soak> [--release]\n\
                  run:   build and open the Kindred window\n\
                  test:  every check and test (what CI runs)\n\
                  bench: cargo xtask bench [P5 ...] [--quick] [--check] (PERF.md)"
@@ -112,7 +115,16 @@ fn test() -> Result<()> {
             "warnings",
         ])
     })?;
-    step("unit, property and store tests", || cargo(&["test", "--locked"]))?;
+    // The server tests run against a real PostgreSQL too, and spawn the real server binary.
+    step("kindred-server binary", || cargo(&["build", "-p", "kindred-server", "--locked"]))?;
+    step("PostgreSQL for the server tests", || {
+        let url = pg::ensure()?;
+        std::env::set_var("KINDRED_TEST_PG", url);
+        std::env::set_var("KINDRED_REQUIRE_PG", "1");
+        std::env::set_var("KINDRED_SERVER_BIN", target_dir().join("debug").join("kindred-server"));
+        Ok(())
+    })?;
+    step("unit, property, store and sync tests", || cargo(&["test", "--locked"]))?;
     step("kindred-core for wasm32", || {
         cargo(&["check", "-p", "kindred-core", "--target", "wasm32-unknown-unknown", "--locked"])
     })?;
@@ -142,6 +154,39 @@ fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
     f().map_err(|e| e.context(format!("step failed: {name}")))?;
     eprintln!("<== {name} ({:.1?})", t.elapsed());
     Ok(())
+}
+
+/// The long sync sweep (SYNC.md S20): the convergence simulation over many more seeds, on
+/// SQLite and PostgreSQL. `cargo xtask soak [seeds]` (default 2000; PostgreSQL a tenth).
+fn soak(args: &[String]) -> Result<()> {
+    let seeds: u64 = args.first().and_then(|s| s.parse().ok()).unwrap_or(2000);
+    let url = pg::ensure()?;
+    let mut sqlite = util::cargo_cmd(&[
+        "test",
+        "--release",
+        "-p",
+        "kindred-tests",
+        "--test",
+        "it",
+        "--",
+        "sync_sim::convergence_sqlite",
+    ]);
+    sqlite.env("KINDRED_SIM_SEEDS", seeds.to_string());
+    run(&mut sqlite)?;
+    let mut pg = util::cargo_cmd(&[
+        "test",
+        "--release",
+        "-p",
+        "kindred-tests",
+        "--test",
+        "it",
+        "--",
+        "sync_sim::convergence_postgres",
+    ]);
+    pg.env("KINDRED_SIM_SEEDS", (seeds / 10).max(1).to_string())
+        .env("KINDRED_TEST_PG", url)
+        .env("KINDRED_REQUIRE_PG", "1");
+    run(&mut pg)
 }
 
 /// Regenerates every app icon from the one neutral source in `assets/`.
