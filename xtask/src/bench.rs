@@ -21,7 +21,7 @@ use crate::util::{cargo, output, root, run, target_dir};
 /// The generator seed, recorded with every result.
 const SEED: u64 = 42;
 /// Benchmarks this command can run.
-const KNOWN: &[&str] = &["P5"];
+const KNOWN: &[&str] = &["P5", "P6", "P7", "P8"];
 
 /// Runs the benchmarks named in `args` (all when none is named).
 pub fn run_benches(args: &[String]) -> Result<()> {
@@ -43,8 +43,32 @@ pub fn run_benches(args: &[String]) -> Result<()> {
         }
     }
 
-    cargo(&["build", "--release", "-p", "kindred-tests", "--bin", "kindred-bench"])?;
+    cargo(&[
+        "build",
+        "--release",
+        "-p",
+        "kindred-tests",
+        "--bin",
+        "kindred-bench",
+        "--bin",
+        "kindred-sync-bench",
+    ])?;
     let bin = target_dir().join("release").join("kindred-bench");
+    let sync_bin = target_dir().join("release").join("kindred-sync-bench");
+    let sync = ids.iter().any(|id| id != "P5");
+    let pg_url = if sync {
+        cargo(&["build", "--release", "-p", "kindred-server"])?;
+        // P8 also runs on PostgreSQL; a fresh database per run.
+        let admin = crate::pg::ensure()?;
+        let name = format!("kindred_bench_{}", std::process::id());
+        let mut psql = Command::new("psql");
+        psql.arg(&admin).args(["-q", "-c", &format!("CREATE DATABASE {name}")]);
+        run(&mut psql).ok().map(|()| {
+            format!("{}/{name}", admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b))
+        })
+    } else {
+        None
+    };
     let out_dir = target_dir().join("bench");
     fs::create_dir_all(&out_dir).context("create target/bench")?;
 
@@ -61,7 +85,18 @@ pub fn run_benches(args: &[String]) -> Result<()> {
     let mut results = Vec::new();
     for id in &ids {
         let part = out_dir.join(format!("{stamp}-{id}.part.json"));
-        let mut cmd = Command::new(&bin);
+        let (bin, rows, runs) = match id.as_str() {
+            "P5" => (&bin, rows, runs),
+            // P6/P7: the 50k-row user scope of PERF.md; P8: request counts scale with runs.
+            _ => (&sync_bin, if quick { 10_000 } else { 50_000 }, if quick { 5 } else { 15 }),
+        };
+        let mut cmd = Command::new(bin);
+        if id != "P5" {
+            cmd.env("KINDRED_SERVER_BIN", target_dir().join("release").join("kindred-server"));
+            if let Some(url) = &pg_url {
+                cmd.args(["--pg", url]);
+            }
+        }
         cmd.arg(id.to_ascii_lowercase())
             .args(["--rows", &rows.to_string(), "--runs", &runs.to_string()])
             .args(["--seed", &SEED.to_string()])
@@ -73,7 +108,22 @@ pub fn run_benches(args: &[String]) -> Result<()> {
         run(&mut cmd)?;
         let text = fs::read_to_string(&part).with_context(|| format!("read {}", part.display()))?;
         let _ = fs::remove_file(&part);
-        results.push(serde_json::from_str::<Value>(&text).context("benchmark output")?);
+        match serde_json::from_str::<Value>(&text).context("benchmark output")? {
+            Value::Array(list) => results.extend(list),
+            one => results.push(one),
+        }
+    }
+
+    if let Some(url) = &pg_url {
+        if let Some((base, name)) = url.rsplit_once('/') {
+            let mut psql = Command::new("psql");
+            psql.arg(format!("{base}/postgres")).args([
+                "-q",
+                "-c",
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            ]);
+            let _ = run(&mut psql);
+        }
     }
 
     let report = json!({

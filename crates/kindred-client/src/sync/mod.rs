@@ -26,7 +26,7 @@ use crate::store::sync::{self as book, keys};
 use crate::{Kindred, Result};
 
 /// Rows asked for per pull page.
-pub const PAGE: u32 = 500;
+pub const PAGE: u32 = 1000;
 /// Longest backoff.
 pub const BACKOFF_CAP_MS: i64 = 10 * 60 * 1000;
 /// Batches or pages one cycle may run before it yields (a guard, far above real needs).
