@@ -1,7 +1,7 @@
 //! End to end on the real app window (WebDriver under Xvfb): create a tracker started 29 days
 //! 23 hours ago, see its sober time and "30 days" next; reset it back-dated to yesterday with a
 //! debrief; see both attempts; quit, relaunch, and see the same data. Saves a phone-size
-//! screenshot of Today.
+//! screenshot of Today. Also: connecting to a real program server, syncing, being revoked.
 
 use chrono::Duration;
 use kindred_client::clock::{system_tz, SystemClock};
@@ -290,5 +290,126 @@ async fn gui_export_then_import_into_a_fresh_folder_and_delete_everything() {
     app.click("[data-test=nav-today]").await;
     app.wait("[data-test=add-tracker]").await;
     assert_eq!(app.count("[data-test=tracker-card]").await, 0);
+    app.quit().await;
+}
+
+/// Waits up to 20 s for `f` to hold, polling.
+async fn eventually(what: &str, f: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !f() {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+/// Issue 4 end to end: a real program server; staff set up a program, a mentee, a mentor
+/// contact, a help number and an invite; the app connects through Settings, pulls the contact
+/// and the help number, pushes a craving logged afterwards (by itself, after the write), then is
+/// revoked by the program and says so calmly with everything still there; finally disconnects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gui_connect_to_a_program_sync_then_revoked_and_disconnect() {
+    use kindred_tests::gui::ProgramServer;
+    let server = ProgramServer::start();
+    let program = server.staff(&["program", "create", "Riverside Recovery"]);
+    let mentee = server.staff(&["mentee", "create", "--program", &program, "M-17"]);
+    server.staff(&[
+        "contact",
+        "set",
+        "--mentee",
+        &mentee,
+        "--role",
+        "primary",
+        "--name",
+        "Sam",
+        "--phone",
+        "+15551234567",
+    ]);
+    server.staff(&[
+        "publish",
+        "help-number",
+        "--program",
+        &program,
+        "--label",
+        "Program line",
+        "--phone",
+        "+15550001111",
+        "--hours",
+        "Every day 8:00–22:00",
+    ]);
+    let code = server.staff(&["invite", "--mentee", &mentee]);
+
+    let data = tempfile::tempdir().unwrap();
+    let app = App::launch(data.path(), "[data-test=nav-settings]").await;
+    app.click("[data-test=nav-settings]").await;
+    app.click("[data-test=connect-link]").await;
+    // A wrong code is explained, and nothing is connected.
+    app.type_into("[data-test=server]", &format!("http://{}", server.addr)).await;
+    app.type_into("[data-test=invite-code]", "AAAA-BBBB-CCCC-DDDD").await;
+    app.click("[data-test=connect]").await;
+    let msg = app.text("[data-test=error]").await;
+    assert!(msg.contains("code isn't valid"), "{msg}");
+    // The real code, typed loosely: lower case with spaces.
+    let loose = code.to_lowercase().replace('-', " ");
+    app.set_value("[data-test=invite-code]", &loose).await;
+    app.click("[data-test=connect]").await;
+    assert_eq!(app.text("[data-test=program-name]").await, "Riverside Recovery");
+    let last = app.text_until("[data-test=last-synced]", |t| t.starts_with("Last synced")).await;
+    assert!(last.starts_with("Last synced"), "{last}");
+    app.click("[data-test=sync-now]").await;
+    app.text_until("[data-test=sync-now]", |t| t == "Sync now").await;
+    app.screenshot("settings-program-390x844.png", 390, 844).await;
+
+    // The staff-set mentor contact and the program's help number came in.
+    app.click("[data-test=nav-mentor]").await;
+    assert_eq!(app.text("[data-test=primary-name]").await, "Sam");
+    app.click("[data-test=get-help]").await;
+    let help = app.text("[data-test=program-help]").await;
+    assert!(help.contains("Program line") && help.contains("Every day"), "{help}");
+    // Calling it still asks first, then hands a checked tel: link to the opener.
+    app.click("[data-test=program-help-number] [data-test=program-call]").await;
+    assert_eq!(opened_links(data.path()), "");
+    app.click("[data-test=program-help-number] [data-test=program-call-confirm]").await;
+    eventually("the tel: link", || opened_links(data.path()) == "tel:+15550001111\n").await;
+
+    // A craving logged now reaches the server by itself (a sync follows the write).
+    assert_eq!(server.records("craving"), 0);
+    app.click("[data-test=nav-today]").await;
+    app.click("[data-test=log-craving]").await;
+    app.click("[data-test=intensity-6]").await;
+    app.wait("[data-test=logged]").await;
+    eventually("the craving on the server", || server.records("craving") == 1).await;
+    let devices = server.staff(&["devices", "list", "--mentee", &mentee]);
+    let device: serde_json::Value = serde_json::from_str(devices.lines().next().unwrap()).unwrap();
+    assert!(device["last_seen_at"].is_i64(), "{device}");
+
+    // The program revokes this phone: the app says so calmly, and keeps everything.
+    server.staff(&["devices", "revoke", device["device_id"].as_str().unwrap()]);
+    app.click("[data-test=nav-settings]").await;
+    app.click("[data-test=sync-now]").await;
+    let msg = app.text_until("[data-test=sync-message]", |t| t.contains("disconnected")).await;
+    assert_eq!(
+        msg,
+        "This phone was disconnected from your program. Everything you recorded is still here."
+    );
+    let notice = app.text("[data-test=sync-notice]").await;
+    assert!(notice.starts_with("This phone was disconnected"), "{notice}");
+    app.screenshot("settings-revoked-390x844.png", 390, 844).await;
+    app.click("[data-test=nav-cravings]").await;
+    assert_eq!(app.text("[data-test=entry-intensity]").await, "6");
+    app.click("[data-test=nav-mentor]").await;
+    assert_eq!(app.text("[data-test=primary-name]").await, "Sam");
+
+    // Disconnect: the program is forgotten, the data stays.
+    app.click("[data-test=nav-settings]").await;
+    app.click("[data-test=disconnect]").await;
+    app.click("[data-test=disconnect-confirm]").await;
+    app.wait("[data-test=connect-link]").await;
+    assert_eq!(app.count("[data-test=sync-notice]").await, 0);
+    app.click("[data-test=get-help]").await;
+    app.wait("[data-test=help-988-call]").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(app.count("[data-test=program-help]").await, 0);
+    app.click("[data-test=nav-cravings]").await;
+    assert_eq!(app.count("[data-test=craving-entry]").await, 1);
     app.quit().await;
 }

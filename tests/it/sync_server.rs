@@ -607,8 +607,13 @@ fn two_devices_converge_with_staff_content_and_a_delete_during_an_edit() {
         svc.staff_write(&scope, "help_number", None, Op::Create, h).unwrap();
         let mut rng = Rng::new(1);
         let mut sync = |k: &Mutex<Kindred>, c: &MemoryCreds| {
-            let mut t =
-                SimTransport { svc: &svc, creds: c, rng: &mut rng, faults: Faults::default() };
+            let mut t = SimTransport {
+                svc: &svc,
+                creds: c,
+                rng: &mut rng,
+                faults: Faults::default(),
+                delayed: None,
+            };
             assert_eq!(sync_once(k, &mut t, true).unwrap().status, Status::Ok);
         };
         sync(&a, &ca);
@@ -638,8 +643,13 @@ fn two_devices_converge_with_staff_content_and_a_delete_during_an_edit() {
         let mut rng = Rng::new(2);
         for _ in 0..2 {
             for (k, c) in [(&a, &ca), (&b, &cb)] {
-                let mut t =
-                    SimTransport { svc: &svc, creds: c, rng: &mut rng, faults: Faults::default() };
+                let mut t = SimTransport {
+                    svc: &svc,
+                    creds: c,
+                    rng: &mut rng,
+                    faults: Faults::default(),
+                    delayed: None,
+                };
                 assert_eq!(sync_once(k, &mut t, true).unwrap().status, Status::Ok);
             }
         }

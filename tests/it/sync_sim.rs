@@ -32,7 +32,7 @@ use kindred_core::sync::merge::{self, Op, RecordState};
 use kindred_server::db::{self, Mode, Storage};
 use kindred_server::Service;
 use kindred_tests::sync::{
-    device_visible, server_visible, Faults, Program, Rng, ServerClock, SimTransport,
+    device_visible, server_visible, Delayed, Faults, Program, Rng, ServerClock, SimTransport,
 };
 use kindred_tests::ManualClock;
 use serde_json::{json, Map, Value};
@@ -135,6 +135,7 @@ struct World {
     /// undo the other's).
     deleted: BTreeMap<String, BTreeSet<usize>>,
     canary: String,
+    delayed: Delayed,
 }
 
 impl World {
@@ -162,6 +163,7 @@ impl World {
             created: BTreeSet::new(),
             deleted: BTreeMap::new(),
             canary: format!("CANARY-{seed}-note"),
+            delayed: Delayed::default(),
         }
     }
 
@@ -174,14 +176,20 @@ impl World {
 
     fn sync(&mut self, i: usize, faults: Faults) -> Status {
         let d = &self.devices[i];
-        let mut t = SimTransport { svc: &self.svc, creds: &d.creds, rng: &mut self.rng, faults };
+        let mut t = SimTransport {
+            svc: &self.svc,
+            creds: &d.creds,
+            rng: &mut self.rng,
+            faults,
+            delayed: Some(&self.delayed),
+        };
         let r = sync_once(&d.k, &mut t, true).expect("sync never fails on the store");
         r.status
     }
 
     fn step(&mut self, faults: Faults) {
         let i = self.rng.below(self.devices.len() as u64) as usize;
-        let op = self.rng.below(16);
+        let op = self.rng.below(17);
         let n = self.rng.below(1000);
         let d = &self.devices[i];
         match op {
@@ -311,6 +319,15 @@ impl World {
                 self.sync(i, faults);
             }
             12 => d.crash(),
+            16 => {
+                // A held push finally arrives, after newer ones.
+                let n = self.delayed.borrow().len();
+                if n > 0 {
+                    let (auth, req) =
+                        self.delayed.borrow_mut().remove(self.rng.below(n as u64) as usize);
+                    let _ = self.svc.push(&auth, &req);
+                }
+            }
             13 => {
                 let role = if n.is_multiple_of(2) { "primary" } else { "backup" };
                 let mut f = Map::new();
@@ -323,6 +340,13 @@ impl World {
     }
 
     fn heal(&mut self) {
+        // Held requests arrive (or are lost) before the network heals.
+        let held: Vec<_> = self.delayed.borrow_mut().drain(..).collect();
+        for (auth, req) in held {
+            if self.rng.chance(0.5) {
+                let _ = self.svc.push(&auth, &req);
+            }
+        }
         // Past every undo window; then sync until nothing moves.
         self.advance(60_000);
         for _ in 0..4 {
@@ -475,7 +499,7 @@ fn norm(v: &Value) -> Option<Value> {
 /// Runs one seeded history on `db`.
 pub fn run(seed: u64, steps: usize, db: Arc<dyn Storage>) {
     let mut w = World::new(seed, db);
-    let faults = Faults { lose_request: 0.1, lose_response: 0.15, duplicate: 0.15 };
+    let faults = Faults { lose_request: 0.1, lose_response: 0.15, duplicate: 0.15, delay: 0.1 };
     for _ in 0..steps {
         w.step(faults);
     }

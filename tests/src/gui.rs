@@ -1,5 +1,6 @@
 //! The real Kindred window under WebDriver: tauri-driver in front of Debian's WebKitWebDriver,
-//! the debug app binary, a data folder of the test's own (`KINDRED_DATA_DIR`).
+//! the debug app binary, a data folder of the test's own (`KINDRED_DATA_DIR`); and a real
+//! program server process ([`ProgramServer`]) for the sync flows.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -164,5 +165,101 @@ impl Drop for App {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+    }
+}
+
+/// The program server binary: `KINDRED_SERVER_BIN`, else `kindred-server` next to the test
+/// binary's folder (`target/debug`), else under `CARGO_TARGET_DIR` or the workspace `target`.
+pub fn server_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("KINDRED_SERVER_BIN") {
+        return PathBuf::from(p);
+    }
+    let beside_deps = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.join("kindred-server")));
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").join("target")
+    });
+    beside_deps
+        .into_iter()
+        .chain([target.join("debug").join("kindred-server")])
+        .find(|p| p.is_file())
+        .expect("kindred-server must be built first (cargo build -p kindred-server)")
+}
+
+/// A real `kindred-server` on 127.0.0.1 with a SQLite file of its own; staff commands run
+/// against the same file. Killed on drop.
+pub struct ProgramServer {
+    child: Child,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+    /// The server's SQLite file.
+    pub db: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl ProgramServer {
+    /// Starts `serve --listen 127.0.0.1:0` and waits for its "listening on" line.
+    pub fn start() -> ProgramServer {
+        use std::io::{BufRead, BufReader};
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("server.sqlite3");
+        let mut child = Command::new(server_binary())
+            .arg("--database")
+            .arg(&db)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("KINDRED_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start kindred-server");
+        let mut out = BufReader::new(child.stdout.take().expect("server stdout"));
+        let mut line = String::new();
+        let addr = loop {
+            line.clear();
+            let n = out.read_line(&mut line).expect("read server stdout");
+            assert!(n > 0, "kindred-server exited before listening");
+            if let Some(a) = line.trim().strip_prefix("listening on ") {
+                break a.to_owned();
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        ProgramServer { child, addr, db, _dir: dir }
+    }
+
+    /// Runs a staff command on the server's database; returns its trimmed standard output.
+    pub fn staff(&self, args: &[&str]) -> String {
+        let out = Command::new(server_binary())
+            .arg("--database")
+            .arg(&self.db)
+            .args(args)
+            .env("KINDRED_LOG", "warn")
+            .output()
+            .expect("run kindred-server");
+        assert!(
+            out.status.success(),
+            "kindred-server {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    /// Live records of `entity` in the server's database.
+    pub fn records(&self, entity: &str) -> i64 {
+        let db = rusqlite::Connection::open(&self.db).unwrap();
+        db.busy_timeout(Duration::from_secs(5)).unwrap();
+        db.query_row(
+            "SELECT count(*) FROM record WHERE entity = ?1 AND cl % 2 = 1",
+            [entity],
+            |r| r.get(0),
+        )
+        .unwrap()
+    }
+}
+
+impl Drop for ProgramServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -108,7 +108,13 @@ pub struct Faults {
     pub lose_response: f64,
     /// A push arrives twice (the second answer is the one returned).
     pub duplicate: f64,
+    /// A push is held by the network (the device times out) and delivered later, after newer
+    /// requests: reordering. Needs [`SimTransport::delayed`].
+    pub delay: f64,
 }
+
+/// Pushes held back by the network, delivered later by the test.
+pub type Delayed = std::cell::RefCell<Vec<(DeviceAuth, PushRequest)>>;
 
 /// The in-process network between one device and the server.
 pub struct SimTransport<'a> {
@@ -116,6 +122,7 @@ pub struct SimTransport<'a> {
     pub creds: &'a MemoryCreds,
     pub rng: &'a mut Rng,
     pub faults: Faults,
+    pub delayed: Option<&'a Delayed>,
 }
 
 impl SimTransport<'_> {
@@ -160,6 +167,13 @@ impl Transport for SimTransport<'_> {
         self.call(false, |s, _| Ok(s.hello()))
     }
     fn push(&mut self, req: &PushRequest) -> Result<PushResponse, TransportError> {
+        if let Some(stash) = self.delayed {
+            if self.rng.chance(self.faults.delay) {
+                let auth = self.auth()?;
+                stash.borrow_mut().push((auth, req.clone()));
+                return Err(TransportError::Network("held by the network".into()));
+            }
+        }
         self.call(true, |s, a| s.push(a, req))
     }
     fn pull(

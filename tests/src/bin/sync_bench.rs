@@ -329,6 +329,7 @@ fn p6(a: &Args) -> Value {
     let (s, _seeder) = seeded_site(a);
     let (mut ours, mut base) = (Vec::new(), Vec::new());
     let mut rows_per_s = Vec::new();
+    let mut apply_only = Vec::new();
     for run in 0..a.runs {
         // Ours: a fresh phone enrols and syncs everything.
         let dir = tempfile::tempdir().unwrap();
@@ -349,22 +350,35 @@ fn p6(a: &Args) -> Value {
         let bdir = tempfile::tempdir().unwrap();
         let mut c = bare_db(&bdir.path().join("b.sqlite3"));
         let start = Instant::now();
-        let (mut after, mut all) = (0, Vec::with_capacity(a.rows));
+        let (mut after, mut all, mut pages) = (0, Vec::with_capacity(a.rows), Vec::new());
         loop {
             let page = raw.pull(&scope, after, 1000);
             after = page.next_after;
-            all.extend(page.rows);
-            if !page.has_more {
+            all.extend(page.rows.iter().cloned());
+            let more = page.has_more;
+            pages.push(page);
+            if !more {
                 break;
             }
         }
         bare_insert(&mut c, &all);
         base.push(us(start));
         assert_eq!(all.len(), a.rows);
+        // Where ours spends its time: applying the same pages to a fresh store, no network.
+        let adir = tempfile::tempdir().unwrap();
+        let mut store = kindred_client::store::Store::open(&adir.path().join("a.sqlite3")).unwrap();
+        let start = Instant::now();
+        for page in &pages {
+            store
+                .write(|tx| kindred_client::store::sync::apply_pull(tx, &scope, page, now_ms()))
+                .unwrap();
+        }
+        apply_only.push(us(start));
         eprintln!(
-            "kindred-sync-bench: P6 run {run}: ours {:.0} ms, baseline {:.0} ms",
+            "kindred-sync-bench: P6 run {run}: ours {:.0} ms, baseline {:.0} ms, apply only {:.0} ms",
             took / 1e3,
-            base[run] / 1e3
+            base[run] / 1e3,
+            apply_only[run] / 1e3
         );
     }
     rows_per_s.sort_by(f64::total_cmp);
@@ -377,7 +391,8 @@ fn p6(a: &Args) -> Value {
         base,
         2.0,
         Some(1_000_000.0),
-        json!({"rows_per_s_median": percentile(&rows_per_s, 50.0).round(), "page": kindred_client::sync::PAGE}),
+        json!({"rows_per_s_median": percentile(&rows_per_s, 50.0).round(), "page": kindred_client::sync::PAGE,
+               "apply_only_no_network_us": summary(apply_only)}),
     )
 }
 

@@ -38,11 +38,39 @@ fn details_fields(d: &Details) -> Vec<(&'static str, Value)> {
     ]
 }
 
-/// Adds (`sign = 1`) or removes (`sign = -1`) one live craving from the insights rollups.
-pub(crate) fn rollup(tx: &Transaction<'_>, c: &Craving, sign: i64) -> Result<()> {
+/// Pending changes to `craving_rollup`: (kind, key) → (n, rode_out, intensity_sum) deltas.
+pub(crate) type RollupDelta = std::collections::BTreeMap<(&'static str, String), (i64, i64, i64)>;
+
+/// Adds (`sign = 1`) or removes (`sign = -1`) one live craving's counts to `acc`.
+pub(crate) fn rollup_delta(c: &Craving, sign: i64, acc: &mut RollupDelta) {
     let local = c.at.instant().with_timezone(&c.at.tz);
     let d = &c.details;
     let rode = i64::from(d.outcome == Some(Outcome::RodeItOut));
+    let mut add = |kind: &'static str, key: String| {
+        let e = acc.entry((kind, key)).or_default();
+        e.0 += sign;
+        e.1 += sign * rode;
+        e.2 += sign * i64::from(c.intensity);
+    };
+    add("hour", local.hour().to_string());
+    add("dow", local.weekday().num_days_from_monday().to_string());
+    add("day", local.date_naive().format("%Y-%m-%d").to_string());
+    if let Some(o) = d.outcome {
+        add("outcome", o.key().to_owned());
+    }
+    // Each trigger and coping entry counts once per craving, even if repeated in the row.
+    let triggers: BTreeSet<&str> = d.triggers.iter().map(|t| t.key()).collect();
+    for t in triggers {
+        add("trigger", t.to_owned());
+    }
+    let coping: BTreeSet<&str> = d.coping.iter().map(String::as_str).collect();
+    for k in coping {
+        add("coping", k.to_owned());
+    }
+}
+
+/// Writes accumulated rollup deltas (one upsert per key that changed).
+pub(crate) fn flush_rollup(tx: &Transaction<'_>, acc: &RollupDelta) -> Result<()> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO craving_rollup (kind, key, n, rode_out, intensity_sum)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -50,26 +78,19 @@ pub(crate) fn rollup(tx: &Transaction<'_>, c: &Craving, sign: i64) -> Result<()>
              rode_out = rode_out + excluded.rode_out,
              intensity_sum = intensity_sum + excluded.intensity_sum",
     )?;
-    let mut add = |kind: &str, key: &str| -> Result<()> {
-        stmt.execute(params![kind, key, sign, sign * rode, sign * i64::from(c.intensity)])?;
-        Ok(())
-    };
-    add("hour", &local.hour().to_string())?;
-    add("dow", &local.weekday().num_days_from_monday().to_string())?;
-    add("day", &local.date_naive().format("%Y-%m-%d").to_string())?;
-    if let Some(o) = d.outcome {
-        add("outcome", o.key())?;
-    }
-    // Each trigger and coping entry counts once per craving, even if repeated in the row.
-    let triggers: BTreeSet<&str> = d.triggers.iter().map(|t| t.key()).collect();
-    for t in triggers {
-        add("trigger", t)?;
-    }
-    let coping: BTreeSet<&str> = d.coping.iter().map(String::as_str).collect();
-    for k in coping {
-        add("coping", k)?;
+    for ((kind, key), (n, rode, sum)) in acc {
+        if (*n, *rode, *sum) != (0, 0, 0) {
+            stmt.execute(params![kind, key, n, rode, sum])?;
+        }
     }
     Ok(())
+}
+
+/// Adds (`sign = 1`) or removes (`sign = -1`) one live craving from the insights rollups.
+pub(crate) fn rollup(tx: &Transaction<'_>, c: &Craving, sign: i64) -> Result<()> {
+    let mut acc = RollupDelta::new();
+    rollup_delta(c, sign, &mut acc);
+    flush_rollup(tx, &acc)
 }
 
 /// Inserts a new craving (quick log or full).

@@ -239,6 +239,18 @@ CREATE TABLE pull_parked (
 ) STRICT;
 
 DROP INDEX mentor_contact_live_role;
+
+-- The server's clocks of the pulled values shown, {field: [hlc, node, change_id]}; local
+-- writes not yet acknowledged keep theirs in field_clock.
+ALTER TABLE tracker ADD COLUMN server_clock TEXT;
+ALTER TABLE tracker_reset ADD COLUMN server_clock TEXT;
+ALTER TABLE milestone_seen ADD COLUMN server_clock TEXT;
+ALTER TABLE settings ADD COLUMN server_clock TEXT;
+ALTER TABLE craving ADD COLUMN server_clock TEXT;
+ALTER TABLE mentor_contact ADD COLUMN server_clock TEXT;
+ALTER TABLE check_in ADD COLUMN server_clock TEXT;
+ALTER TABLE goal ADD COLUMN server_clock TEXT;
+ALTER TABLE plan_item ADD COLUMN server_clock TEXT;
 "#;
 
 /// Every migration in order: `MIGRATIONS[i]` brings version `i` to `i + 1`.

@@ -15,14 +15,22 @@ use kindred_core::entity::{self, Entity, Scope, CHECK_IN, CRAVING};
 use kindred_core::ids::CravingId;
 use kindred_core::sync::hlc::Hlc;
 use kindred_core::sync::merge::Op;
-use kindred_core::sync::wire::{PullResponse, PulledRow, PushOutcome, PushResponse, WireChange};
+use kindred_core::sync::wire::{
+    PullResponse, PulledField, PulledRow, PushOutcome, PushResponse, WireChange,
+};
 use rusqlite::types::Value as Sql;
 use rusqlite::{params, params_from_iter, OptionalExtension, Transaction};
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 use super::outbox::HLC_LAST;
 use super::{cravings, state_get, state_set};
 use crate::Result;
+
+/// Runs one statement through the connection's statement cache (pulls run the same few
+/// statements thousands of times).
+fn exec<P: rusqlite::Params>(tx: &Transaction<'_>, sql: &str, p: P) -> Result<usize> {
+    Ok(tx.prepare_cached(sql)?.execute(p)?)
+}
 
 /// `sync_state` keys.
 pub mod keys {
@@ -75,7 +83,8 @@ pub fn set_enrolled(tx: &Transaction<'_>, e: &Enrolled) -> Result<()> {
 
 /// Forgets the program (disconnect). Local records, the outbox and `sent_log` stay.
 pub fn forget_enrolment(tx: &Transaction<'_>) -> Result<()> {
-    tx.execute(
+    exec(
+        tx,
         "DELETE FROM sync_state WHERE key IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) OR key LIKE 'cursor:%'",
         params![
             keys::SERVER,
@@ -261,36 +270,58 @@ fn local_parts(at_ms: i64, tz: &str) -> Option<(String, i64, i64)> {
 fn refresh_derived(tx: &Transaction<'_>, e: &Entity, id: &str) -> Result<()> {
     if e.name == CRAVING.name {
         let row: Option<(i64, String)> = tx
-            .query_row("SELECT started_at, tz FROM craving WHERE id = ?1", [id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .prepare_cached("SELECT started_at, tz FROM craving WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         if let Some((day, hour, dow)) = row.and_then(|(at, tz)| local_parts(at, &tz)) {
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE craving SET local_day = ?2, local_hour = ?3, local_dow = ?4 WHERE id = ?1",
                 params![id, day, hour, dow],
             )?;
         }
     } else if e.name == CHECK_IN.name {
         let row: Option<(i64, String)> = tx
-            .query_row("SELECT at, tz FROM check_in WHERE id = ?1", [id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .prepare_cached("SELECT at, tz FROM check_in WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         if let Some((day, _, _)) = row.and_then(|(at, tz)| local_parts(at, &tz)) {
-            tx.execute("UPDATE check_in SET local_day = ?2 WHERE id = ?1", params![id, day])?;
+            exec(tx, "UPDATE check_in SET local_day = ?2 WHERE id = ?1", params![id, day])?;
         }
     }
     Ok(())
 }
 
-fn craving_rollup(tx: &Transaction<'_>, e: &Entity, id: &str, sign: i64) -> Result<()> {
+/// Per-page state of a pull: rollup deltas written once per page, and whether any local
+/// change is pending at all (most pulls: none, so no per-row outbox lookups).
+struct PageCtx {
+    rollup: cravings::RollupDelta,
+    outbox_pending: bool,
+    any_parked: bool,
+}
+
+fn merge_delta(into: &mut cravings::RollupDelta, from: cravings::RollupDelta) {
+    for (k, (n, r, i)) in from {
+        let e = into.entry(k).or_default();
+        e.0 += n;
+        e.1 += r;
+        e.2 += i;
+    }
+}
+
+fn craving_rollup(
+    tx: &Transaction<'_>,
+    e: &Entity,
+    id: &str,
+    sign: i64,
+    delta: &mut cravings::RollupDelta,
+) -> Result<()> {
     if e.name != CRAVING.name {
         return Ok(());
     }
     let Ok(uuid) = uuid::Uuid::parse_str(id) else { return Ok(()) };
     if let Some(c) = cravings::get(tx, CravingId(uuid))? {
-        cravings::rollup(tx, &c, sign)?;
+        cravings::rollup_delta(&c, sign, delta);
     }
     Ok(())
 }
@@ -319,13 +350,22 @@ fn apply_program_row(tx: &Transaction<'_>, row: &PulledRow) -> Result<()> {
         let m: Map<String, Value> = f.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
         Value::Object(m).to_string()
     });
-    tx.prepare_cached(
+    exec(
+        tx,
         "INSERT INTO program_record (id, entity, cl, fields, server_row_seq) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (id) DO UPDATE SET entity = excluded.entity, cl = excluded.cl,
              fields = excluded.fields, server_row_seq = excluded.server_row_seq",
-    )?
-    .execute(params![row.id, row.entity, row.cl, fields, row.row_seq])?;
+        params![row.id, row.entity, row.cl, fields, row.row_seq],
+    )?;
     Ok(())
+}
+
+fn field_str<'a>(fields: &'a BTreeMap<String, PulledField>, name: &str) -> Option<&'a str> {
+    fields.get(name).and_then(|f| f.value.as_str())
+}
+
+fn field_i64(fields: &BTreeMap<String, PulledField>, name: &str) -> Option<i64> {
+    fields.get(name).and_then(|f| f.value.as_i64())
 }
 
 /// Applies one pulled row of the user scope. `Ok(false)`: it cannot be stored yet (parked).
@@ -334,54 +374,71 @@ fn apply_user_row(
     e: &'static Entity,
     row: &PulledRow,
     now_ms: i64,
+    ctx: &mut PageCtx,
 ) -> Result<bool> {
     let table = e.name;
+    // This row's rollup changes; they join the page's only if the row is stored.
+    let mut delta = cravings::RollupDelta::new();
     let local_cl: Option<i64> = tx
-        .query_row(&format!("SELECT cl FROM {table} WHERE id = ?1"), [&row.id], |r| r.get(0))
+        .prepare_cached(&format!("SELECT cl FROM {table} WHERE id = ?1"))?
+        .query_row([&row.id], |r| r.get(0))
         .optional()?;
     let Some(fields) = &row.fields else {
         // Tombstone: final. Wipe what can be wiped and drop pending edits (they can never win).
         if let Some(cl) = local_cl {
             if i64::from(row.cl) > cl {
                 if cl % 2 == 1 {
-                    craving_rollup(tx, e, &row.id, -1)?;
+                    craving_rollup(tx, e, &row.id, -1, &mut delta)?;
                 }
-                tx.execute(
-                    &format!("UPDATE {table} SET cl = ?2, server_row_seq = ?3 WHERE id = ?1"),
+                exec(
+                    tx,
+                    &format!(
+                        "UPDATE {table} SET cl = ?2, server_row_seq = ?3, server_clock = NULL WHERE id = ?1"
+                    ),
                     params![row.id, row.cl, row.row_seq],
                 )?;
             }
         }
-        tx.execute(
+        exec(
+            tx,
             "DELETE FROM outbox WHERE entity = ?1 AND record_id = ?2 AND state = 'pending'",
             [e.name, &row.id],
         )?;
-        tx.execute(
+        exec(
+            tx,
             "DELETE FROM field_clock WHERE entity = ?1 AND record_id = ?2",
             [e.name, &row.id],
         )?;
-        tx.execute(
+        exec(
+            tx,
             "UPDATE sent_log SET change = json_set(change, '$.fields', json('{}'))
              WHERE entity = ?1 AND record_id = ?2",
             [e.name, &row.id],
         )?;
+        merge_delta(&mut ctx.rollup, delta);
         return Ok(true);
     };
     if local_cl.is_some_and(|cl| cl % 2 == 0) {
         return Ok(true); // Deleted on this phone; that delete is final and on its way.
     }
-    let (pending, deleting) = pending_fields(tx, e, &row.id)?;
+    let (pending, deleting) = if ctx.outbox_pending && local_cl.is_some() {
+        pending_fields(tx, e, &row.id)?
+    } else {
+        (BTreeSet::new(), false)
+    };
     if deleting {
         return Ok(true);
     }
     let mut cols: Vec<&str> = Vec::new();
     let mut vals: Vec<Sql> = Vec::new();
     let mut extra = Map::new();
+    let mut clocks = Map::new();
     for (name, f) in fields {
         match e.synced_field(name) {
             Some(field) if !pending.contains(name) => {
                 cols.push(field.name);
                 vals.push(to_sql(&f.value));
+                clocks.insert(name.clone(), json!([f.hlc.0, f.node, f.change_id]));
             }
             Some(_) => {}
             None => {
@@ -389,114 +446,126 @@ fn apply_user_row(
             }
         }
     }
-    tx.execute_batch("SAVEPOINT pulled_row")?;
+    let clocks = Value::Object(clocks).to_string();
+    tx.prepare_cached("SAVEPOINT pulled_row")?.execute([])?;
     let written = (|| -> Result<()> {
         if local_cl.is_none() {
-            let mut names = vec!["id", "cl", "created_at", "server_row_seq"];
+            let mut names = vec!["id", "cl", "created_at", "server_row_seq", "server_clock"];
             let mut all = vec![
                 Sql::Text(row.id.clone()),
                 Sql::Integer(row.cl.into()),
                 Sql::Integer(now_ms),
                 Sql::Integer(row.row_seq),
+                Sql::Text(clocks.clone()),
             ];
             names.extend(cols.iter().copied());
             all.extend(vals.iter().cloned());
+            // Device-side columns, from the row's own time and zone.
+            let at = if e.name == CRAVING.name { "started_at" } else { "at" };
             if e.name == CRAVING.name || e.name == CHECK_IN.name {
-                // Placeholders, replaced from the row's own time and zone just below.
+                let (day, hour, dow) = field_i64(fields, at)
+                    .zip(field_str(fields, "tz"))
+                    .and_then(|(t, tz)| local_parts(t, tz))
+                    .unwrap_or_default();
                 names.push("local_day");
-                all.push(Sql::Text(String::new()));
+                all.push(Sql::Text(day));
                 if e.name == CRAVING.name {
                     names.extend(["local_hour", "local_dow"]);
-                    all.extend([Sql::Integer(0), Sql::Integer(0)]);
+                    all.extend([Sql::Integer(hour), Sql::Integer(dow)]);
                 }
             }
             let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
-            tx.execute(
-                &format!(
-                    "INSERT INTO {table} ({}) VALUES ({})",
-                    names.join(", "),
-                    marks.join(", ")
-                ),
-                params_from_iter(all.iter()),
-            )?;
+            tx.prepare_cached(&format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                names.join(", "),
+                marks.join(", ")
+            ))?
+            .execute(params_from_iter(all.iter()))?;
         } else {
-            craving_rollup(tx, e, &row.id, -1)?;
+            craving_rollup(tx, e, &row.id, -1, &mut delta)?;
             let mut sets: Vec<String> =
-                cols.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 3)).collect();
+                cols.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 4)).collect();
             sets.push("server_row_seq = ?2".into());
-            let mut all = vec![Sql::Text(row.id.clone()), Sql::Integer(row.row_seq)];
+            sets.push("server_clock = json_patch(coalesce(server_clock, '{}'), ?3)".into());
+            let mut all = vec![
+                Sql::Text(row.id.clone()),
+                Sql::Integer(row.row_seq),
+                Sql::Text(clocks.clone()),
+            ];
             all.extend(vals.iter().cloned());
-            tx.execute(
-                &format!("UPDATE {table} SET {} WHERE id = ?1", sets.join(", ")),
-                params_from_iter(all.iter()),
-            )?;
+            tx.prepare_cached(&format!("UPDATE {table} SET {} WHERE id = ?1", sets.join(", ")))?
+                .execute(params_from_iter(all.iter()))?;
+            if cols.iter().any(|c| matches!(*c, "started_at" | "at" | "tz")) {
+                refresh_derived(tx, e, &row.id)?;
+            }
+            // The shown value is now the server's: local clocks of those fields are superseded.
+            if pending.is_empty() {
+                exec(
+                    tx,
+                    "DELETE FROM field_clock WHERE entity = ?1 AND record_id = ?2",
+                    [e.name, &row.id],
+                )?;
+            } else {
+                for c in &cols {
+                    exec(
+                        tx,
+                        "DELETE FROM field_clock WHERE entity = ?1 AND record_id = ?2 AND field = ?3",
+                        [e.name, &row.id, c],
+                    )?;
+                }
+            }
         }
         if !extra.is_empty() {
-            tx.execute(
+            exec(
+                tx,
                 &format!("UPDATE {table} SET extra = json_patch(coalesce(extra, '{{}}'), ?2) WHERE id = ?1"),
                 params![row.id, Value::Object(extra.clone()).to_string()],
             )?;
         }
-        refresh_derived(tx, e, &row.id)?;
-        craving_rollup(tx, e, &row.id, 1)?;
-        let mut clock = tx.prepare_cached(
-            "INSERT INTO field_clock (entity, record_id, field, cl, hlc, node, change_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (entity, record_id, field) DO UPDATE SET cl = excluded.cl,
-                 hlc = excluded.hlc, node = excluded.node, change_id = excluded.change_id",
-        )?;
-        for (name, f) in fields {
-            if e.is_synced(name) && !pending.contains(name) {
-                clock.execute(params![
-                    e.name,
-                    row.id,
-                    name,
-                    row.cl,
-                    i64::try_from(f.hlc.0).unwrap_or(i64::MAX),
-                    f.node,
-                    f.change_id.to_string()
-                ])?;
-            }
-        }
+        craving_rollup(tx, e, &row.id, 1, &mut delta)?;
         Ok(())
     })();
     match written {
         Ok(()) => {
-            tx.execute_batch("RELEASE pulled_row")?;
+            tx.prepare_cached("RELEASE pulled_row")?.execute([])?;
+            merge_delta(&mut ctx.rollup, delta);
             Ok(true)
         }
-        Err(crate::Error::Sqlite(err))
-            if err.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
-        {
+        Err(err) => {
             tx.execute_batch("ROLLBACK TO pulled_row; RELEASE pulled_row")?;
-            Ok(false)
-        }
-        Err(other) => {
-            tx.execute_batch("ROLLBACK TO pulled_row; RELEASE pulled_row")?;
-            Err(other)
+            if let crate::Error::Sqlite(e) = &err {
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
+                    return Ok(false);
+                }
+            }
+            Err(err)
         }
     }
 }
 
-fn apply_row(tx: &Transaction<'_>, scope: &str, row: &PulledRow, now_ms: i64) -> Result<bool> {
+fn apply_row(
+    tx: &Transaction<'_>,
+    scope: &str,
+    row: &PulledRow,
+    now_ms: i64,
+    ctx: &mut PageCtx,
+) -> Result<bool> {
     let Some(e) = entity::by_name(&row.entity) else {
         return Ok(true); // An entity this version does not know: a newer app will fetch it.
     };
     match e.scope {
         Scope::Program => apply_program_row(tx, row).map(|()| true),
         Scope::User => {
-            let ok = apply_user_row(tx, e, row, now_ms)?;
-            if ok {
-                tx.execute(
-                    "DELETE FROM pull_parked WHERE scope = ?1 AND id = ?2",
-                    [scope, &row.id],
-                )?;
-            } else {
-                tx.execute(
+            let ok = apply_user_row(tx, e, row, now_ms, ctx)?;
+            if !ok {
+                exec(
+                    tx,
                     "INSERT INTO pull_parked (scope, id, row) VALUES (?1, ?2, ?3)
                      ON CONFLICT (scope, id) DO UPDATE SET row = excluded.row",
                     params![scope, row.id, serde_json::to_string(row)?],
                 )?;
+            } else if ctx.any_parked {
+                exec(tx, "DELETE FROM pull_parked WHERE scope = ?1 AND id = ?2", [scope, &row.id])?;
             }
             Ok(ok)
         }
@@ -512,8 +581,15 @@ pub fn apply_pull(
     now_ms: i64,
 ) -> Result<PullTally> {
     let mut tally = PullTally::default();
+    let any_parked: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM pull_parked WHERE scope = ?1)")?
+        .query_row([scope], |r| r.get(0))?;
+    let outbox_pending: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'pending')")?
+        .query_row([], |r| r.get(0))?;
+    let mut ctx = PageCtx { rollup: cravings::RollupDelta::new(), outbox_pending, any_parked };
     for row in &page.rows {
-        if apply_row(tx, scope, row, now_ms)? {
+        if apply_row(tx, scope, row, now_ms, &mut ctx)? {
             tally.rows += 1;
         }
     }
@@ -540,13 +616,11 @@ pub fn apply_pull(
                 .flatten()
                 .flatten();
             if newer.is_some_and(|s| s >= row.row_seq) {
-                tx.execute(
-                    "DELETE FROM pull_parked WHERE scope = ?1 AND id = ?2",
-                    [scope, &row.id],
-                )?;
+                exec(tx, "DELETE FROM pull_parked WHERE scope = ?1 AND id = ?2", [scope, &row.id])?;
                 continue;
             }
-            if apply_row(tx, scope, &row, now_ms)? {
+            ctx.any_parked = true;
+            if apply_row(tx, scope, &row, now_ms, &mut ctx)? {
                 progress = true;
             }
         }
@@ -555,6 +629,7 @@ pub fn apply_pull(
             break;
         }
     }
+    cravings::flush_rollup(tx, &ctx.rollup)?;
     state_set(tx, &keys::cursor(scope), &page.next_after.to_string())?;
     if let Some(h) = page.server_hlc {
         observe_hlc(tx, h, now_ms)?;
@@ -589,7 +664,8 @@ pub fn recover_from_restore(
             Op::Set => "set",
             Op::Delete => "delete",
         };
-        tx.execute(
+        exec(
+            tx,
             "INSERT INTO outbox (change_id, entity, entity_version, record_id, op, cl, hlc,
                                  base_row_seq, payload, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, ?9) ON CONFLICT (change_id) DO NOTHING",
@@ -605,9 +681,9 @@ pub fn recover_from_restore(
                 now_ms
             ],
         )?;
-        tx.execute("DELETE FROM sent_log WHERE change_id = ?1", [change_id])?;
+        exec(tx, "DELETE FROM sent_log WHERE change_id = ?1", [change_id])?;
     }
-    tx.execute("DELETE FROM sync_state WHERE key LIKE 'cursor:%'", [])?;
+    exec(tx, "DELETE FROM sync_state WHERE key LIKE 'cursor:%'", [])?;
     state_set(tx, keys::EPOCH, epoch)?;
     Ok(lost.len())
 }
@@ -624,5 +700,5 @@ pub fn counts(tx: &Transaction<'_>) -> Result<(i64, i64)> {
 
 /// Drops `sent_log` entries older than `keep_ms` (45 days by default, SYNC.md §13).
 pub fn prune_sent_log(tx: &Transaction<'_>, now_ms: i64, keep_ms: i64) -> Result<usize> {
-    Ok(tx.execute("DELETE FROM sent_log WHERE acked_at < ?1", [now_ms - keep_ms])?)
+    Ok(exec(tx, "DELETE FROM sent_log WHERE acked_at < ?1", [now_ms - keep_ms])?)
 }
