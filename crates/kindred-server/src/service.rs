@@ -1,7 +1,7 @@
 //! Everything the server does, synchronous and transport-free: enrolment and tokens
 //! (SECURITY.md AU-1, AU-2), the staff commands, and the sync protocol (SYNC.md §8–§14).
 //!
-//! [`Service::apply_change`] is the single write path: device pushes and staff commands both go
+//! [`Service::apply_batch`] is the single write path: device pushes and staff commands both go
 //! through it, so every `row_seq` has a `change_log` row, every merge uses the one rule of
 //! `kindred_core::sync::merge`, and deleted content is wiped in the same transaction.
 
@@ -19,7 +19,7 @@ use kindred_core::sync::wire::{
 };
 use serde_json::{Map, Value};
 
-use crate::db::{run, Mode, Storage, Tx};
+use crate::db::{run, Mode, Storage, Tx, Val};
 use crate::secrets;
 use crate::{Error, Result};
 
@@ -87,7 +87,7 @@ pub struct DeviceInfo {
     pub revoked_at: Option<i64>,
 }
 
-/// Who is writing through [`Service::apply_change`].
+/// Who is writing through [`Service::apply_batch`].
 #[derive(Debug, Clone)]
 pub struct Actor {
     /// `device` or `staff`.
@@ -95,6 +95,20 @@ pub struct Actor {
     /// Tie-break node: `d:<device id>` or `s:<staff id>`.
     pub node: String,
     pub device_id: Option<String>,
+}
+
+/// One change offered to [`Service::apply_batch`]: its effective clock, and its rejection
+/// code when the caller's checks already refused it.
+#[derive(Debug, Clone, Copy)]
+pub struct Offer<'a> {
+    pub change: &'a WireChange,
+    pub hlc_eff: Hlc,
+    pub rejected: Option<&'static str>,
+}
+
+/// `$from, $from+1, …` (n of them).
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 /// The program server.
@@ -163,22 +177,6 @@ fn fields_json(state: &RecordState) -> Option<String> {
     serde_json::to_string(&m).ok()
 }
 
-fn load(tx: &mut dyn Tx, scope: &str, id: &str) -> Result<Option<Stored>> {
-    let Some(r) = tx.one(
-        "SELECT entity, cl, has_create, row_seq, fields FROM record WHERE scope_id = $1 AND id = $2",
-        &[scope.into(), id.into()],
-    )?
-    else {
-        return Ok(None);
-    };
-    let cl = u32::try_from(r.int(1)?).map_err(|_| Error::Db("bad cl".into()))?;
-    let fields = parse_fields(cl, r.opt_text(4)?.as_deref())?;
-    Ok(Some(Stored {
-        entity: r.text(0)?,
-        state: RecordState { cl, has_create: r.int(2)? != 0, fields },
-        row_seq: r.int(3)?,
-    }))
-}
 
 /// The scope row, locked for the rest of the transaction (PostgreSQL row lock; SQLite holds
 /// its one write lock already). Seq and digest are then advanced in memory and written once.
@@ -484,108 +482,170 @@ impl Service {
         secrets::mac(&self.mac_key, canonical_json(&v).as_bytes())
     }
 
-    /// Applies one change inside the caller's transaction (which holds `lock`). The only code
-    /// that writes `record`; every outcome except a rejection leaves a `change_log` row.
-    pub fn apply_change(
+    /// The single write path: applies a batch of changes in order inside the caller's
+    /// transaction (which holds `lock`). Replays (same id, same MAC) are `duplicate`, a reused id
+    /// with another payload is refused, later changes to a record whose create was refused are
+    /// `depends_on_rejected`, and every other change is merged; every outcome except a
+    /// rejection leaves a `change_log` row, and a record that becomes deleted has its content
+    /// wiped from `record` and `change_log` in the same transaction.
+    ///
+    /// Reads are one query for the batch's change ids and one for its records; writes are one
+    /// upsert per changed record and multi-row `change_log` inserts.
+    pub fn apply_batch(
         &self,
         tx: &mut dyn Tx,
         lock: &mut ScopeLockHandle,
         actor: &Actor,
-        c: &WireChange,
-        hlc_eff: Hlc,
+        offers: &[Offer<'_>],
         now: i64,
-    ) -> Result<PushResult> {
+    ) -> Result<Vec<PushResult>> {
         let lock = &mut lock.0;
-        let mac = self.mac(c);
-        let result = |outcome, seq, code: Option<&str>| PushResult {
-            change_id: c.change_id,
-            outcome,
-            seq,
-            code: code.map(str::to_owned),
-        };
-        if let Some(prev) = tx.one(
-            "SELECT payload_mac, seq FROM change_log WHERE change_id = $1",
-            &[c.change_id.to_string().into()],
-        )? {
-            if prev.blob(0)? == mac {
-                return Ok(result(PushOutcome::Duplicate, prev.opt_int(1)?, None));
+        let macs: Vec<Vec<u8>> = offers.iter().map(|o| self.mac(o.change)).collect();
+        // What the log already knows about these change ids.
+        let mut seen: HashMap<String, (Vec<u8>, Option<i64>)> = HashMap::new();
+        let ids: Vec<String> = offers.iter().map(|o| o.change.change_id.to_string()).collect();
+        for chunk in ids.chunks(250) {
+            let marks = placeholders(1, chunk.len());
+            let params: Vec<Val> = chunk.iter().map(Val::from).collect();
+            for r in tx.query(
+                &format!("SELECT change_id, payload_mac, seq FROM change_log WHERE change_id IN ({marks})"),
+                &params,
+            )? {
+                seen.insert(r.text(0)?, (r.blob(1)?, r.opt_int(2)?));
             }
-            security_event(tx, now, "idempotency_key_reused", actor.device_id.as_deref())?;
-            return Ok(result(PushOutcome::Rejected, None, Some("idempotency_key_reused")));
         }
-        let stored = load(tx, &lock.scope, &c.record_id)?;
-        if stored.as_ref().is_some_and(|s| s.entity != c.entity) {
-            return Ok(result(PushOutcome::Rejected, None, Some("entity_mismatch")));
+        // The records they touch, in this scope only.
+        let mut records: HashMap<String, Option<Stored>> = HashMap::new();
+        let mut wanted: Vec<&str> = offers.iter().map(|o| o.change.record_id.as_str()).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        for chunk in wanted.chunks(250) {
+            let marks = placeholders(2, chunk.len());
+            let mut params: Vec<Val> = vec![lock.scope.as_str().into()];
+            params.extend(chunk.iter().map(|id| Val::from(*id)));
+            for r in tx.query(
+                &format!(
+                    "SELECT id, entity, cl, has_create, row_seq, fields FROM record
+                     WHERE scope_id = $1 AND id IN ({marks})"
+                ),
+                &params,
+            )? {
+                let cl = u32::try_from(r.int(2)?).map_err(|_| Error::Db("bad cl".into()))?;
+                let fields = parse_fields(cl, r.opt_text(5)?.as_deref())?;
+                let stored = Stored {
+                    entity: r.text(1)?,
+                    state: RecordState { cl, has_create: r.int(3)? != 0, fields },
+                    row_seq: r.int(4)?,
+                };
+                records.insert(r.text(0)?, Some(stored));
+            }
         }
-        let (mut state, old_seq) =
-            stored.map_or((RecordState::default(), None), |s| (s.state, Some(s.row_seq)));
-        let before_counted = old_seq.is_some() && counted(&state);
-        let change = merge::Change {
-            change_id: c.change_id,
-            op: c.op,
-            cl: c.cl,
-            hlc: hlc_eff,
-            node: actor.node.clone(),
-            fields: c.fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        };
-        let outcome = merge::apply(&mut state, &change);
-        let deleted = state.cl % 2 == 0 && state.cl > 0;
-        let (push_outcome, seq) = match outcome {
-            Outcome::RecordDeleted => {
-                return Ok(result(PushOutcome::Rejected, None, Some("record_deleted")));
+        let mut rejected_creates: Vec<&str> = Vec::new();
+        let mut dirty: Vec<String> = Vec::new();
+        let mut wiped: Vec<String> = Vec::new();
+        let mut log_rows: Vec<Vec<Val>> = Vec::new();
+        let mut results = Vec::with_capacity(offers.len());
+        for (o, mac) in offers.iter().zip(macs) {
+            let c = o.change;
+            let id = c.change_id.to_string();
+            let result = |outcome, seq, code: Option<&str>| PushResult {
+                change_id: c.change_id,
+                outcome,
+                seq,
+                code: code.map(str::to_owned),
+            };
+            let refused = if let Some(code) = o.rejected {
+                Some(code)
+            } else if rejected_creates.contains(&c.record_id.as_str()) {
+                Some("depends_on_rejected")
+            } else {
+                None
+            };
+            if let Some(code) = refused {
+                if c.op == Op::Create {
+                    rejected_creates.push(&c.record_id);
+                }
+                results.push(result(PushOutcome::Rejected, None, Some(code)));
+                continue;
             }
-            Outcome::Superseded => (PushOutcome::Superseded, None),
-            Outcome::Applied => {
-                lock.seq += 1;
-                let seq = lock.seq;
-                if before_counted {
-                    let old = old_seq.unwrap_or_default();
-                    lock.digest = lock.digest.wrapping_sub(digest_term(&c.record_id, old));
+            if let Some((prev_mac, prev_seq)) = seen.get(&id) {
+                if *prev_mac == mac {
+                    results.push(result(PushOutcome::Duplicate, *prev_seq, None));
+                } else {
+                    security_event(tx, now, "idempotency_key_reused", actor.device_id.as_deref())?;
+                    results.push(result(
+                        PushOutcome::Rejected,
+                        None,
+                        Some("idempotency_key_reused"),
+                    ));
                 }
-                if counted(&state) {
-                    lock.digest = lock.digest.wrapping_add(digest_term(&c.record_id, seq));
-                }
-                tx.exec(
-                    "INSERT INTO record (scope_id, id, entity, cl, has_create, row_seq, fields)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)
-                     ON CONFLICT (scope_id, id) DO UPDATE SET cl = excluded.cl,
-                       has_create = excluded.has_create, row_seq = excluded.row_seq,
-                       fields = excluded.fields",
-                    &[
-                        lock.scope.as_str().into(),
-                        c.record_id.as_str().into(),
-                        c.entity.as_str().into(),
-                        i64::from(state.cl).into(),
-                        i64::from(state.has_create).into(),
-                        seq.into(),
-                        fields_json(&state).into(),
-                    ],
-                )?;
-                if deleted {
-                    // Deleted content leaves the server (invariant 10); the facts stay.
-                    tx.exec(
-                        "UPDATE change_log SET payload = NULL WHERE scope_id = $1 AND record_id = $2",
-                        &[lock.scope.as_str().into(), c.record_id.as_str().into()],
-                    )?;
-                }
-                (PushOutcome::Applied, Some(seq))
+                continue;
             }
-        };
-        let payload = (!deleted && !c.fields.is_empty())
-            .then(|| canonical_json(&Value::Object(c.fields.clone())));
-        let op = match c.op {
-            Op::Create => "create",
-            Op::Set => "set",
-            Op::Delete => "delete",
-        };
-        let outcome_str =
-            if push_outcome == PushOutcome::Applied { "applied" } else { "superseded" };
-        tx.exec(
-            "INSERT INTO change_log (change_id, scope_id, seq, device_id, actor, entity, record_id, op,
-                 payload_mac, payload, hlc_in, hlc_eff, base_row_seq, outcome, received_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-            &[
-                c.change_id.to_string().into(),
+            let slot = records.entry(c.record_id.clone()).or_insert(None);
+            if slot.as_ref().is_some_and(|s| s.entity != c.entity) {
+                if c.op == Op::Create {
+                    rejected_creates.push(&c.record_id);
+                }
+                results.push(result(PushOutcome::Rejected, None, Some("entity_mismatch")));
+                continue;
+            }
+            let stored = slot.get_or_insert_with(|| Stored {
+                entity: c.entity.clone(),
+                state: RecordState::default(),
+                row_seq: 0,
+            });
+            let before_counted = stored.row_seq > 0 && counted(&stored.state);
+            let change = merge::Change {
+                change_id: c.change_id,
+                op: c.op,
+                cl: c.cl,
+                hlc: o.hlc_eff,
+                node: actor.node.clone(),
+                fields: c.fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            };
+            let outcome = merge::apply(&mut stored.state, &change);
+            let deleted = stored.state.cl.is_multiple_of(2) && stored.state.cl > 0;
+            let (push_outcome, seq) = match outcome {
+                Outcome::RecordDeleted => {
+                    if c.op == Op::Create {
+                        rejected_creates.push(&c.record_id);
+                    }
+                    results.push(result(PushOutcome::Rejected, None, Some("record_deleted")));
+                    continue;
+                }
+                Outcome::Superseded => (PushOutcome::Superseded, None),
+                Outcome::Applied => {
+                    lock.seq += 1;
+                    let seq = lock.seq;
+                    if before_counted {
+                        lock.digest =
+                            lock.digest.wrapping_sub(digest_term(&c.record_id, stored.row_seq));
+                    }
+                    if counted(&stored.state) {
+                        lock.digest = lock.digest.wrapping_add(digest_term(&c.record_id, seq));
+                    }
+                    stored.row_seq = seq;
+                    if !dirty.contains(&c.record_id) {
+                        dirty.push(c.record_id.clone());
+                    }
+                    if deleted && !wiped.contains(&c.record_id) {
+                        wiped.push(c.record_id.clone());
+                    }
+                    (PushOutcome::Applied, Some(seq))
+                }
+            };
+            let payload = (!deleted && !c.fields.is_empty())
+                .then(|| canonical_json(&Value::Object(c.fields.clone())));
+            let op = match c.op {
+                Op::Create => "create",
+                Op::Set => "set",
+                Op::Delete => "delete",
+            };
+            let outcome_str =
+                if push_outcome == PushOutcome::Applied { "applied" } else { "superseded" };
+            seen.insert(id.clone(), (mac.clone(), seq));
+            log_rows.push(vec![
+                id.into(),
                 lock.scope.as_str().into(),
                 seq.into(),
                 actor.device_id.as_deref().into(),
@@ -596,13 +656,54 @@ impl Service {
                 mac.into(),
                 payload.into(),
                 hlc_sql(c.hlc).into(),
-                hlc_sql(hlc_eff).into(),
+                hlc_sql(o.hlc_eff).into(),
                 c.base_row_seq.into(),
                 outcome_str.into(),
                 now.into(),
-            ],
-        )?;
-        Ok(result(push_outcome, seq, None))
+            ]);
+            results.push(result(push_outcome, seq, None));
+        }
+        for id in &dirty {
+            let Some(Some(stored)) = records.get(id) else { continue };
+            tx.exec(
+                "INSERT INTO record (scope_id, id, entity, cl, has_create, row_seq, fields)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (scope_id, id) DO UPDATE SET cl = excluded.cl,
+                   has_create = excluded.has_create, row_seq = excluded.row_seq,
+                   fields = excluded.fields",
+                &[
+                    lock.scope.as_str().into(),
+                    id.as_str().into(),
+                    stored.entity.as_str().into(),
+                    i64::from(stored.state.cl).into(),
+                    i64::from(stored.state.has_create).into(),
+                    stored.row_seq.into(),
+                    fields_json(&stored.state).into(),
+                ],
+            )?;
+        }
+        for chunk in log_rows.chunks(40) {
+            let groups: Vec<String> =
+                (0..chunk.len()).map(|i| format!("({})", placeholders(i * 15 + 1, 15))).collect();
+            let params: Vec<Val> = chunk.iter().flatten().cloned().collect();
+            tx.exec(
+                &format!(
+                    "INSERT INTO change_log (change_id, scope_id, seq, device_id, actor, entity, record_id,
+                         op, payload_mac, payload, hlc_in, hlc_eff, base_row_seq, outcome, received_at)
+                     VALUES {}",
+                    groups.join(", ")
+                ),
+                &params,
+            )?;
+        }
+        for id in &wiped {
+            // Deleted content leaves the server (invariant 10); the facts stay.
+            tx.exec(
+                "UPDATE change_log SET payload = NULL WHERE scope_id = $1 AND record_id = $2",
+                &[lock.scope.as_str().into(), id.as_str().into()],
+            )?;
+        }
+        Ok(results)
     }
 
     // ----- sync -----
@@ -646,41 +747,27 @@ impl Service {
                 }
             })
             .collect();
-        let results = run(&*self.db, Mode::Write, |tx| {
-            let mut lock = ScopeLockHandle(ScopeLock::take(tx, &scope)?);
-            let mut rejected_creates: Vec<&str> = Vec::new();
-            let mut out = Vec::with_capacity(req.changes.len());
-            for (c, hlc) in req.changes.iter().zip(stamps.iter()) {
-                let r = match check_change(c, now) {
-                    Err(p) => PushResult {
-                        change_id: c.change_id,
-                        outcome: PushOutcome::Rejected,
-                        seq: None,
-                        code: Some(p.code().to_owned()),
-                    },
-                    Ok(()) if rejected_creates.contains(&c.record_id.as_str()) => PushResult {
-                        change_id: c.change_id,
-                        outcome: PushOutcome::Rejected,
-                        seq: None,
-                        code: Some("depends_on_rejected".to_owned()),
-                    },
+        // Registry checks need nothing from the database: done before the transaction.
+        let offers: Vec<Offer<'_>> = req
+            .changes
+            .iter()
+            .zip(stamps.iter())
+            .map(|(c, hlc)| {
+                let rejected = match check_change(c, now) {
+                    Err(p) => Some(p.code()),
                     Ok(())
                         if entity::by_name(&c.entity).is_some_and(|e| e.scope != Scope::User) =>
                     {
-                        PushResult {
-                            change_id: c.change_id,
-                            outcome: PushOutcome::Rejected,
-                            seq: None,
-                            code: Some("not_writable".to_owned()),
-                        }
+                        Some("not_writable")
                     }
-                    Ok(()) => self.apply_change(tx, &mut lock, &actor, c, *hlc, now)?,
+                    Ok(()) => None,
                 };
-                if r.outcome == PushOutcome::Rejected && c.op == Op::Create {
-                    rejected_creates.push(&c.record_id);
-                }
-                out.push(r);
-            }
+                Offer { change: c, hlc_eff: *hlc, rejected }
+            })
+            .collect();
+        let results = run(&*self.db, Mode::Write, |tx| {
+            let mut lock = ScopeLockHandle(ScopeLock::take(tx, &scope)?);
+            let out = self.apply_batch(tx, &mut lock, &actor, &offers, now)?;
             lock.0.save(tx)?;
             Ok(out)
         })?;
@@ -929,9 +1016,10 @@ impl Service {
         let actor = Actor { kind: "staff", node: "s:staff".into(), device_id: None };
         let r = run(&*self.db, Mode::Write, |tx| {
             let mut lock = ScopeLockHandle(ScopeLock::take(tx, scope)?);
-            let r = self.apply_change(tx, &mut lock, &actor, &change, change.hlc, now)?;
+            let offer = Offer { change: &change, hlc_eff: change.hlc, rejected: None };
+            let r = self.apply_batch(tx, &mut lock, &actor, &[offer], now)?;
             lock.0.save(tx)?;
-            Ok(r)
+            r.into_iter().next().ok_or(Error::Db("no result".into()))
         })?;
         match r.outcome {
             PushOutcome::Rejected => Err(Error::Conflict("rejected", "the record was deleted")),

@@ -3,15 +3,29 @@
 //! commits with `synchronous_commit=on`; opening refuses a server configured weaker (test S6).
 //! Per-scope order comes from the row lock on `sync_scope` that every write takes first.
 
+use std::collections::HashMap;
 use std::sync::{Condvar, Mutex};
 
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
-use postgres::{Client, NoTls};
+use postgres::{NoTls, Statement};
 
 use super::{schema, Mode, Row, Storage, Tx, Val};
 use crate::{Error, Result};
 
 const POOL: usize = 8;
+
+/// A pooled connection with its prepared statements (named, server-side, reused across
+/// transactions: one round trip per statement instead of two).
+struct Client {
+    inner: postgres::Client,
+    stmts: HashMap<String, Statement>,
+}
+
+impl Client {
+    fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+}
 
 /// The PostgreSQL backend.
 pub struct Pg {
@@ -33,7 +47,7 @@ impl From<postgres::Error> for Error {
 }
 
 fn connect(url: &str) -> Result<Client> {
-    let mut c = Client::connect(url, NoTls)?;
+    let mut c = postgres::Client::connect(url, NoTls)?;
     let sc: String = c.query_one("SHOW synchronous_commit", &[])?.get(0);
     let fsync: String = c.query_one("SHOW fsync", &[])?.get(0);
     if sc == "off" || fsync != "on" {
@@ -41,14 +55,14 @@ fn connect(url: &str) -> Result<Client> {
             "PostgreSQL must run with synchronous_commit on and fsync on (got {sc}, {fsync})"
         )));
     }
-    Ok(c)
+    Ok(Client { inner: c, stmts: HashMap::new() })
 }
 
 impl Pg {
     /// Connects to `url`, checks durability settings and creates the schema.
     pub fn open(url: &str) -> Result<Pg> {
         let mut c = connect(url)?;
-        let mut tx = c.transaction()?;
+        let mut tx = c.inner.transaction()?;
         // One schema creator at a time, even when several servers start together.
         tx.execute("SELECT pg_advisory_xact_lock(7261)", &[])?;
         tx.batch_execute(schema::POSTGRES)?;
@@ -120,17 +134,33 @@ impl ToSql for Val {
     to_sql_checked!();
 }
 
-struct PgTx<'a, 'b>(&'a mut postgres::Transaction<'b>);
+struct PgTx<'a, 'b> {
+    tx: &'a mut postgres::Transaction<'b>,
+    stmts: &'a mut HashMap<String, Statement>,
+}
+
+impl PgTx<'_, '_> {
+    fn statement(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(s) = self.stmts.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(sql)?;
+        self.stmts.insert(sql.to_owned(), s.clone());
+        Ok(s)
+    }
+}
 
 impl Tx for PgTx<'_, '_> {
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64> {
+        let st = self.statement(sql)?;
         let p: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as _).collect();
-        Ok(self.0.execute(sql, &p)?)
+        Ok(self.tx.execute(&st, &p)?)
     }
 
     fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>> {
+        let st = self.statement(sql)?;
         let p: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as _).collect();
-        let rows = self.0.query(sql, &p)?;
+        let rows = self.tx.query(&st, &p)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let mut row = Vec::with_capacity(r.len());
@@ -161,8 +191,12 @@ impl Storage for Pg {
     fn transaction(&self, _mode: Mode, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
         let mut client = self.take()?;
         let out = (|| {
-            let mut tx = client.transaction()?;
-            f(&mut PgTx(&mut tx))?;
+            let Client { inner, stmts } = &mut client;
+            if stmts.len() > 256 {
+                stmts.clear(); // dynamic SQL (batch sizes) stays bounded
+            }
+            let mut tx = inner.transaction()?;
+            f(&mut PgTx { tx: &mut tx, stmts })?;
             tx.commit()?;
             Ok(())
         })();
