@@ -53,6 +53,12 @@ pub mod cmd {
     pub const EXPORT_DATA: &str = "export_data";
     pub const IMPORT_DATA: &str = "import_data";
     pub const DELETE_ALL_DATA: &str = "delete_all_data";
+    pub const SYNC_STATUS: &str = "sync_status";
+    pub const CONNECT_PROGRAM: &str = "connect_program";
+    pub const DISCONNECT_PROGRAM: &str = "disconnect_program";
+    pub const SYNC_NOW: &str = "sync_now";
+    pub const PROGRAM_HELP: &str = "program_help";
+    pub const CALL_PROGRAM_HELP: &str = "call_program_help";
 }
 
 /// The words the mentee types to confirm deleting everything.
@@ -523,6 +529,83 @@ pub struct DeleteAllReq {
     pub confirm: String,
 }
 
+/// The event the shell emits after every sync cycle, with a [`SyncEvent`] payload.
+pub const SYNC_EVENT: &str = "sync-status";
+
+/// Where syncing with the mentee's program stands, as the settings screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatusView {
+    /// Connected to a program (also while revoked or waiting for a new code).
+    pub connected: bool,
+    pub program_name: Option<String>,
+    /// The server's host (and port), for recognising it; never a path or token.
+    pub server: Option<String>,
+    /// `off`, `ok`, `offline`, `revoked`, `reconnect`, `upgrade` or `stalled`.
+    pub status: String,
+    /// When the last cycle finished (unix ms).
+    pub last_synced_at: Option<i64>,
+    /// Changes recorded here and not yet accepted by the program's server.
+    pub pending: i64,
+    /// Changes the server refused (kept on this phone).
+    pub rejected: i64,
+    /// A plain sentence when the state needs the mentee (or explains a quiet wait).
+    pub message: Option<String>,
+    /// The mentee has to act (disconnected by the program, new code, update the app).
+    pub needs_you: bool,
+}
+
+/// Payload of [`SYNC_EVENT`]: the new status and how many rows the cycle brought in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncEvent {
+    pub status: SyncStatusView,
+    pub pulled: u64,
+}
+
+/// Connect this phone to a program with the address and invite code the program gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectProgramReq {
+    pub server: String,
+    pub code: String,
+}
+
+/// A help number the program published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramHelpNumber {
+    pub id: String,
+    pub label: String,
+    /// Shown as published; calling goes through [`cmd::CALL_PROGRAM_HELP`].
+    pub phone: Option<String>,
+    pub sms: Option<String>,
+    pub hours: Option<String>,
+}
+
+/// A resource the program published (text only; a web address is shown, not opened).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramResource {
+    pub id: String,
+    pub title: String,
+    pub body: Option<String>,
+    pub url: Option<String>,
+}
+
+/// The program's help numbers and resources, in the program's order. Empty when not connected.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramHelpView {
+    pub program_name: Option<String>,
+    pub numbers: Vec<ProgramHelpNumber>,
+    pub resources: Vec<ProgramResource>,
+}
+
+/// Call or text one of the program's help numbers: the shell builds the link from the stored
+/// number (`Email` is refused).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramHelpReq {
+    pub id: String,
+    pub channel: ContactChannel,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -613,5 +696,14 @@ mod tests {
                 .unwrap();
         assert_eq!(json, r#"{"kind":"custom","spans":[{"unit":"days","n":3}]}"#);
         assert_eq!(serde_json::to_string(&Ladder::Default).unwrap(), r#"{"kind":"default"}"#);
+    }
+
+    #[test]
+    fn program_requests_round_trip() {
+        round_trip(ConnectProgramReq { server: "kindred.example.org".into(), code: "ab".into() });
+        round_trip(ProgramHelpReq { id: "h".into(), channel: ContactChannel::Text });
+        let err =
+            serde_json::from_str::<ConnectProgramReq>(r#"{"server":"a","code":"b","token":"c"}"#);
+        assert!(err.is_err());
     }
 }
