@@ -39,6 +39,12 @@ fn main() {
             "export_data",
             "import_data",
             "delete_all_data",
+            "sync_status",
+            "connect_program",
+            "disconnect_program",
+            "sync_now",
+            "program_help",
+            "call_program_help",
         ]),
     ))
     .expect("failed to run the tauri build step");

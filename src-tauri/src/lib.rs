@@ -1,16 +1,18 @@
 //! Kindred's Tauri shell. Thin by rule: no SQL, no HTTP, no business logic. It opens the store,
 //! registers the commands (adapters to `kindred-client`), creates the window with a navigation
-//! guard, and delivers reminders.
+//! guard, delivers reminders, and runs the sync engine in the background.
 //!
 //! [`run`] is the entry point on every platform (behind `mobile_entry_point` on Android and
 //! iOS); [`build`] is generic over the runtime so tests can assemble the same app.
 
 pub mod commands;
+pub mod creds;
 pub mod error;
 pub mod files;
 pub mod notify;
 pub mod opener;
 pub mod state;
+pub mod sync;
 
 use tauri::{Builder, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
@@ -25,6 +27,7 @@ pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             app.manage(state::AppState::open(dir));
             main_window(app.handle())?;
             notify::start(app.handle());
+            sync::start(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -63,6 +66,12 @@ pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::plan::add_goal,
             commands::plan::set_goal_status,
             commands::plan::delete_goal,
+            commands::program::sync_status,
+            commands::program::connect_program,
+            commands::program::disconnect_program,
+            commands::program::sync_now,
+            commands::program::program_help,
+            commands::program::call_program_help,
         ])
 }
 

@@ -1,11 +1,14 @@
 //! The managed application state: the opened [`Kindred`] facade (or why it could not open),
-//! reached from commands through [`KindredExt`].
+//! reached from commands through [`KindredExt`]. Commands that change data go through
+//! [`AppState::write`], which tells the sync worker afterwards; the sync engine reaches the
+//! store through the [`Locked`] impl, one short step at a time.
 
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use kindred_client::clock::{system_tz, SystemClock};
 use kindred_client::ids::UuidV7;
+use kindred_client::sync::Locked;
 use kindred_client::Kindred;
 use kindred_core::ipc::CommandError;
 use tauri::{Manager, Runtime};
@@ -15,17 +18,31 @@ use crate::error::{map, unavailable, CommandResult};
 /// Environment variable that overrides the data folder (tests, portable installs).
 pub const DATA_DIR_ENV: &str = "KINDRED_DATA_DIR";
 
+/// Called after every committed write.
+type WriteHook = Box<dyn Fn() + Send + Sync>;
+
 /// Shared state: the store behind one lock (one writer connection).
 pub struct AppState {
     inner: Mutex<Result<Kindred, CommandError>>,
     dir: PathBuf,
+    on_write: OnceLock<WriteHook>,
 }
 
 impl AppState {
     /// Opens the store in `dir`. A failure is kept and reported by every command, so the window
     /// still opens and explains, and the file is left untouched.
     pub fn open(dir: PathBuf) -> AppState {
-        AppState { inner: Mutex::new(Self::open_store(&dir)), dir }
+        AppState { inner: Mutex::new(Self::open_store(&dir)), dir, on_write: OnceLock::new() }
+    }
+
+    /// The data folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Sets what runs after each committed write (the sync trigger). Set once, at start.
+    pub fn set_on_write(&self, hook: impl Fn() + Send + Sync + 'static) {
+        let _ = self.on_write.set(Box::new(hook));
     }
 
     fn open_store(dir: &std::path::Path) -> Result<Kindred, CommandError> {
@@ -52,6 +69,31 @@ impl AppState {
         match guard.as_mut() {
             Ok(k) => f(k).map_err(map),
             Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// Runs a write `f` with the store; once it has committed, tells the sync worker.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Kindred) -> kindred_client::Result<T>,
+    ) -> CommandResult<T> {
+        let out = self.with(f)?;
+        if let Some(hook) = self.on_write.get() {
+            hook();
+        }
+        Ok(out)
+    }
+}
+
+impl Locked for AppState {
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Kindred) -> kindred_client::Result<T>,
+    ) -> kindred_client::Result<T> {
+        let mut guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        match guard.as_mut() {
+            Ok(k) => f(k),
+            Err(_) => Err(kindred_client::Error::NotFound("store")),
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::state::AppState;
 
 #[tauri::command(async)]
 pub fn log_craving(state: State<'_, AppState>, req: LogCravingReq) -> CommandResult<LoggedCraving> {
-    state.with(|k| k.log_craving(req))
+    state.write(|k| k.log_craving(req))
 }
 
 #[tauri::command(async)]
@@ -22,17 +22,17 @@ pub fn craving_detail(state: State<'_, AppState>, req: CravingRef) -> CommandRes
 
 #[tauri::command(async)]
 pub fn save_craving(state: State<'_, AppState>, req: SaveCravingReq) -> CommandResult<()> {
-    state.with(|k| k.save_craving(req))
+    state.write(|k| k.save_craving(req))
 }
 
 #[tauri::command(async)]
 pub fn delete_craving(state: State<'_, AppState>, req: CravingRef) -> CommandResult<()> {
-    state.with(|k| k.delete_craving(req))
+    state.write(|k| k.delete_craving(req))
 }
 
 #[tauri::command(async)]
 pub fn undo_delete_craving(state: State<'_, AppState>, req: CravingRef) -> CommandResult<()> {
-    state.with(|k| k.undo_delete_craving(req))
+    state.write(|k| k.undo_delete_craving(req))
 }
 
 #[tauri::command(async)]
@@ -49,10 +49,10 @@ pub fn insights(state: State<'_, AppState>, req: Empty) -> CommandResult<Insight
 
 #[tauri::command(async)]
 pub fn start_surf(state: State<'_, AppState>, req: CravingRef) -> CommandResult<()> {
-    state.with(|k| k.start_surf(req))
+    state.write(|k| k.start_surf(req))
 }
 
 #[tauri::command(async)]
 pub fn end_surf(state: State<'_, AppState>, req: EndSurfReq) -> CommandResult<()> {
-    state.with(|k| k.end_surf(req))
+    state.write(|k| k.end_surf(req))
 }

@@ -85,7 +85,7 @@ pub fn import_data<R: Runtime>(
         return Err(too_big);
     }
     let bytes = std::fs::read(&path).map_err(|_| io_error())?;
-    let s = state.with(|k| k.import_json(&bytes))?;
+    let s = state.write(|k| k.import_json(&bytes))?;
     Ok(DataDone {
         done: true,
         message: format!(
@@ -95,13 +95,23 @@ pub fn import_data<R: Runtime>(
     })
 }
 
+/// Deletes the store and this phone's program sign-in (the enrolment lives in the store).
 #[tauri::command(async)]
-pub fn delete_all_data(state: State<'_, AppState>, req: DeleteAllReq) -> CommandResult<()> {
+pub fn delete_all_data<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    req: DeleteAllReq,
+) -> CommandResult<()> {
     if req.confirm.trim().to_lowercase() != DELETE_ALL_WORDS {
         return Err(CommandError {
             code: "invalid".into(),
             message: format!("To delete everything, type \"{DELETE_ALL_WORDS}\"."),
         });
     }
-    state.delete_everything()
+    let creds = crate::sync::credentials(&app);
+    let _ = creds.delete(kindred_client::sync::creds::ACCESS);
+    let _ = creds.delete(kindred_client::sync::creds::REFRESH);
+    state.delete_everything()?;
+    crate::sync::trigger(&app, crate::sync::Trigger::Enrolment);
+    Ok(())
 }

@@ -15,7 +15,7 @@ pub fn get_contacts(state: State<'_, AppState>, req: Empty) -> CommandResult<Con
 
 #[tauri::command(async)]
 pub fn save_contact(state: State<'_, AppState>, req: SaveContactReq) -> CommandResult<()> {
-    state.with(|k| k.save_contact(req))
+    state.write(|k| k.save_contact(req))
 }
 
 #[tauri::command(async)]

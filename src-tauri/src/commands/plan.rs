@@ -11,7 +11,7 @@ use crate::state::AppState;
 
 #[tauri::command(async)]
 pub fn check_in(state: State<'_, AppState>, req: CheckInReq) -> CommandResult<()> {
-    state.with(|k| k.check_in(req))
+    state.write(|k| k.check_in(req))
 }
 
 #[tauri::command(async)]
@@ -28,25 +28,25 @@ pub fn get_plan(state: State<'_, AppState>, req: Empty) -> CommandResult<PlanVie
 
 #[tauri::command(async)]
 pub fn add_plan_item(state: State<'_, AppState>, req: AddPlanItemReq) -> CommandResult<()> {
-    state.with(|k| k.add_plan_item(req))
+    state.write(|k| k.add_plan_item(req))
 }
 
 #[tauri::command(async)]
 pub fn delete_plan_item(state: State<'_, AppState>, req: ItemRef) -> CommandResult<()> {
-    state.with(|k| k.delete_plan_item(req))
+    state.write(|k| k.delete_plan_item(req))
 }
 
 #[tauri::command(async)]
 pub fn add_goal(state: State<'_, AppState>, req: AddGoalReq) -> CommandResult<()> {
-    state.with(|k| k.add_goal(req))
+    state.write(|k| k.add_goal(req))
 }
 
 #[tauri::command(async)]
 pub fn set_goal_status(state: State<'_, AppState>, req: SetGoalStatusReq) -> CommandResult<()> {
-    state.with(|k| k.set_goal_status(req))
+    state.write(|k| k.set_goal_status(req))
 }
 
 #[tauri::command(async)]
 pub fn delete_goal(state: State<'_, AppState>, req: ItemRef) -> CommandResult<()> {
-    state.with(|k| k.delete_goal(req))
+    state.write(|k| k.delete_goal(req))
 }

@@ -19,7 +19,7 @@ pub fn save_settings<R: Runtime>(
     state: State<'_, AppState>,
     req: SettingsView,
 ) -> CommandResult<()> {
-    state.with(|k| k.save_settings(req))?;
+    state.write(|k| k.save_settings(req))?;
     notify::replan(&app);
     Ok(())
 }

@@ -23,14 +23,14 @@ pub fn create_tracker<R: Runtime>(
     state: State<'_, AppState>,
     req: CreateTrackerReq,
 ) -> CommandResult<TrackerId> {
-    let id = state.with(|k| k.create_tracker(req))?;
+    let id = state.write(|k| k.create_tracker(req))?;
     notify::replan(&app);
     Ok(id)
 }
 
 #[tauri::command(async)]
 pub fn rename_tracker(state: State<'_, AppState>, req: RenameTrackerReq) -> CommandResult<()> {
-    state.with(|k| k.rename_tracker(req))
+    state.write(|k| k.rename_tracker(req))
 }
 
 #[tauri::command(async)]
@@ -39,7 +39,7 @@ pub fn set_ladder<R: Runtime>(
     state: State<'_, AppState>,
     req: SetLadderReq,
 ) -> CommandResult<()> {
-    state.with(|k| k.set_ladder(req))?;
+    state.write(|k| k.set_ladder(req))?;
     notify::replan(&app);
     Ok(())
 }
@@ -50,7 +50,7 @@ pub fn delete_tracker<R: Runtime>(
     state: State<'_, AppState>,
     req: TrackerRef,
 ) -> CommandResult<()> {
-    state.with(|k| k.delete_tracker(req))?;
+    state.write(|k| k.delete_tracker(req))?;
     notify::replan(&app);
     Ok(())
 }
@@ -61,7 +61,7 @@ pub fn undo_delete_tracker<R: Runtime>(
     state: State<'_, AppState>,
     req: TrackerRef,
 ) -> CommandResult<()> {
-    state.with(|k| k.undo_delete_tracker(req))?;
+    state.write(|k| k.undo_delete_tracker(req))?;
     notify::replan(&app);
     Ok(())
 }
@@ -77,12 +77,12 @@ pub fn reset_tracker<R: Runtime>(
     state: State<'_, AppState>,
     req: ResetTrackerReq,
 ) -> CommandResult<()> {
-    state.with(|k| k.reset_tracker(req))?;
+    state.write(|k| k.reset_tracker(req))?;
     notify::replan(&app);
     Ok(())
 }
 
 #[tauri::command(async)]
 pub fn ack_celebration(state: State<'_, AppState>, req: AckCelebrationReq) -> CommandResult<()> {
-    state.with(|k| k.ack_celebration(req))
+    state.write(|k| k.ack_celebration(req))
 }

@@ -1,0 +1,62 @@
+//! The desktop credential store: one `keyring` entry per token under the service
+//! [`SERVICE`](super::SERVICE), named per data folder, in the platform's store (Secret Service,
+//! Keychain, Credential Manager). Error messages name the failure, never a token.
+
+use std::path::{Path, PathBuf};
+
+use keyring::{Entry, Error};
+
+use super::{account, CredError, CredentialStore, SERVICE};
+
+/// Tokens in the OS credential store.
+#[derive(Debug)]
+pub struct KeyringCreds {
+    dir: PathBuf,
+}
+
+impl KeyringCreds {
+    /// The store for the data folder `dir`.
+    pub fn new(dir: &Path) -> KeyringCreds {
+        KeyringCreds { dir: dir.to_path_buf() }
+    }
+
+    fn entry(&self, key: &str) -> Result<Entry, CredError> {
+        Entry::new(SERVICE, &account(&self.dir, key)).map_err(plain)
+    }
+}
+
+/// A calm description of a keyring failure (the platform detail is dropped: it can be long and
+/// is no help to the mentee).
+fn plain(e: Error) -> CredError {
+    CredError(
+        match e {
+            Error::NoStorageAccess(_) | Error::PlatformFailure(_) => {
+                "this computer's password keyring isn't available"
+            }
+            Error::NoEntry => "no saved sign-in",
+            _ => "the password keyring refused the sign-in",
+        }
+        .into(),
+    )
+}
+
+impl CredentialStore for KeyringCreds {
+    fn get(&self, key: &str) -> Result<Option<String>, CredError> {
+        match self.entry(key)?.get_password() {
+            Ok(v) => Ok(Some(v)),
+            Err(Error::NoEntry) => Ok(None),
+            Err(e) => Err(plain(e)),
+        }
+    }
+
+    fn set(&self, key: &str, value: &str) -> Result<(), CredError> {
+        self.entry(key)?.set_password(value).map_err(plain)
+    }
+
+    fn delete(&self, key: &str) -> Result<(), CredError> {
+        match self.entry(key)?.delete_credential() {
+            Ok(()) | Err(Error::NoEntry) => Ok(()),
+            Err(e) => Err(plain(e)),
+        }
+    }
+}

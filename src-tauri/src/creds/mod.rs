@@ -1,0 +1,66 @@
+//! Where the sync credentials (the device's access and refresh tokens) live: the platform's
+//! credential store, never the SQLite file, never a log (SECURITY.md AU-2). This module only picks
+//! the [`CredentialStore`] for the platform:
+//!
+//! - desktop ([`desktop`]): the OS store through the `keyring` crate — the Secret Service on
+//!   Linux, the Keychain on macOS, the Credential Manager on Windows.
+//! - `e2e` feature, test builds only ([`e2e`]): a file in the data folder. A headless CI machine
+//!   runs no Secret Service, and the kernel keyring (keyutils) refuses `keyring`'s link to the
+//!   persistent keyring for the app process started through WebDriver, so the end-to-end tests
+//!   cannot use an OS store.
+//! - mobile ([`mobile`]): not wired yet; every call fails with a plain [`CredError`], so
+//!   connecting to a program says why and nothing is written anywhere else.
+//!
+//! Entries are named per data folder, so two installs (or test instances) never share tokens.
+
+use std::path::Path;
+use std::sync::Arc;
+
+pub use kindred_client::sync::creds::{CredError, CredentialStore};
+
+#[cfg(desktop)]
+pub mod desktop;
+#[cfg(feature = "e2e")]
+pub mod e2e;
+#[cfg(mobile)]
+pub mod mobile;
+
+/// The service name the entries are filed under.
+pub const SERVICE: &str = "Kindred";
+
+/// The credential store for the data folder `dir`.
+pub fn open(dir: &Path) -> Arc<dyn CredentialStore> {
+    #[cfg(feature = "e2e")]
+    let store = e2e::FileCreds::new(dir);
+    #[cfg(all(desktop, not(feature = "e2e")))]
+    let store = desktop::KeyringCreds::new(dir);
+    #[cfg(all(mobile, not(feature = "e2e")))]
+    let store = mobile::Unwired::new(dir);
+    Arc::new(store)
+}
+
+/// The account name of `key` for the data folder `dir`: the key plus a stable 64-bit FNV-1a hash
+/// of the folder's path (the path itself stays out of the OS store).
+pub fn account(dir: &Path, key: &str) -> String {
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in dir.to_string_lossy().as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{key}.{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accounts_differ_per_folder_and_key_and_are_stable() {
+        let a = account(Path::new("/nonexistent/a"), "access_token");
+        assert_eq!(a, account(Path::new("/nonexistent/a"), "access_token"));
+        assert_ne!(a, account(Path::new("/nonexistent/b"), "access_token"));
+        assert_ne!(a, account(Path::new("/nonexistent/a"), "refresh_token"));
+        assert!(a.starts_with("access_token.") && !a.contains('/'));
+    }
+}

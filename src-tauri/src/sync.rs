@@ -1,0 +1,316 @@
+//! Background sync with the mentee's program: one worker thread owns the HTTP transport and runs
+//! [`sync_once`] through a [`SingleFlight`]; commands only send it a [`Trigger`] and return at
+//! once, so the UI never waits on the network. The engine (push, pull, backoff, status) is in
+//! `kindred_client::sync`; this module only decides *when* to run it.
+//!
+//! When a cycle runs:
+//! - at app start;
+//! - after a local write: 2 s after the last one (debounce), at most 10 s after the first of a
+//!   burst. A cycle that leaves changes waiting (a delete keeps a 10 s undo window) is followed
+//!   by one more 11 s later;
+//! - every 60 s;
+//! - "network regained": there is no cheap, portable connectivity signal, so an offline device
+//!   retries at the engine's backoff time (`Report::retry_at`, jittered, capped at 10 min); the
+//!   first cycle that succeeds after failures is the moment the network is back, and it sends
+//!   everything that waited;
+//! - "Sync now" and right after connecting (forced: ignores a pending backoff).
+//!
+//! After each cycle the worker emits [`SYNC_EVENT`] with the new status and how many rows came
+//! in, so the UI refreshes; when rows came in, reminders are planned again.
+
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kindred_client::sync::creds::CredentialStore;
+use kindred_client::sync::http::HttpTransport;
+use kindred_client::sync::{sync_once, Report, SingleFlight, Status};
+use kindred_client::Kindred;
+use kindred_core::ipc::{SyncEvent, SyncStatusView, SYNC_EVENT};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use crate::creds;
+use crate::notify;
+use crate::state::KindredExt;
+
+/// Quiet time after a write before syncing.
+const DEBOUNCE: Duration = Duration::from_secs(2);
+/// Longest a burst of writes can hold a sync back.
+const MAX_WAIT: Duration = Duration::from_secs(10);
+/// The periodic cycle.
+const PERIOD: Duration = Duration::from_secs(60);
+/// The follow-up for changes still waiting (a delete's undo window is 10 s).
+const FOLLOW_UP: Duration = Duration::from_secs(11);
+
+/// Why the worker should look again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// A command committed a write.
+    Wrote,
+    /// "Sync now": run at once, ignoring a backoff.
+    Now,
+    /// The enrolment changed (connected, disconnected): drop the transport, then run.
+    Enrolment,
+}
+
+/// The managed handle: the trigger channel and the credential store.
+pub struct SyncHandle {
+    tx: Sender<Trigger>,
+    creds: Arc<dyn CredentialStore>,
+}
+
+/// Starts the worker. Call once, after the store state is managed.
+pub fn start<R: Runtime>(app: &AppHandle<R>) {
+    let creds = creds::open(app.kindred().dir());
+    let (tx, rx) = mpsc::channel();
+    let hook = tx.clone();
+    app.kindred().set_on_write(move || {
+        let _ = hook.send(Trigger::Wrote);
+    });
+    app.manage(SyncHandle { tx, creds: creds.clone() });
+    let app = app.clone();
+    std::thread::Builder::new()
+        .name("kindred-sync".into())
+        .spawn(move || Worker { app, creds, transport: None }.run(rx))
+        .expect("spawn sync thread");
+}
+
+/// Asks the worker to look again (no-op before [`start`]).
+pub fn trigger<R: Runtime>(app: &AppHandle<R>, t: Trigger) {
+    if let Some(h) = app.try_state::<SyncHandle>() {
+        let _ = h.tx.send(t);
+    }
+}
+
+/// The credential store of this install.
+pub fn credentials<R: Runtime>(app: &AppHandle<R>) -> Arc<dyn CredentialStore> {
+    match app.try_state::<SyncHandle>() {
+        Some(h) => h.creds.clone(),
+        None => creds::open(app.kindred().dir()),
+    }
+}
+
+/// When the worker runs next.
+#[derive(Debug)]
+struct Schedule {
+    /// A write-triggered (or start/follow-up) cycle.
+    soon: Option<Instant>,
+    /// The first write of the current burst (for [`MAX_WAIT`]).
+    burst: Option<Instant>,
+    /// The periodic cycle, or the engine's retry time if sooner.
+    later: Instant,
+    /// A follow-up was already scheduled since the last write.
+    followed_up: bool,
+}
+
+impl Schedule {
+    fn new(now: Instant) -> Schedule {
+        Schedule { soon: Some(now), burst: None, later: now + PERIOD, followed_up: false }
+    }
+
+    fn wrote(&mut self, now: Instant) {
+        let first = *self.burst.get_or_insert(now);
+        self.soon = Some((now + DEBOUNCE).min(first + MAX_WAIT));
+        self.followed_up = false;
+    }
+
+    fn next(&self) -> Instant {
+        self.soon.map_or(self.later, |s| s.min(self.later))
+    }
+
+    fn due(&self, now: Instant) -> bool {
+        self.next() <= now
+    }
+
+    /// After a cycle: the next periodic run, sooner when the engine asked to retry, and a
+    /// follow-up when changes still wait.
+    fn ran(&mut self, now: Instant, retry_in: Option<Duration>, waiting: bool) {
+        self.soon = None;
+        self.burst = None;
+        self.later = now + retry_in.map_or(PERIOD, |r| r.min(PERIOD));
+        if waiting && !self.followed_up {
+            self.soon = Some(now + FOLLOW_UP);
+            self.followed_up = true;
+        }
+    }
+}
+
+struct Worker<R: Runtime> {
+    app: AppHandle<R>,
+    creds: Arc<dyn CredentialStore>,
+    /// The transport and the server it talks to.
+    transport: Option<(String, HttpTransport)>,
+}
+
+impl<R: Runtime> Worker<R> {
+    fn run(mut self, rx: Receiver<Trigger>) {
+        // This thread is the only one that syncs; the single flight also coalesces any trigger
+        // that arrives while a cycle runs into one rerun.
+        let flight = SingleFlight::default();
+        let mut plan = Schedule::new(Instant::now());
+        loop {
+            let wait = plan.next().saturating_duration_since(Instant::now());
+            let mut force = false;
+            match rx.recv_timeout(wait) {
+                Ok(t) => {
+                    self.take(t, &mut plan, &mut force);
+                    // Triggers that arrived together make one cycle.
+                    while let Ok(t) = rx.try_recv() {
+                        self.take(t, &mut plan, &mut force);
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                // The app is gone.
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+            let now = Instant::now();
+            if !force && !plan.due(now) {
+                continue;
+            }
+            let (report, retry_in) = flight.run(|| self.cycle(force)).flatten().unzip();
+            let status = self.publish(report.as_ref());
+            let waiting = report.as_ref().is_some_and(|r| r.status == Status::Ok)
+                && status.as_ref().is_some_and(|s| s.pending > 0);
+            plan.ran(Instant::now(), retry_in.flatten(), waiting);
+        }
+    }
+
+    fn take(&mut self, t: Trigger, plan: &mut Schedule, force: &mut bool) {
+        match t {
+            Trigger::Wrote => plan.wrote(Instant::now()),
+            Trigger::Now => *force = true,
+            Trigger::Enrolment => {
+                self.transport = None;
+                *force = true;
+            }
+        }
+    }
+
+    /// One cycle and how long until the engine wants to retry; `None` when not connected (or
+    /// the store is unavailable).
+    fn cycle(&mut self, force: bool) -> Option<(Report, Option<Duration>)> {
+        let state = self.app.kindred();
+        let server = state.with(|k| k.enrolment()).ok().flatten()?.server_url;
+        if self.transport.as_ref().is_none_or(|(s, _)| *s != server) {
+            let t = HttpTransport::new(&server, self.creds.clone()).ok()?;
+            self.transport = Some((server, t));
+        }
+        let (_, t) = self.transport.as_mut()?;
+        let report = sync_once(&*state, t, force).ok()?;
+        let now_ms = state.with(|k| Ok(k.clock().now().timestamp_millis())).ok()?;
+        let retry_in = report
+            .retry_at
+            .map(|at| Duration::from_millis(u64::try_from(at - now_ms).unwrap_or(0)));
+        Some((report, retry_in))
+    }
+
+    /// Emits the new status (and re-plans reminders when rows came in); returns it.
+    fn publish(&self, report: Option<&Report>) -> Option<SyncStatusView> {
+        let status = self.app.kindred().with(view).ok()?;
+        let pulled = report.map_or(0, |r| r.pulled as u64);
+        if pulled > 0 {
+            notify::replan(&self.app);
+        }
+        let _ = self.app.emit(SYNC_EVENT, SyncEvent { status: status.clone(), pulled });
+        Some(status)
+    }
+}
+
+/// The status as the settings screen shows it.
+pub fn view(k: &mut Kindred) -> kindred_client::Result<SyncStatusView> {
+    let (status, last, pending, rejected) = k.sync_status()?;
+    let enrolled = k.enrolment()?;
+    let key = serde_json::to_value(status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "off".into());
+    let message = match status {
+        Status::Revoked => Some(
+            "This phone was disconnected from your program. Everything you recorded is still here.",
+        ),
+        Status::Reconnect => Some(
+            "Your program's sign-in on this phone ran out. Ask your program for a new code and \
+             connect again. Everything you recorded is still here.",
+        ),
+        Status::Upgrade => Some(
+            "Your program needs a newer version of Kindred. Please update the app; your changes \
+             are kept and will sync after.",
+        ),
+        Status::Offline => Some("Will sync when there's a connection."),
+        Status::Stalled => Some("Syncing paused for a moment. It will try again by itself."),
+        Status::Off | Status::Ok => None,
+    };
+    Ok(SyncStatusView {
+        connected: enrolled.is_some(),
+        program_name: enrolled.as_ref().map(|e| e.program_name.clone()),
+        server: enrolled.as_ref().map(|e| host(&e.server_url)),
+        needs_you: matches!(status, Status::Revoked | Status::Reconnect | Status::Upgrade),
+        status: key,
+        last_synced_at: last,
+        pending,
+        rejected,
+        message: message.map(str::to_owned),
+    })
+}
+
+/// `host[:port]` of a server address (the whole address if it does not parse).
+fn host(url: &str) -> String {
+    match url.parse::<tauri::Url>() {
+        Ok(u) => match (u.host_str(), u.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_owned(),
+            _ => url.to_owned(),
+        },
+        Err(_) => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_are_debounced_and_bounded() {
+        let t0 = Instant::now();
+        let mut s = Schedule::new(t0);
+        assert!(s.due(t0), "runs at start");
+        s.ran(t0, None, false);
+        assert_eq!(s.next(), t0 + PERIOD);
+        // Each write pushes the run back 2 s …
+        s.wrote(t0 + Duration::from_secs(1));
+        assert_eq!(s.next(), t0 + Duration::from_secs(3));
+        s.wrote(t0 + Duration::from_secs(2));
+        assert_eq!(s.next(), t0 + Duration::from_secs(4));
+        // … but never more than 10 s after the first write of the burst.
+        for i in 3..20 {
+            s.wrote(t0 + Duration::from_secs(i));
+        }
+        assert_eq!(s.next(), t0 + Duration::from_secs(11));
+    }
+
+    #[test]
+    fn backoff_and_follow_up() {
+        let t0 = Instant::now();
+        let mut s = Schedule::new(t0);
+        // Offline: retry when the engine says, not later than the period.
+        s.ran(t0, Some(Duration::from_secs(5)), false);
+        assert_eq!(s.next(), t0 + Duration::from_secs(5));
+        s.ran(t0, Some(Duration::from_secs(600)), false);
+        assert_eq!(s.next(), t0 + PERIOD);
+        // Changes still waiting after a good cycle: one follow-up, not an endless loop.
+        s.ran(t0, None, true);
+        assert_eq!(s.next(), t0 + FOLLOW_UP);
+        s.ran(t0 + FOLLOW_UP, None, true);
+        assert_eq!(s.next(), t0 + FOLLOW_UP + PERIOD);
+        // A new write allows a new follow-up.
+        s.wrote(t0 + Duration::from_secs(100));
+        s.ran(t0 + Duration::from_secs(102), None, true);
+        assert_eq!(s.next(), t0 + Duration::from_secs(102) + FOLLOW_UP);
+    }
+
+    #[test]
+    fn host_only() {
+        assert_eq!(host("https://kindred.example.org"), "kindred.example.org");
+        assert_eq!(host("http://127.0.0.1:4100"), "127.0.0.1:4100");
+    }
+}
