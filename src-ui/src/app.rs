@@ -1,5 +1,6 @@
-//! The root component: contexts, the header (with "Get help" on every route), the router with
-//! every route, and the undo toast.
+//! The root component: contexts (data version, toast, sync status), the header (with "Get help"
+//! on every route), a sync notice only when syncing needs the mentee, the router with every
+//! route, and the undo toast.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -7,6 +8,8 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
 use crate::components::common::{provide_toast_context, use_toast, ToastBar, Undo};
+use crate::components::program::{provide_sync_context, SyncNotice};
+use crate::pages::connect::ConnectPage;
 use crate::pages::{check_in::CheckInPage, insights::InsightsPage, plan::PlanPage};
 use crate::pages::{craving::CravingPage, cravings::CravingsPage, help::HelpPage};
 use crate::pages::{mentor::MentorPage, new_tracker::NewTracker, reset::ResetPage};
@@ -27,6 +30,7 @@ pub fn App() -> impl IntoView {
     provide_toast_context();
     let version = RwSignal::new(0u32);
     provide_context(DataVersion(version));
+    provide_sync_context(version);
     let toast = use_toast();
     let on_undo = move |undo: Undo| {
         spawn_local(async move {
@@ -53,6 +57,7 @@ pub fn App() -> impl IntoView {
                 <A href="/mentor" attr:data-test="nav-mentor">{text::MENTOR}</A>
                 <A href="/settings" attr:data-test="nav-settings">{text::SETTINGS}</A>
             </nav>
+            <SyncNotice/>
             <main>
                 <Routes fallback=Today>
                     <Route path=path!("/") view=Today/>
@@ -67,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/mentor") view=MentorPage/>
                     <Route path=path!("/help") view=HelpPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
+                    <Route path=path!("/connect") view=ConnectPage/>
                 </Routes>
             </main>
             <ToastBar on_undo=on_undo/>

@@ -1,13 +1,15 @@
 //! The one binding to Tauri's `invoke` (declared with `catch`, so a command error is a value,
-//! not a panic) and a typed function per command. Types come from `kindred_core::ipc`.
+//! not a panic) and a typed function per command, plus the one event listener (the sync
+//! status). Types come from `kindred_core::ipc`.
 
 use kindred_core::ids::TrackerId;
 use kindred_core::ipc::{
     cmd, AckCelebrationReq, AddGoalReq, AddPlanItemReq, CheckInReq, CheckInsView, CommandError,
-    ContactMentorReq, ContactsView, CravingLogView, CravingRef, CravingView, CreateTrackerReq,
-    Empty, ItemRef, LogCravingReq, LoggedCraving, OpenHelpReq, PlanView, RenameTrackerReq,
-    ResetTrackerReq, SaveContactReq, SaveCravingReq, SetGoalStatusReq, SetLadderReq, SettingsView,
-    TodayView, TrackerDetail, TrackerRef,
+    ConnectProgramReq, ContactChannel, ContactMentorReq, ContactsView, CravingLogView, CravingRef,
+    CravingView, CreateTrackerReq, Empty, ItemRef, LogCravingReq, LoggedCraving, OpenHelpReq,
+    PlanView, ProgramHelpReq, ProgramHelpView, RenameTrackerReq, ResetTrackerReq, SaveContactReq,
+    SaveCravingReq, SetGoalStatusReq, SetLadderReq, SettingsView, SyncEvent, SyncStatusView,
+    TodayView, TrackerDetail, TrackerRef, SYNC_EVENT,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -187,4 +189,51 @@ pub async fn start_surf(id: String) -> IpcResult<()> {
 
 pub async fn end_surf(id: String, end_intensity: i64) -> IpcResult<()> {
     call(cmd::END_SURF, &kindred_core::ipc::EndSurfReq { id, end_intensity }).await
+}
+
+pub async fn sync_status() -> IpcResult<SyncStatusView> {
+    call(cmd::SYNC_STATUS, &Empty {}).await
+}
+
+pub async fn connect_program(server: String, code: String) -> IpcResult<SyncStatusView> {
+    call(cmd::CONNECT_PROGRAM, &ConnectProgramReq { server, code }).await
+}
+
+pub async fn disconnect_program() -> IpcResult<SyncStatusView> {
+    call(cmd::DISCONNECT_PROGRAM, &Empty {}).await
+}
+
+pub async fn sync_now() -> IpcResult<SyncStatusView> {
+    call(cmd::SYNC_NOW, &Empty {}).await
+}
+
+pub async fn program_help() -> IpcResult<ProgramHelpView> {
+    call(cmd::PROGRAM_HELP, &Empty {}).await
+}
+
+pub async fn call_program_help(id: String, channel: ContactChannel) -> IpcResult<()> {
+    call(cmd::CALL_PROGRAM_HELP, &ProgramHelpReq { id, channel }).await
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = ["window", "__TAURI__", "event"])]
+    async fn listen(event: &str, handler: &Closure<dyn FnMut(JsValue)>)
+        -> Result<JsValue, JsValue>;
+}
+
+/// Calls `f` with every [`SyncEvent`] the shell emits, for the life of the page.
+pub fn on_sync(mut f: impl FnMut(SyncEvent) + 'static) {
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        let payload = js_sys::Reflect::get(&event, &JsValue::from_str("payload"));
+        if let Some(e) = payload.ok().and_then(|p| serde_wasm_bindgen::from_value(p).ok()) {
+            f(e);
+        }
+    });
+    wasm_bindgen_futures::spawn_local(async move {
+        if listen(SYNC_EVENT, &handler).await.is_ok() {
+            // The listener lives as long as the page.
+            handler.forget();
+        }
+    });
 }

@@ -136,3 +136,29 @@ pub const SURF_START: &str = "Start";
 pub const SURF_END_ASK: &str = "When you're ready, how strong is it now?";
 pub const SURF_DONE: &str = "You rode the wave for";
 pub const SURF_WAVE_LABEL: &str = "Where you are on the wave";
+pub const YOUR_PROGRAM: &str = "Your program";
+pub const PROGRAM_INTRO: &str =
+    "If you're in a recovery program that uses Kindred, you can connect \
+     this phone to it. Your mentor's details and the program's help numbers then come to you here.";
+pub const CONNECT_LINK: &str = "Connect to my program";
+pub const CONNECT_TITLE: &str = "Connect to my program";
+pub const CONNECT_INTRO: &str =
+    "Your program gives you a server address and a one-time code. Type or paste them here.";
+pub const SERVER_ADDRESS: &str = "Server address";
+pub const INVITE_CODE: &str = "Code (capitals, spaces and dashes don't matter)";
+pub const PRIVACY_LINE: &str = "Your notes about cravings and lapses stay on this phone.";
+pub const CONNECT: &str = "Connect";
+pub const CONNECTING: &str = "Connecting…";
+pub const CONNECTED_TO: &str = "Connected to";
+pub const LAST_SYNCED: &str = "Last synced";
+pub const NOT_SYNCED_YET: &str = "Not synced yet.";
+pub const ALL_SYNCED: &str = "Everything is synced.";
+pub const SYNC_NOW: &str = "Sync now";
+pub const SYNCING: &str = "Syncing…";
+pub const DISCONNECT: &str = "Disconnect";
+pub const DISCONNECT_CONFIRM: &str =
+    "Disconnect this phone from your program? Everything you recorded stays on this phone.";
+pub const YES_DISCONNECT: &str = "Yes, disconnect";
+pub const CONNECT_AGAIN: &str = "Connect with a new code";
+pub const FROM_PROGRAM: &str = "From your program";
+pub const RESOURCES: &str = "Resources";

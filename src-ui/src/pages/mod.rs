@@ -1,6 +1,7 @@
 //! One file per route.
 
 pub mod check_in;
+pub mod connect;
 pub mod craving;
 pub mod cravings;
 pub mod help;

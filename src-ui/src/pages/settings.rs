@@ -1,5 +1,6 @@
 //! `/settings` — time zone, celebration and check-in reminders, quiet hours, discreet
-//! notification text, and the mentee's data (export, import, delete everything).
+//! notification text, the mentee's program (connect, sync status, disconnect) and the mentee's
+//! data (export, import, delete everything).
 
 use kindred_core::ipc::{CommandError, SettingsView};
 use leptos::prelude::*;
@@ -8,6 +9,7 @@ use leptos::task::spawn_local;
 use crate::app::use_data_version;
 use crate::components::common::{text_input, ErrorNote};
 use crate::components::data::YourData;
+use crate::components::program::YourProgram;
 use crate::{ipc, text};
 
 #[component]
@@ -23,6 +25,7 @@ pub fn SettingsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <YourProgram/>
         <YourData/>
     }
 }
