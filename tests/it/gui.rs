@@ -293,6 +293,12 @@ async fn gui_export_then_import_into_a_fresh_folder_and_delete_everything() {
     app.quit().await;
 }
 
+/// Scrolls the settings page to "Your program" (for the screenshots).
+async fn show_program_section(app: &App) {
+    let js = "document.querySelector('[data-test=your-program]').scrollIntoView()";
+    app.client.execute(js, vec![]).await.expect("scroll");
+}
+
 /// Waits up to 20 s for `f` to hold, polling.
 async fn eventually(what: &str, f: impl Fn() -> bool) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
@@ -357,6 +363,7 @@ async fn gui_connect_to_a_program_sync_then_revoked_and_disconnect() {
     assert!(last.starts_with("Last synced"), "{last}");
     app.click("[data-test=sync-now]").await;
     app.text_until("[data-test=sync-now]", |t| t == "Sync now").await;
+    show_program_section(&app).await;
     app.screenshot("settings-program-390x844.png", 390, 844).await;
 
     // The staff-set mentor contact and the program's help number came in.
@@ -393,6 +400,7 @@ async fn gui_connect_to_a_program_sync_then_revoked_and_disconnect() {
     );
     let notice = app.text("[data-test=sync-notice]").await;
     assert!(notice.starts_with("This phone was disconnected"), "{notice}");
+    show_program_section(&app).await;
     app.screenshot("settings-revoked-390x844.png", 390, 844).await;
     app.click("[data-test=nav-cravings]").await;
     assert_eq!(app.text("[data-test=entry-intensity]").await, "6");
