@@ -302,7 +302,13 @@ pub fn router(svc: Arc<Service>, limits: Limits) -> Router {
         .fallback(not_found)
         .with_state(st)
         .layer(tower_http::decompression::RequestDecompressionLayer::new().gzip(true))
-        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
+        // Fastest gzip: pulls are large JSON that compresses well even at level 1, and the
+        // server's CPU is what many phones share.
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .gzip(true)
+                .quality(tower_http::CompressionLevel::Fastest),
+        )
         .layer(middleware::from_fn(access_log))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

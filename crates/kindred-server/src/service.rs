@@ -177,7 +177,6 @@ fn fields_json(state: &RecordState) -> Option<String> {
     serde_json::to_string(&m).ok()
 }
 
-
 /// The scope row, locked for the rest of the transaction (PostgreSQL row lock; SQLite holds
 /// its one write lock already). Seq and digest are then advanced in memory and written once.
 struct ScopeLock {

@@ -296,7 +296,7 @@ fn decode(r: &Row<'_>) -> rusqlite::Result<Result<Craving>> {
 /// One live craving.
 pub fn get(tx: &Transaction<'_>, id: CravingId) -> Result<Option<Craving>> {
     let sql = format!("SELECT {COLS} FROM craving WHERE id = ?1 AND cl = 1");
-    tx.query_row(&sql, [id.to_string()], decode).optional()?.transpose()
+    tx.prepare_cached(&sql)?.query_row([id.to_string()], decode).optional()?.transpose()
 }
 
 /// Live cravings started in `[from, to)`, newest first, at most `limit`.

@@ -49,6 +49,8 @@ impl Store {
 
     fn prepare(mut conn: Connection) -> Result<Store> {
         conn.busy_timeout(Duration::from_secs(5))?;
+        // Pulls cycle through a few dozen statements per page; keep them all prepared.
+        conn.set_prepared_statement_cache_capacity(128);
         // Reading user_version first touches the file header: a non-database fails here,
         // before any pragma could write to it.
         let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;

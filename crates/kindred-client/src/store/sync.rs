@@ -447,7 +447,8 @@ fn apply_user_row(
         }
     }
     let clocks = Value::Object(clocks).to_string();
-    tx.prepare_cached("SAVEPOINT pulled_row")?.execute([])?;
+    // No savepoint: the one INSERT or UPDATE that can break a constraint comes first and is
+    // atomic on its own; everything after it cannot fail on a constraint.
     let written = (|| -> Result<()> {
         if local_cl.is_none() {
             let mut names = vec!["id", "cl", "created_at", "server_row_seq", "server_clock"];
@@ -527,12 +528,10 @@ fn apply_user_row(
     })();
     match written {
         Ok(()) => {
-            tx.prepare_cached("RELEASE pulled_row")?.execute([])?;
             merge_delta(&mut ctx.rollup, delta);
             Ok(true)
         }
         Err(err) => {
-            tx.execute_batch("ROLLBACK TO pulled_row; RELEASE pulled_row")?;
             if let crate::Error::Sqlite(e) = &err {
                 if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
                     return Ok(false);
