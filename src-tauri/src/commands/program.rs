@@ -49,7 +49,23 @@ pub async fn connect_program<R: Runtime>(
     })
     .await
     .map_err(|_| invalid("Connecting was interrupted. Please try again."))?;
-    done.map_err(|e| CommandError { code: "connect".into(), message: e.to_string() })?;
+    done.map_err(|e| CommandError {
+        code: "connect".into(),
+        message: match e {
+            // The engine's text names its layers; say it plainly instead.
+            engine::ConnectError::Storage(m) if m.contains("credential store") => {
+                "Kindred couldn't keep the sign-in safely on this device: its password keyring \
+                 isn't available. Nothing on this phone changed."
+                    .into()
+            }
+            engine::ConnectError::Storage(_) => {
+                "Kindred couldn't save the connection on this phone. Nothing was lost; please \
+                 try again."
+                    .into()
+            }
+            other => other.to_string(),
+        },
+    })?;
     sync::trigger(&app, Trigger::Enrolment);
     app.kindred().with(sync::view)
 }

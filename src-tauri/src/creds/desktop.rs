@@ -60,3 +60,31 @@ impl CredentialStore for KeyringCreds {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Needs a running OS store (on Linux a Secret Service on the session bus, e.g.
+    /// `dbus-run-session` with an unlocked `gnome-keyring-daemon`); run it on purpose with
+    /// `cargo test -p kindred-app --lib -- --ignored os_store`.
+    #[test]
+    #[ignore = "needs the OS credential store"]
+    fn os_store_round_trip() {
+        let dir = std::env::temp_dir().join(format!("kindred-os-creds-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let c = KeyringCreds::new(&dir);
+        assert_eq!(c.get("access_token").unwrap(), None);
+        c.set("access_token", "secret-1").unwrap();
+        assert_eq!(c.get("access_token").unwrap().as_deref(), Some("secret-1"));
+        c.set("access_token", "secret-2").unwrap();
+        assert_eq!(
+            KeyringCreds::new(&dir).get("access_token").unwrap().as_deref(),
+            Some("secret-2")
+        );
+        c.delete("access_token").unwrap();
+        c.delete("access_token").unwrap();
+        assert_eq!(c.get("access_token").unwrap(), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
