@@ -662,15 +662,11 @@ impl Service {
             ]);
             results.push(result(push_outcome, seq, None));
         }
-        for id in &dirty {
-            let Some(Some(stored)) = records.get(id) else { continue };
-            tx.exec(
-                "INSERT INTO record (scope_id, id, entity, cl, has_create, row_seq, fields)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT (scope_id, id) DO UPDATE SET cl = excluded.cl,
-                   has_create = excluded.has_create, row_seq = excluded.row_seq,
-                   fields = excluded.fields",
-                &[
+        let record_rows: Vec<Vec<Val>> = dirty
+            .iter()
+            .filter_map(|id| records.get(id).and_then(Option::as_ref).map(|s| (id, s)))
+            .map(|(id, stored)| {
+                vec![
                     lock.scope.as_str().into(),
                     id.as_str().into(),
                     stored.entity.as_str().into(),
@@ -678,7 +674,23 @@ impl Service {
                     i64::from(stored.state.has_create).into(),
                     stored.row_seq.into(),
                     fields_json(&stored.state).into(),
-                ],
+                ]
+            })
+            .collect();
+        for chunk in record_rows.chunks(40) {
+            let groups: Vec<String> =
+                (0..chunk.len()).map(|i| format!("({})", placeholders(i * 7 + 1, 7))).collect();
+            let params: Vec<Val> = chunk.iter().flatten().cloned().collect();
+            tx.exec(
+                &format!(
+                    "INSERT INTO record (scope_id, id, entity, cl, has_create, row_seq, fields)
+                     VALUES {}
+                     ON CONFLICT (scope_id, id) DO UPDATE SET cl = excluded.cl,
+                       has_create = excluded.has_create, row_seq = excluded.row_seq,
+                       fields = excluded.fields",
+                    groups.join(", ")
+                ),
+                &params,
             )?;
         }
         for chunk in log_rows.chunks(40) {

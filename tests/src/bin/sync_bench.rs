@@ -94,6 +94,7 @@ fn us(t: Instant) -> f64 {
 /// The server process plus its staff ids.
 struct Site {
     server: ServerProc,
+    program: String,
     mentee: String,
 }
 
@@ -117,8 +118,7 @@ fn site(db: &str, key: &Path) -> Site {
             (program, mentee)
         }
     };
-    let _ = program;
-    Site { server, mentee }
+    Site { server, program, mentee }
 }
 
 fn device(dir: &Path) -> Mutex<Kindred> {
@@ -134,8 +134,12 @@ fn device(dir: &Path) -> Mutex<Kindred> {
 }
 
 fn enrol(s: &Site, k: &Mutex<Kindred>, creds: &dyn CredentialStore) {
-    let code = s.server.staff(&["invite", "--mentee", &s.mentee]);
-    connect(k, creds, &s.server.url(), &code, "bench").expect("connect");
+    enrol_as(&s.server, &s.mentee, k, creds);
+}
+
+fn enrol_as(server: &ServerProc, mentee: &str, k: &Mutex<Kindred>, creds: &dyn CredentialStore) {
+    let code = server.staff(&["invite", "--mentee", mentee]);
+    connect(k, creds, &server.url(), &code, "bench").expect("connect");
 }
 
 fn now_ms() -> i64 {
@@ -520,24 +524,27 @@ fn p8_on(a: &Args, backend: &str, db: &str, dir: &Path) -> Vec<Value> {
     let key = dir.join(format!("p8-{backend}.key"));
     let s = site(db, &key);
     const THREADS: usize = 8;
-    let devices: Vec<(Raw, tempfile::TempDir)> = (0..THREADS)
-        .map(|_| {
+    // One device per mentee, as in a program: pushes of different mentees do not share a scope.
+    let devices: Vec<(Raw, tempfile::TempDir, String)> = (0..THREADS)
+        .map(|n| {
+            let mentee =
+                s.server.staff(&["mentee", "create", "--program", &s.program, &format!("P8-{n}")]);
             let d = tempfile::tempdir().unwrap();
             let k = device(d.path());
             let creds = MemoryCreds::default();
-            enrol(&s, &k, &creds);
+            enrol_as(&s.server, &mentee, &k, &creds);
             let id = k.lock().unwrap().device_id().unwrap();
-            (Raw::new(&s.server.url(), &creds, id), d)
+            (Raw::new(&s.server.url(), &creds, id), d, format!("user:{mentee}"))
         })
         .collect();
-    let scope = format!("user:{}", s.mentee);
     let pulls = a.runs * 400;
     let pushes = a.runs * 100;
     // Warm up.
     let (_, _) = load(THREADS, THREADS * 10, &|i| devices[i % THREADS].0.hello());
     let (base_lat, base_wall) = load(THREADS, pulls, &|i| devices[i % THREADS].0.hello());
     let (ours_lat, ours_wall) = load(THREADS, pulls, &|i| {
-        let p = devices[i % THREADS].0.pull(&scope, 0, 500);
+        let (dev, _, scope) = &devices[i % THREADS];
+        let p = dev.pull(scope, 0, 500);
         std::hint::black_box(p);
     });
     let pull_rps = (pulls as f64 / (ours_wall / 1e6), pulls as f64 / (base_wall / 1e6));
@@ -569,14 +576,14 @@ fn p8_on(a: &Args, backend: &str, db: &str, dir: &Path) -> Vec<Value> {
     eprintln!("kindred-sync-bench: P8 {backend}: pulls {:.0}/s (hello {:.0}/s); pushes {:.0}/s (bare {:.0}/s)", pull_rps.0, pull_rps.1, push_rps.0, push_rps.1);
     let mut pull = result(
         &format!("P8-pull-{backend}"),
-        &format!("Server throughput, no-op pulls from {THREADS} simulated devices on loopback ({backend}); times are per-request latency, the ratio is hello req/s ÷ pull req/s"),
+        &format!("Server throughput, no-op pulls from {THREADS} simulated devices (one per mentee) on loopback ({backend}); times are per-request latency, the ratio is hello req/s ÷ pull req/s"),
         "the authenticated hello route of the same binary under the same load",
         a, ours_lat, base_lat, 2.0, Some(10_000.0),
         json!({"requests": pulls, "ours_rps": pull_rps.0.round(), "baseline_rps": pull_rps.1.round()}),
     );
     let mut push = result(
         &format!("P8-push-{backend}"),
-        &format!("Server throughput, durable pushes of 10 new changes from {THREADS} simulated devices ({backend}); the ratio is bare tx/s ÷ push req/s"),
+        &format!("Server throughput, durable pushes of 10 new changes from {THREADS} simulated devices (one per mentee) ({backend}); the ratio is bare tx/s ÷ push req/s"),
         "the same 10 rows upserted in one bare durable transaction on the same database, same concurrency",
         a, push_lat, bare_lat, 1.0 / 0.7, Some(50_000.0),
         json!({"requests": pushes, "ours_rps": push_rps.0.round(), "baseline_tx_per_s": push_rps.1.round()}),

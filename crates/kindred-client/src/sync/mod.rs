@@ -388,6 +388,9 @@ fn cycle<L: Locked>(
             if page.has_more && page.next_after <= after {
                 return Err(Failure::Stalled(report));
             }
+            if page.rows.is_empty() && page.next_after == after && !page.has_more {
+                break; // Nothing new: no write, no durable commit.
+            }
             let tally = k.with(|k| {
                 let now = k.sync_now();
                 k.store.write(|tx| book::apply_pull(tx, scope, &page, now))

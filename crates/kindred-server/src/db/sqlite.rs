@@ -13,7 +13,8 @@ use rusqlite::{Connection, ToSql, TransactionBehavior};
 use super::{schema, Mode, Row, Storage, Tx, Val};
 use crate::{Error, Result};
 
-const READERS: usize = 4;
+/// Readers kept open (each request's token check and every pull read on one).
+const READERS: usize = 16;
 
 /// The SQLite backend.
 pub struct Sqlite {
