@@ -208,7 +208,7 @@ impl ProgramServer {
             .arg("--database")
             .arg(&db)
             .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("KINDRED_LOG", "warn")
+            .env("KINDRED_LOG", "error")
             .stdout(Stdio::piped())
             .spawn()
             .expect("start kindred-server");
@@ -233,7 +233,7 @@ impl ProgramServer {
             .arg("--database")
             .arg(&self.db)
             .args(args)
-            .env("KINDRED_LOG", "warn")
+            .env("KINDRED_LOG", "error")
             .output()
             .expect("run kindred-server");
         assert!(

@@ -210,6 +210,9 @@ impl Raw {
             .send()
             .unwrap();
         assert!(r.status().is_success(), "push: {}", r.status());
+        let body: kindred_core::sync::wire::PushResponse = r.json().unwrap();
+        let applied = kindred_core::sync::wire::PushOutcome::Applied;
+        assert!(body.results.iter().all(|r| r.outcome == applied), "push: {:?}", body.results);
     }
     fn pull(&self, scope: &str, after: i64, limit: u32) -> PullResponse {
         let r = self
@@ -419,7 +422,8 @@ fn p7(a: &Args) -> Vec<Value> {
     let scopes = [enrolled.user_scope.clone(), enrolled.program_scope.clone()];
     let bdir = tempfile::tempdir().unwrap();
     let mut c = bare_db(&bdir.path().join("b.sqlite3"));
-    let mut rng = Rng::new(a.seed ^ 7);
+    // Fresh ids on every invocation: the seeded server database is reused between runs.
+    let mut rng = Rng::new(a.seed ^ now_ms() as u64);
     let (mut noop_ours, mut noop_base, mut one_ours, mut one_base, mut push_one) =
         (vec![], vec![], vec![], vec![], vec![]);
     let mut cursors = [0i64; 2];
@@ -448,7 +452,7 @@ fn p7(a: &Args) -> Vec<Value> {
         let start = Instant::now();
         let r = sync_once(&k, &mut t, true).unwrap();
         one_ours.push(us(start));
-        assert_eq!(r.pulled, 1);
+        assert_eq!(r.pulled, 1, "{r:?}");
         writer.push(vec![craving_change(&mut rng, now_ms())]);
         let start = Instant::now();
         for (i, scope) in scopes.iter().enumerate() {
