@@ -133,8 +133,6 @@ fn test() -> Result<()> {
     step("app (debug, e2e build)", || {
         cargo(&["build", "-p", "kindred-app", "--features", "e2e", "--locked"])
     })?;
-    // The end-to-end sync test runs the real program server binary.
-    step("program server (debug)", || cargo(&["build", "-p", "kindred-server", "--locked"]))?;
     step("shell tests", || cargo(&["test", "-p", "kindred-app", "--lib", "--locked"]))?;
     step("android compile check (aarch64-linux-android)", android_check)?;
     step("end-to-end on the real window (Xvfb)", || {

@@ -86,6 +86,9 @@ pub fn SyncNotice() -> impl IntoView {
 #[component]
 pub fn YourProgram() -> impl IntoView {
     let sync = use_sync();
+    // Kept out here: a new status (every cycle) re-renders the details, not these.
+    let error = RwSignal::new(None::<CommandError>);
+    let confirming = RwSignal::new(false);
     view! {
         <section class="card pad" data-test="your-program">
             <h2>{text::YOUR_PROGRAM}</h2>
@@ -99,17 +102,19 @@ pub fn YourProgram() -> impl IntoView {
                     </A>
                 }
                 .into_any(),
-                Some(s) => view! { <Connected s=s/> }.into_any(),
+                Some(s) => view! { <Connected s=s error=error confirming=confirming/> }.into_any(),
             }}
         </section>
     }
 }
 
 #[component]
-fn Connected(s: SyncStatusView) -> impl IntoView {
+fn Connected(
+    s: SyncStatusView,
+    error: RwSignal<Option<CommandError>>,
+    confirming: RwSignal<bool>,
+) -> impl IntoView {
     let sync = use_sync();
-    let error = RwSignal::new(None::<CommandError>);
-    let confirming = RwSignal::new(false);
     let now = js_sys::Date::now() as i64;
     let last = match s.last_synced_at {
         Some(t) => format!("{} {}.", text::LAST_SYNCED, ago(t, now)),
