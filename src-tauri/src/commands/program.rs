@@ -44,6 +44,11 @@ pub async fn connect_program<R: Runtime>(
     // reqwest's blocking client must not run on the async runtime's threads.
     let done = tauri::async_runtime::spawn_blocking(move || {
         let creds = sync::credentials(&worker);
+        // Check the keyring first: an invite code is single-use, and a sign-in that can't be
+        // kept would waste it.
+        if let Err(e) = creds.get(kindred_client::sync::creds::ACCESS) {
+            return Err(engine::ConnectError::Storage(e.to_string()));
+        }
         let state = worker.kindred();
         engine::connect(&*state, &*creds, &req.server, &req.code, env!("CARGO_PKG_VERSION"))
     })
