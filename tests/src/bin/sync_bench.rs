@@ -271,7 +271,9 @@ fn bare_insert(c: &mut rusqlite::Connection, rows: &[kindred_core::sync::wire::P
 }
 
 /// A server holding a user scope of `rows` cravings, built once per seed and size.
-fn seeded_site(a: &Args) -> (Site, tempfile::TempDir) {
+/// With `scratch`, the server runs on a copy, so a benchmark that adds rows (P7) leaves the
+/// cached scope at exactly `rows` for the next run.
+fn seeded_site(a: &Args, scratch: bool) -> (Site, tempfile::TempDir) {
     std::fs::create_dir_all(&a.cache).unwrap();
     let db = a.cache.join(format!("sync-seed{}-rows{}.sqlite3", a.seed, a.rows));
     let key = a.cache.join(format!("sync-seed{}-rows{}.key", a.seed, a.rows));
@@ -298,7 +300,22 @@ fn seeded_site(a: &Args) -> (Site, tempfile::TempDir) {
             t.elapsed().as_secs_f64()
         );
     }
-    (s, seeder_dir)
+    if !scratch {
+        return (s, seeder_dir);
+    }
+    drop(s);
+    let tmp = tempfile::tempdir().unwrap();
+    for name in [db.clone(), key.clone(), key.with_extension("ids.json")]
+        .into_iter()
+        .chain(["-wal", "-shm"].map(|x| PathBuf::from(format!("{}{x}", db.display()))))
+    {
+        if name.exists() {
+            std::fs::copy(&name, tmp.path().join(name.file_name().unwrap())).unwrap();
+        }
+    }
+    let copy = tmp.path().join(db.file_name().unwrap());
+    let s = site(copy.to_str().unwrap(), &tmp.path().join(key.file_name().unwrap()));
+    (s, tmp)
 }
 
 #[allow(clippy::too_many_arguments)] // one call per benchmark, each naming every part
@@ -333,7 +350,7 @@ fn result(
 }
 
 fn p6(a: &Args) -> Value {
-    let (s, _seeder) = seeded_site(a);
+    let (s, _seeder) = seeded_site(a, false);
     let (mut ours, mut base) = (Vec::new(), Vec::new());
     let mut rows_per_s = Vec::new();
     let mut apply_only = Vec::new();
@@ -404,7 +421,7 @@ fn p6(a: &Args) -> Value {
 }
 
 fn p7(a: &Args) -> Vec<Value> {
-    let (s, _seeder) = seeded_site(a);
+    let (s, _seeder) = seeded_site(a, true);
     let dir = tempfile::tempdir().unwrap();
     let k = device(dir.path());
     let creds = Arc::new(MemoryCreds::default());
