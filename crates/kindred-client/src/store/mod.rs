@@ -99,16 +99,17 @@ impl Store {
 /// Reads one value from `sync_state`.
 pub(crate) fn state_get(tx: &Transaction<'_>, key: &str) -> Result<Option<String>> {
     Ok(tx
-        .query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |r| r.get(0))
+        .prepare_cached("SELECT value FROM sync_state WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
         .optional()?)
 }
 
 /// Writes one value to `sync_state`.
 pub(crate) fn state_set(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [key, value],
-    )?;
+    )?
+    .execute([key, value])?;
     Ok(())
 }
