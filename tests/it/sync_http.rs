@@ -7,7 +7,6 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use kindred_client::ids::UuidV7;
 use kindred_client::sync::creds::{CredentialStore, MemoryCreds, ACCESS};
 use kindred_client::sync::http::HttpTransport;
 use kindred_client::sync::{connect, sync_once, Status};
@@ -15,7 +14,7 @@ use kindred_client::Kindred;
 use kindred_core::ipc::LogCravingReq;
 use kindred_core::sync::wire::ErrorBody;
 use kindred_server::db;
-use kindred_tests::sync::{device_visible, server_visible, FileCreds, ServerProc};
+use kindred_tests::sync::{device_visible, real_device, server_visible, FileCreds, ServerProc};
 use serde_json::json;
 
 /// (name, database, keep-alive guard) per backend.
@@ -42,22 +41,11 @@ fn site(dir: &std::path::Path, database: &str, extra: &[&str]) -> Site {
 }
 
 fn device(dir: &std::path::Path) -> Mutex<Kindred> {
-    Mutex::new(
-        Kindred::open_dir(
-            dir,
-            Arc::new(kindred_client::clock::SystemClock),
-            Arc::new(UuidV7),
-            chrono_tz::UTC,
-        )
-        .unwrap(),
-    )
+    real_device(dir)
 }
 
 fn enrol(s: &Site, k: &Mutex<Kindred>, creds: &dyn CredentialStore) {
-    let code = s.server.staff(&["invite", "--mentee", &s.mentee]);
-    // Typed the way people type: lower case, spaces.
-    connect(k, creds, &s.server.url(), &code.to_lowercase().replace('-', " "), "test")
-        .expect("connect");
+    s.server.enrol(&s.mentee, k, creds);
 }
 
 fn sync_until_ok(k: &Mutex<Kindred>, t: &mut HttpTransport) {

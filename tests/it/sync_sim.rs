@@ -32,7 +32,7 @@ use kindred_core::sync::merge::{self, Op, RecordState};
 use kindred_server::db::{self, Mode, Storage};
 use kindred_server::Service;
 use kindred_tests::sync::{
-    device_visible, server_visible, Delayed, Faults, Program, Rng, ServerClock, SimTransport,
+    device_visible, norm, server_visible, Delayed, Faults, Program, Rng, ServerClock, SimTransport,
 };
 use kindred_tests::ManualClock;
 use serde_json::{json, Map, Value};
@@ -485,14 +485,6 @@ impl World {
         })
         .unwrap();
         assert_eq!(hits, 0, "seed {seed}: a device-only note reached the server");
-    }
-}
-
-fn norm(v: &Value) -> Option<Value> {
-    match v {
-        Value::Null => None,
-        Value::Bool(b) => Some(Value::from(i64::from(*b))),
-        other => Some(other.clone()),
     }
 }
 

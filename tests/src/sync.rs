@@ -72,27 +72,13 @@ impl Rng {
     }
 }
 
-/// The HTTP status the real server gives an error (kept in step with `kindred_server::http`).
-pub fn status_of(e: &ServerError) -> u16 {
-    match e {
-        ServerError::Db(_) | ServerError::Busy | ServerError::Durability(_) => 503,
-        ServerError::Unauthorized(..) => 401,
-        ServerError::Forbidden(..) => 403,
-        ServerError::BadRequest(..) => 400,
-        ServerError::TooLarge(..) => 413,
-        ServerError::EpochChanged { .. } => 409,
-        ServerError::NotFound(_) => 404,
-        ServerError::Conflict(..) => 409,
-    }
-}
-
 fn to_transport(e: ServerError) -> TransportError {
     let restore_point_seq = match &e {
         ServerError::EpochChanged { restore_point_seq } => *restore_point_seq,
         _ => None,
     };
     TransportError::Http {
-        status: status_of(&e),
+        status: e.status(),
         code: e.code().into(),
         retry_after_s: None,
         restore_point_seq,
@@ -234,7 +220,8 @@ impl Program {
 /// Record id → visible synced fields (nulls dropped; booleans as 0/1; lists and objects as JSON).
 pub type Visible = BTreeMap<String, BTreeMap<String, Value>>;
 
-fn norm(v: &Value) -> Option<Value> {
+/// A value as both sides compare it: nulls dropped, booleans as 0/1 (the device stores them so).
+pub fn norm(v: &Value) -> Option<Value> {
     match v {
         Value::Null => None,
         Value::Bool(b) => Some(Value::from(i64::from(*b))),
@@ -304,34 +291,52 @@ pub fn device_visible(db_file: &Path) -> Visible {
 #[derive(Debug)]
 pub struct FileCreds(pub std::path::PathBuf);
 
-impl CredentialStore for FileCreds {
-    fn get(&self, key: &str) -> Result<Option<String>, kindred_client::sync::creds::CredError> {
-        let m: BTreeMap<String, String> = std::fs::read(&self.0)
+impl FileCreds {
+    fn load(&self) -> BTreeMap<String, String> {
+        std::fs::read(&self.0)
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
-        Ok(m.get(key).cloned())
+            .unwrap_or_default()
     }
-    fn set(&self, key: &str, value: &str) -> Result<(), kindred_client::sync::creds::CredError> {
-        let mut m: BTreeMap<String, String> = std::fs::read(&self.0)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
-        m.insert(key.into(), value.into());
+
+    /// Replaces the file atomically (write beside, then rename).
+    fn save(
+        &self,
+        m: &BTreeMap<String, String>,
+    ) -> Result<(), kindred_client::sync::creds::CredError> {
         let tmp = self.0.with_extension("tmp");
-        std::fs::write(&tmp, serde_json::to_vec(&m).unwrap())
+        std::fs::write(&tmp, serde_json::to_vec(m).unwrap())
             .and_then(|()| std::fs::rename(&tmp, &self.0))
             .map_err(|e| kindred_client::sync::creds::CredError(e.to_string()))
     }
-    fn delete(&self, key: &str) -> Result<(), kindred_client::sync::creds::CredError> {
-        let mut m: BTreeMap<String, String> = std::fs::read(&self.0)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
-        m.remove(key);
-        std::fs::write(&self.0, serde_json::to_vec(&m).unwrap())
-            .map_err(|e| kindred_client::sync::creds::CredError(e.to_string()))
+}
+
+impl CredentialStore for FileCreds {
+    fn get(&self, key: &str) -> Result<Option<String>, kindred_client::sync::creds::CredError> {
+        Ok(self.load().get(key).cloned())
     }
+    fn set(&self, key: &str, value: &str) -> Result<(), kindred_client::sync::creds::CredError> {
+        let mut m = self.load();
+        m.insert(key.into(), value.into());
+        self.save(&m)
+    }
+    fn delete(&self, key: &str) -> Result<(), kindred_client::sync::creds::CredError> {
+        let mut m = self.load();
+        m.remove(key);
+        self.save(&m)
+    }
+}
+
+/// A phone on the real clock and id source, its store in `dir` (UTC).
+pub fn real_device(dir: &Path) -> std::sync::Mutex<kindred_client::Kindred> {
+    let k = kindred_client::Kindred::open_dir(
+        dir,
+        Arc::new(kindred_client::clock::SystemClock),
+        Arc::new(kindred_client::ids::UuidV7),
+        chrono_tz::UTC,
+    )
+    .expect("open the device store");
+    std::sync::Mutex::new(k)
 }
 
 /// The `kindred-server` binary: `KINDRED_SERVER_BIN`, else next to the test executables.
@@ -411,6 +416,19 @@ impl ServerProc {
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().trim().to_owned()
+    }
+
+    /// Connects the phone `k` to `mentee` on this server with a fresh invite code, typed the way
+    /// people type it (lower case, spaces for dashes).
+    pub fn enrol(
+        &self,
+        mentee: &str,
+        k: &std::sync::Mutex<kindred_client::Kindred>,
+        creds: &dyn CredentialStore,
+    ) {
+        let code = self.staff(&["invite", "--mentee", mentee]);
+        let typed = code.to_lowercase().replace('-', " ");
+        kindred_client::sync::connect(k, creds, &self.url(), &typed, "test").expect("connect");
     }
 
     /// kill -9.

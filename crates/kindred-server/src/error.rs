@@ -37,6 +37,19 @@ pub enum Error {
 }
 
 impl Error {
+    /// The HTTP status it is answered with (the in-process test transport uses it too).
+    pub fn status(&self) -> u16 {
+        match self {
+            Error::Db(_) | Error::Busy | Error::Durability(_) => 503,
+            Error::Unauthorized(..) => 401,
+            Error::Forbidden(..) => 403,
+            Error::BadRequest(..) => 400,
+            Error::TooLarge(..) => 413,
+            Error::EpochChanged { .. } | Error::Conflict(..) => 409,
+            Error::NotFound(_) => 404,
+        }
+    }
+
     /// The stable machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {

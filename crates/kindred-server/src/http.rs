@@ -94,16 +94,7 @@ impl ApiError {
 
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
-        let status = match &e {
-            Error::Db(_) | Error::Busy | Error::Durability(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Error::Unauthorized(..) => StatusCode::UNAUTHORIZED,
-            Error::Forbidden(..) => StatusCode::FORBIDDEN,
-            Error::BadRequest(..) => StatusCode::BAD_REQUEST,
-            Error::TooLarge(..) => StatusCode::PAYLOAD_TOO_LARGE,
-            Error::EpochChanged { .. } => StatusCode::CONFLICT,
-            Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::Conflict(..) => StatusCode::CONFLICT,
-        };
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let message = match &e {
             Error::Db(detail) => {
                 // The database's own text can quote values: only its first clause is logged.

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use kindred_core::entity::{self, Entity, Scope};
+use kindred_core::entity::{self, Scope};
 use kindred_core::ids::ChangeId;
 use kindred_core::sync::hlc::Hlc;
 use kindred_core::sync::merge::{self, FieldState, Op, Outcome, RecordState, WriteKey};
@@ -125,17 +125,6 @@ impl std::fmt::Debug for Service {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Service").field("backend", &self.db.backend()).finish_non_exhaustive()
     }
-}
-
-fn scope_of(e: &Entity, user_scope: &str, program_scope: &str) -> String {
-    match e.scope {
-        Scope::User => user_scope.to_owned(),
-        Scope::Program => program_scope.to_owned(),
-    }
-}
-
-fn hlc_sql(h: Hlc) -> i64 {
-    i64::try_from(h.0).unwrap_or(i64::MAX)
 }
 
 /// A record's stored state: its merge state plus where it sits in its scope.
@@ -635,11 +624,6 @@ impl Service {
             };
             let payload = (!deleted && !c.fields.is_empty())
                 .then(|| canonical_json(&Value::Object(c.fields.clone())));
-            let op = match c.op {
-                Op::Create => "create",
-                Op::Set => "set",
-                Op::Delete => "delete",
-            };
             let outcome_str =
                 if push_outcome == PushOutcome::Applied { "applied" } else { "superseded" };
             seen.insert(id.clone(), (mac.clone(), seq));
@@ -651,11 +635,11 @@ impl Service {
                 actor.kind.into(),
                 c.entity.as_str().into(),
                 c.record_id.as_str().into(),
-                op.into(),
+                c.op.key().into(),
                 mac.into(),
                 payload.into(),
-                hlc_sql(c.hlc).into(),
-                hlc_sql(o.hlc_eff).into(),
+                c.hlc.to_i64().into(),
+                o.hlc_eff.to_i64().into(),
                 c.base_row_seq.into(),
                 outcome_str.into(),
                 now.into(),
@@ -1076,11 +1060,6 @@ impl Service {
                 .ok_or(Error::NotFound("program"))
         })?;
         Ok(format!("program:{program}"))
-    }
-
-    /// Which scope an entity's records for this mentee/program go to.
-    pub fn scope_for(e: &Entity, user: &str, program: &str) -> String {
-        scope_of(e, &format!("user:{user}"), &format!("program:{program}"))
     }
 }
 

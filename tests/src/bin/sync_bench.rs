@@ -20,10 +20,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use kindred_client::ids::UuidV7;
 use kindred_client::sync::creds::{CredentialStore, MemoryCreds, ACCESS};
 use kindred_client::sync::http::HttpTransport;
-use kindred_client::sync::{connect, sync_once, Status};
+use kindred_client::sync::{sync_once, Status};
 use kindred_client::Kindred;
 use kindred_core::ids::ChangeId;
 use kindred_core::sync::hlc::Hlc;
@@ -122,24 +121,11 @@ fn site(db: &str, key: &Path) -> Site {
 }
 
 fn device(dir: &Path) -> Mutex<Kindred> {
-    Mutex::new(
-        Kindred::open_dir(
-            dir,
-            Arc::new(kindred_client::clock::SystemClock),
-            Arc::new(UuidV7),
-            chrono_tz::UTC,
-        )
-        .unwrap(),
-    )
+    kindred_tests::sync::real_device(dir)
 }
 
 fn enrol(s: &Site, k: &Mutex<Kindred>, creds: &dyn CredentialStore) {
-    enrol_as(&s.server, &s.mentee, k, creds);
-}
-
-fn enrol_as(server: &ServerProc, mentee: &str, k: &Mutex<Kindred>, creds: &dyn CredentialStore) {
-    let code = server.staff(&["invite", "--mentee", mentee]);
-    connect(k, creds, &server.url(), &code, "bench").expect("connect");
+    s.server.enrol(&s.mentee, k, creds);
 }
 
 fn now_ms() -> i64 {
@@ -553,7 +539,7 @@ fn p8_on(a: &Args, backend: &str, db: &str, dir: &Path) -> Vec<Value> {
             let d = tempfile::tempdir().unwrap();
             let k = device(d.path());
             let creds = MemoryCreds::default();
-            enrol_as(&s.server, &mentee, &k, &creds);
+            s.server.enrol(&mentee, &k, &creds);
             let id = k.lock().unwrap().device_id().unwrap();
             (Raw::new(&s.server.url(), &creds, id), d, format!("user:{mentee}"))
         })

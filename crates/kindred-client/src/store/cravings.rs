@@ -38,12 +38,30 @@ fn details_fields(d: &Details) -> Vec<(&'static str, Value)> {
     ]
 }
 
+/// The device-side columns of an instant in a zone: the local day (`YYYY-MM-DD`), hour and
+/// weekday (0 = Monday). One definition for every write path (local writes and pulls).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct LocalParts {
+    pub day: String,
+    pub hour: u32,
+    pub dow: u32,
+}
+
+pub(crate) fn local_parts(at: DateTime<Utc>, tz: chrono_tz::Tz) -> LocalParts {
+    let local = at.with_timezone(&tz);
+    LocalParts {
+        day: local.date_naive().format("%Y-%m-%d").to_string(),
+        hour: local.hour(),
+        dow: local.weekday().num_days_from_monday(),
+    }
+}
+
 /// Pending changes to `craving_rollup`: (kind, key) → (n, rode_out, intensity_sum) deltas.
 pub(crate) type RollupDelta = std::collections::BTreeMap<(&'static str, String), (i64, i64, i64)>;
 
 /// Adds (`sign = 1`) or removes (`sign = -1`) one live craving's counts to `acc`.
 pub(crate) fn rollup_delta(c: &Craving, sign: i64, acc: &mut RollupDelta) {
-    let local = c.at.instant().with_timezone(&c.at.tz);
+    let local = local_parts(c.at.instant(), c.at.tz);
     let d = &c.details;
     let rode = i64::from(d.outcome == Some(Outcome::RodeItOut));
     let mut add = |kind: &'static str, key: String| {
@@ -52,9 +70,9 @@ pub(crate) fn rollup_delta(c: &Craving, sign: i64, acc: &mut RollupDelta) {
         e.1 += sign * rode;
         e.2 += sign * i64::from(c.intensity);
     };
-    add("hour", local.hour().to_string());
-    add("dow", local.weekday().num_days_from_monday().to_string());
-    add("day", local.date_naive().format("%Y-%m-%d").to_string());
+    add("hour", local.hour.to_string());
+    add("dow", local.dow.to_string());
+    add("day", local.day);
     if let Some(o) = d.outcome {
         add("outcome", o.key().to_owned());
     }
@@ -96,7 +114,7 @@ pub(crate) fn rollup(tx: &Transaction<'_>, c: &Craving, sign: i64) -> Result<()>
 /// Inserts a new craving (quick log or full).
 pub fn insert(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, c: &Craving) -> Result<()> {
     let id = c.id.to_string();
-    let local = c.at.instant().with_timezone(&c.at.tz);
+    let local = local_parts(c.at.instant(), c.at.tz);
     let d = &c.details;
     tx.prepare_cached(
         "INSERT INTO craving (id, cl, started_at, tz, local_day, local_hour, local_dow, intensity,
@@ -108,9 +126,9 @@ pub fn insert(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, c: &Craving) -> Result<(
         id,
         ms(c.at.instant()),
         c.at.tz.name(),
-        local.date_naive().format("%Y-%m-%d").to_string(),
-        local.hour(),
-        local.weekday().num_days_from_monday(),
+        local.day,
+        local.hour,
+        local.dow,
         c.intensity,
         json!(d.triggers).to_string(),
         json!(d.tags).to_string(),

@@ -17,7 +17,7 @@ use crate::Result;
 /// Appends a check-in.
 pub fn insert_check_in(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, c: &CheckIn) -> Result<()> {
     let at = c.at.instant().timestamp_millis();
-    let day = c.at.instant().with_timezone(&c.at.tz).format("%Y-%m-%d").to_string();
+    let day = super::cravings::local_parts(c.at.instant(), c.at.tz).day;
     tx.execute(
         "INSERT INTO check_in (id, cl, at, tz, local_day, mood, craving, halt, line, created_at)
          VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",

@@ -12,23 +12,8 @@ use super::{state_get, state_set};
 use crate::ids::IdGen;
 use crate::Result;
 
-/// What a change does to its record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Create,
-    Set,
-    Delete,
-}
-
-impl Op {
-    fn as_str(self) -> &'static str {
-        match self {
-            Op::Create => "create",
-            Op::Set => "set",
-            Op::Delete => "delete",
-        }
-    }
-}
+/// What a change does to its record (the wire type, so payloads and pushes agree).
+pub use kindred_core::sync::merge::Op;
 
 /// One change to record.
 #[derive(Debug)]
@@ -70,7 +55,7 @@ pub fn record(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, change: Change<'_>) -> R
     let hlc = Hlc(last).send(u64::try_from(now_ms).unwrap_or(0));
     state_set(tx, HLC_LAST, &hlc.0.to_string())?;
     let node = format!("d:{}", state_get(tx, DEVICE_ID)?.unwrap_or_default());
-    let hlc_sql = i64::try_from(hlc.0).unwrap_or(i64::MAX);
+    let hlc_sql = hlc.to_i64();
     let record_id = change.record_id.to_string();
     let change_id = change_id.to_string();
 
@@ -98,7 +83,7 @@ pub fn record(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, change: Change<'_>) -> R
             change.entity.name,
             change.entity.version,
             record_id,
-            change.op.as_str(),
+            change.op.key(),
             change.cl,
             hlc_sql,
             Value::Object(payload).to_string(),

@@ -9,8 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Datelike, Timelike};
-use chrono_tz::Tz;
+use chrono::DateTime;
 use kindred_core::entity::{self, Entity, Scope, CHECK_IN, CRAVING};
 use kindred_core::ids::CravingId;
 use kindred_core::sync::hlc::Hlc;
@@ -258,13 +257,8 @@ fn to_sql(v: &Value) -> Sql {
 
 /// Device-side columns derived from an instant and its zone.
 fn local_parts(at_ms: i64, tz: &str) -> Option<(String, i64, i64)> {
-    let tz: Tz = tz.parse().ok()?;
-    let t = DateTime::from_timestamp_millis(at_ms)?.with_timezone(&tz);
-    Some((
-        t.date_naive().format("%Y-%m-%d").to_string(),
-        i64::from(t.hour()),
-        i64::from(t.weekday().num_days_from_monday()),
-    ))
+    let p = cravings::local_parts(DateTime::from_timestamp_millis(at_ms)?, tz.parse().ok()?);
+    Some((p.day, i64::from(p.hour), i64::from(p.dow)))
 }
 
 fn refresh_derived(tx: &Transaction<'_>, e: &Entity, id: &str) -> Result<()> {
@@ -641,11 +635,11 @@ pub fn cursor(tx: &Transaction<'_>, scope: &str) -> Result<i64> {
     Ok(state_get(tx, &keys::cursor(scope))?.and_then(|v| v.parse().ok()).unwrap_or(0))
 }
 
-/// After a server restore (SYNC.md §13): adopts the new epoch, queues again every acknowledged
-/// change the restored server may have lost, and restarts every cursor from 0.
+/// After a server restore (SYNC.md §13): forgets the old epoch (the next hello brings the new
+/// one), queues again every acknowledged change the restored server may have lost, and
+/// restarts every cursor from 0.
 pub fn recover_from_restore(
     tx: &Transaction<'_>,
-    epoch: &str,
     restore_point_seq: Option<i64>,
     now_ms: i64,
 ) -> Result<usize> {
@@ -658,11 +652,6 @@ pub fn recover_from_restore(
         .collect::<rusqlite::Result<_>>()?;
     for (change_id, raw) in &lost {
         let c: WireChange = serde_json::from_str(raw)?;
-        let op = match c.op {
-            Op::Create => "create",
-            Op::Set => "set",
-            Op::Delete => "delete",
-        };
         exec(
             tx,
             "INSERT INTO outbox (change_id, entity, entity_version, record_id, op, cl, hlc,
@@ -673,17 +662,17 @@ pub fn recover_from_restore(
                 c.entity,
                 c.entity_version,
                 c.record_id,
-                op,
+                c.op.key(),
                 c.cl,
-                i64::try_from(c.hlc.0).unwrap_or(i64::MAX),
+                c.hlc.to_i64(),
                 Value::Object(c.fields).to_string(),
                 now_ms
             ],
         )?;
         exec(tx, "DELETE FROM sent_log WHERE change_id = ?1", [change_id])?;
     }
-    exec(tx, "DELETE FROM sync_state WHERE key LIKE 'cursor:%'", [])?;
-    state_set(tx, keys::EPOCH, epoch)?;
+    // Cursors never outlive their epoch; the next hello brings the new one.
+    exec(tx, "DELETE FROM sync_state WHERE key LIKE 'cursor:%' OR key = ?1", [keys::EPOCH])?;
     Ok(lost.len())
 }
 

@@ -280,11 +280,7 @@ pub fn sync_once<L: Locked>(k: &L, t: &mut dyn Transport, force: bool) -> Result
                     {
                         let rp = *restore_point_seq;
                         // Adopt the new epoch at the next hello; queue what the server lost.
-                        k.store.write(|tx| {
-                            book::recover_from_restore(tx, "", rp, now)?;
-                            tx.execute("DELETE FROM sync_state WHERE key = ?1", [keys::EPOCH])?;
-                            Ok(())
-                        })?;
+                        k.store.write(|tx| book::recover_from_restore(tx, rp, now))?;
                         (Status::Offline, Some(now), 0)
                     }
                     TransportError::Http { retry_after_s, .. } => {

@@ -19,6 +19,11 @@ impl Hlc {
         Self((physical_ms << COUNTER_BITS) | u64::from(counter))
     }
 
+    /// The value as a SQL integer (saturating; real clocks are far below `i64::MAX`).
+    pub fn to_i64(self) -> i64 {
+        i64::try_from(self.0).unwrap_or(i64::MAX)
+    }
+
     /// Physical milliseconds.
     pub fn physical(self) -> u64 {
         self.0 >> COUNTER_BITS

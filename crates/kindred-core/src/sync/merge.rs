@@ -37,6 +37,17 @@ pub enum Op {
     Delete,
 }
 
+impl Op {
+    /// The wire and storage name: `create`, `set` or `delete`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Op::Create => "create",
+            Op::Set => "set",
+            Op::Delete => "delete",
+        }
+    }
+}
+
 /// One change to one record, as pushed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
