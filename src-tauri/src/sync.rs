@@ -39,8 +39,9 @@ const DEBOUNCE: Duration = Duration::from_secs(2);
 const MAX_WAIT: Duration = Duration::from_secs(10);
 /// The periodic cycle.
 const PERIOD: Duration = Duration::from_secs(60);
-/// The follow-up for changes still waiting (a delete's undo window is 10 s).
-const FOLLOW_UP: Duration = Duration::from_secs(11);
+/// The follow-up for changes still waiting: just after a delete's undo window.
+const FOLLOW_UP: Duration =
+    Duration::from_millis(kindred_core::model::UNDO_WINDOW_MS as u64 + 1_000);
 
 /// Why the worker should look again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,10 +221,6 @@ impl<R: Runtime> Worker<R> {
 pub fn view(k: &mut Kindred) -> kindred_client::Result<SyncStatusView> {
     let (status, last, pending, rejected) = k.sync_status()?;
     let enrolled = k.enrolment()?;
-    let key = serde_json::to_value(status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| "off".into());
     let message = match status {
         Status::Revoked => Some(
             "This phone was disconnected from your program. Everything you recorded is still here.",
@@ -244,8 +241,8 @@ pub fn view(k: &mut Kindred) -> kindred_client::Result<SyncStatusView> {
         connected: enrolled.is_some(),
         program_name: enrolled.as_ref().map(|e| e.program_name.clone()),
         server: enrolled.as_ref().map(|e| host(&e.server_url)),
-        needs_you: matches!(status, Status::Revoked | Status::Reconnect | Status::Upgrade),
-        status: key,
+        needs_you: status.needs_you(),
+        status,
         last_synced_at: last,
         pending,
         rejected,

@@ -13,6 +13,7 @@ use kindred_client::Kindred;
 use kindred_core::ids::ChangeId;
 use kindred_core::sync::hlc::Hlc;
 use kindred_core::sync::merge::Op;
+use kindred_core::sync::wire::ErrorCode;
 use kindred_core::sync::wire::{
     EnrolRequest, HelloResponse, PullResponse, PushOutcome, PushRequest, PushResponse,
     RefreshRequest, WireChange,
@@ -185,12 +186,12 @@ fn replays_are_harmless_and_reused_keys_are_refused() {
         forged.fields.insert("text".into(), json!("something else"));
         let r = push(&s, vec![forged.clone()]);
         assert_eq!(r.results[0].outcome, PushOutcome::Rejected);
-        assert_eq!(r.results[0].code.as_deref(), Some("idempotency_key_reused"));
+        assert_eq!(r.results[0].code.map(ErrorCode::as_str), Some("idempotency_key_reused"));
         // Also after the record was deleted and its content wiped.
         push(&s, vec![change(Op::Delete, &c.record_id, hlc_at(NOW), json!({}))]);
         let r = push(&s, vec![forged]);
         assert_eq!(
-            r.results[0].code.as_deref(),
+            r.results[0].code.map(ErrorCode::as_str),
             Some("idempotency_key_reused"),
             "{name}: after redaction too"
         );
@@ -265,7 +266,10 @@ fn delete_beats_edit_in_both_orders() {
             // A create for the deleted id is refused.
             let mut again = g.clone();
             again.change_id = ChangeId(uuid::Uuid::from_u128(rand_u128()));
-            assert_eq!(push(&s, vec![again]).results[0].code.as_deref(), Some("record_deleted"));
+            assert_eq!(
+                push(&s, vec![again]).results[0].code.map(ErrorCode::as_str),
+                Some("record_deleted")
+            );
         }
     }
 }
@@ -279,12 +283,13 @@ fn poison_changes_do_not_block_and_dependents_are_refused() {
         let dependent = change(Op::Set, &bad.record_id, hlc_at(NOW + 1), json!({"text": "y"}));
         let good = goal(2);
         let r = push(&s, vec![bad, dependent, good]);
-        let outcomes: Vec<_> = r.results.iter().map(|r| (r.outcome, r.code.clone())).collect();
+        let outcomes: Vec<_> =
+            r.results.iter().map(|r| (r.outcome, r.code.map(ErrorCode::as_str))).collect();
         assert_eq!(
             outcomes,
             vec![
-                (PushOutcome::Rejected, Some("out_of_range".into())),
-                (PushOutcome::Rejected, Some("depends_on_rejected".into())),
+                (PushOutcome::Rejected, Some("out_of_range")),
+                (PushOutcome::Rejected, Some("depends_on_rejected")),
                 (PushOutcome::Applied, None)
             ],
             "{name}"
@@ -332,7 +337,7 @@ fn hostile_changes_are_rejected_without_state_change() {
         for (c, code) in cases {
             let r = push(&s, vec![c]);
             assert_eq!(r.results[0].outcome, PushOutcome::Rejected, "{name} {code}");
-            assert_eq!(r.results[0].code.as_deref(), Some(code), "{name}");
+            assert_eq!(r.results[0].code.map(ErrorCode::as_str), Some(code), "{name}");
         }
         let page = s.svc.pull(&s.auth, &s.auth.user_scope(), 0, None, &s.epoch).unwrap();
         assert!(page.rows.is_empty(), "{name}: nothing stored");
@@ -355,7 +360,7 @@ fn hostile_changes_are_rejected_without_state_change() {
                 changes: many,
             },
         );
-        assert!(matches!(err, Err(Error::TooLarge("batch_too_large", _))), "{name}");
+        assert!(matches!(err, Err(Error::TooLarge(ErrorCode::BatchTooLarge, _))), "{name}");
     }
 }
 
@@ -372,7 +377,7 @@ fn scopes_are_isolated_between_mentees() {
         push(&s, vec![g.clone()]);
         // The other mentee cannot read the first one's scope...
         let e = s.svc.pull(&other_auth, &s.auth.user_scope(), 0, None, &s.epoch);
-        assert!(matches!(e, Err(Error::Forbidden("scope_forbidden", _))), "{name}");
+        assert!(matches!(e, Err(Error::Forbidden(ErrorCode::ScopeForbidden, _))), "{name}");
         // ...nor change its record: the same id lands in their own scope as a new record.
         let req = PushRequest {
             device_id: other_auth.device_id.clone(),
@@ -395,16 +400,16 @@ fn scopes_are_isolated_between_mentees() {
         };
         assert!(matches!(
             s.svc.push(&other_auth, &spoof),
-            Err(Error::Forbidden("device_mismatch", _))
+            Err(Error::Forbidden(ErrorCode::DeviceMismatch, _))
         ));
         // Cursors: negative, beyond the scope, another epoch.
         assert!(matches!(
             s.svc.pull(&s.auth, &s.auth.user_scope(), -1, None, &s.epoch),
-            Err(Error::BadRequest("bad_cursor", _))
+            Err(Error::BadRequest(ErrorCode::BadCursor, _))
         ));
         assert!(matches!(
             s.svc.pull(&s.auth, &s.auth.user_scope(), i64::MAX, None, &s.epoch),
-            Err(Error::BadRequest("bad_cursor", _))
+            Err(Error::BadRequest(ErrorCode::BadCursor, _))
         ));
         assert!(matches!(
             s.svc.pull(&s.auth, &s.auth.user_scope(), 0, None, "old-epoch"),
@@ -439,13 +444,13 @@ fn tokens_expire_rotate_and_revoke() {
             device_id: id(),
             app_version: "t".into(),
         });
-        assert!(matches!(again, Err(Error::Unauthorized("invite_invalid", _))), "{name}");
+        assert!(matches!(again, Err(Error::Unauthorized(ErrorCode::InviteInvalid, _))), "{name}");
         // Expired invites do not work either.
         let late = svc.invite(&program.mentee, 60_000).unwrap();
         clock.advance(61_000);
         assert!(matches!(
             svc.enrol(&EnrolRequest { code: late, device_id: id(), app_version: "t".into() }),
-            Err(Error::Unauthorized("invite_invalid", _))
+            Err(Error::Unauthorized(ErrorCode::InviteInvalid, _))
         ));
         // Access tokens last 15 minutes.
         assert!(svc.authenticate(&e.tokens.access_token).is_ok());
@@ -453,13 +458,13 @@ fn tokens_expire_rotate_and_revoke() {
         assert!(
             matches!(
                 svc.authenticate(&e.tokens.access_token),
-                Err(Error::Unauthorized("token_expired", _))
+                Err(Error::Unauthorized(ErrorCode::TokenExpired, _))
             ),
             "{name}"
         );
         assert!(matches!(
             svc.authenticate("ka_forged"),
-            Err(Error::Unauthorized("token_invalid", _))
+            Err(Error::Unauthorized(ErrorCode::TokenInvalid, _))
         ));
         // Refresh rotates; a reused refresh token revokes the device.
         let pair =
@@ -467,12 +472,12 @@ fn tokens_expire_rotate_and_revoke() {
         assert!(svc.authenticate(&pair.access_token).is_ok());
         let reuse = svc.refresh(&RefreshRequest { refresh_token: e.tokens.refresh_token.clone() });
         assert!(
-            matches!(reuse, Err(Error::Unauthorized("device_revoked", _))),
+            matches!(reuse, Err(Error::Unauthorized(ErrorCode::DeviceRevoked, _))),
             "{name}: reuse detected"
         );
         let after = svc.authenticate(&pair.access_token);
         assert!(
-            matches!(after, Err(Error::Unauthorized("device_revoked", _))),
+            matches!(after, Err(Error::Unauthorized(ErrorCode::DeviceRevoked, _))),
             "{name}: nothing syncs after reuse: {after:?}"
         );
         // Staff revocation works the same; re-enrolling with a new code restores the device.

@@ -11,7 +11,7 @@ use kindred_client::sync::creds::{CredentialStore, MemoryCreds, ACCESS, REFRESH}
 use kindred_client::sync::{Transport, TransportError};
 use kindred_core::entity::{self, Scope, Ty};
 use kindred_core::sync::wire::{
-    EnrolRequest, HelloResponse, PullResponse, PushRequest, PushResponse, RefreshRequest,
+    EnrolRequest, ErrorCode, HelloResponse, PullResponse, PushRequest, PushResponse, RefreshRequest,
 };
 use kindred_server::db::{self, Mode, Storage};
 use kindred_server::service::DeviceAuth;
@@ -79,7 +79,7 @@ fn to_transport(e: ServerError) -> TransportError {
     };
     TransportError::Http {
         status: e.status(),
-        code: e.code().into(),
+        code: e.code(),
         retry_after_s: None,
         restore_point_seq,
     }
@@ -115,7 +115,7 @@ impl SimTransport<'_> {
     fn auth(&mut self) -> Result<DeviceAuth, TransportError> {
         let access = self.creds.get(ACCESS).ok().flatten().unwrap_or_default();
         match self.svc.authenticate(&access) {
-            Err(ServerError::Unauthorized("token_expired", _)) => {
+            Err(ServerError::Unauthorized(ErrorCode::TokenExpired, _)) => {
                 let refresh = self.creds.get(REFRESH).ok().flatten().unwrap_or_default();
                 let pair = self
                     .svc

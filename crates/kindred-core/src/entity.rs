@@ -138,13 +138,14 @@ pub enum ValueProblem {
 
 impl ValueProblem {
     /// The `code` sent back in a rejection.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> crate::sync::code::ErrorCode {
+        use crate::sync::code::ErrorCode;
         match self {
-            ValueProblem::WrongType => "wrong_type",
-            ValueProblem::TooLong => "too_long",
-            ValueProblem::OutOfRange => "out_of_range",
-            ValueProblem::InFuture => "time_in_future",
-            ValueProblem::Missing => "missing_field",
+            ValueProblem::WrongType => ErrorCode::WrongType,
+            ValueProblem::TooLong => ErrorCode::TooLong,
+            ValueProblem::OutOfRange => ErrorCode::OutOfRange,
+            ValueProblem::InFuture => ErrorCode::TimeInFuture,
+            ValueProblem::Missing => ErrorCode::MissingField,
         }
     }
 }

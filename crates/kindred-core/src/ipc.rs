@@ -540,8 +540,7 @@ pub struct SyncStatusView {
     pub program_name: Option<String>,
     /// The server's host (and port), for recognising it; never a path or token.
     pub server: Option<String>,
-    /// `off`, `ok`, `offline`, `revoked`, `reconnect`, `upgrade` or `stalled`.
-    pub status: String,
+    pub status: crate::sync::status::Status,
     /// When the last cycle finished (unix ms).
     pub last_synced_at: Option<i64>,
     /// Changes recorded here and not yet accepted by the program's server.

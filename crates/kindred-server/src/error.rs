@@ -1,5 +1,7 @@
 //! The server's one error type. Every variant maps to an HTTP status and a stable `error` code
-//! (see `http`); messages are plain and never carry health data, tokens or record ids.
+//! ([`ErrorCode`], the one list in `kindred-core`); messages are plain and never carry health data, tokens or record ids.
+
+use kindred_core::sync::wire::ErrorCode;
 
 /// Anything the server can refuse or fail with.
 #[derive(Debug, thiserror::Error)]
@@ -15,16 +17,16 @@ pub enum Error {
     Busy,
     /// Missing, unknown, expired or revoked credentials; the code says which.
     #[error("{1}")]
-    Unauthorized(&'static str, &'static str),
+    Unauthorized(ErrorCode, &'static str),
     /// Authenticated but not allowed (another scope, another device id).
     #[error("{1}")]
-    Forbidden(&'static str, &'static str),
+    Forbidden(ErrorCode, &'static str),
     /// Malformed or out-of-range input.
     #[error("{1}")]
-    BadRequest(&'static str, String),
+    BadRequest(ErrorCode, String),
     /// A request too large to take.
     #[error("{1}")]
-    TooLarge(&'static str, &'static str),
+    TooLarge(ErrorCode, &'static str),
     /// The server was restored and its epoch rotated (SYNC.md §13).
     #[error("the server's history changed; sync will recover on its own")]
     EpochChanged { restore_point_seq: Option<i64> },
@@ -33,7 +35,7 @@ pub enum Error {
     NotFound(&'static str),
     /// A staff command or enrolment that conflicts with existing state.
     #[error("{1}")]
-    Conflict(&'static str, &'static str),
+    Conflict(ErrorCode, &'static str),
 }
 
 impl Error {
@@ -51,17 +53,17 @@ impl Error {
     }
 
     /// The stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Db(_) | Error::Busy => "unavailable",
-            Error::Durability(_) => "durability",
+            Error::Db(_) | Error::Busy => ErrorCode::Unavailable,
+            Error::Durability(_) => ErrorCode::Durability,
             Error::Unauthorized(c, _)
             | Error::Forbidden(c, _)
             | Error::TooLarge(c, _)
             | Error::Conflict(c, _)
-            | Error::BadRequest(c, _) => c,
-            Error::EpochChanged { .. } => "epoch_changed",
-            Error::NotFound(_) => "not_found",
+            | Error::BadRequest(c, _) => *c,
+            Error::EpochChanged { .. } => ErrorCode::EpochChanged,
+            Error::NotFound(_) => ErrorCode::NotFound,
         }
     }
 }

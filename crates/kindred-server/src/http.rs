@@ -17,7 +17,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use kindred_core::sync::wire::{self, EnrolRequest, ErrorBody, PushRequest, RefreshRequest};
+use kindred_core::sync::wire::{
+    self, EnrolRequest, ErrorBody, ErrorCode, PushRequest, RefreshRequest,
+};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -69,14 +71,10 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
+    fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
-            body: ErrorBody {
-                error: code.into(),
-                message: message.into(),
-                restore_point_seq: None,
-            },
+            body: ErrorBody { error: code, message: message.into(), restore_point_seq: None },
             retry_after: None,
         }
     }
@@ -84,7 +82,7 @@ impl ApiError {
     fn rate_limited(secs: u64) -> ApiError {
         let mut e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+            ErrorCode::RateLimited,
             "Too many requests; try again shortly.",
         );
         e.retry_after = Some(secs.max(1));
@@ -137,7 +135,7 @@ async fn blocking<T: Send + 'static>(
         Ok(r) => r.map_err(ApiError::from),
         Err(_) => Err(ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             "Something went wrong.",
         )),
     }
@@ -147,12 +145,16 @@ async fn read_json<T: DeserializeOwned>(body: Body, limit: usize) -> Result<T, A
     let bytes = to_bytes(body, limit).await.map_err(|_| {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
+            ErrorCode::BodyTooLarge,
             format!("The body is over {limit} bytes."),
         )
     })?;
     serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_json", format!("The body is not valid: {e}"))
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadJson,
+            format!("The body is not valid: {e}"),
+        )
     })
 }
 
@@ -164,7 +166,7 @@ fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
         .map(str::trim)
         .filter(|t| !t.is_empty() && t.len() <= 128)
         .ok_or_else(|| {
-            ApiError::new(StatusCode::UNAUTHORIZED, "missing_token", "Sign-in is missing.")
+            ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::MissingToken, "Sign-in is missing.")
         })
 }
 
@@ -245,15 +247,15 @@ async fn pull(
     query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<wire::PullResponse> {
     let auth = authenticate(&st, &headers).await?;
-    let Query(q) =
-        query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_query", e.body_text()))?;
+    let Query(q) = query
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadQuery, e.body_text()))?;
     let epoch = headers
         .get("sync-epoch")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "missing_epoch",
+                ErrorCode::MissingEpoch,
                 "The Sync-Epoch header is missing.",
             )
         })?
@@ -263,7 +265,7 @@ async fn pull(
 }
 
 async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such route.")
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "No such route.")
 }
 
 /// Logs one line per request: route template, status, milliseconds. Nothing else.

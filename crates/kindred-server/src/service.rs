@@ -14,8 +14,8 @@ use kindred_core::sync::hlc::Hlc;
 use kindred_core::sync::merge::{self, FieldState, Op, Outcome, RecordState, WriteKey};
 use kindred_core::sync::wire::{
     self, canonical_json, check_change, check_fields, digest_term, EnrolRequest, Enrolment,
-    HelloResponse, PullResponse, PulledField, PulledRow, PushOutcome, PushRequest, PushResponse,
-    PushResult, RefreshRequest, TokenPair, VersionRange, WireChange,
+    ErrorCode, HelloResponse, PullResponse, PulledField, PulledRow, PushOutcome, PushRequest,
+    PushResponse, PushResult, RefreshRequest, TokenPair, VersionRange, WireChange,
 };
 use serde_json::{Map, Value};
 
@@ -103,7 +103,7 @@ pub struct Actor {
 pub struct Offer<'a> {
     pub change: &'a WireChange,
     pub hlc_eff: Hlc,
-    pub rejected: Option<&'static str>,
+    pub rejected: Option<ErrorCode>,
 }
 
 /// `$from, $from+1, …` (n of them).
@@ -298,15 +298,20 @@ impl Service {
     /// Exchanges a one-time invite code for device credentials (SECURITY.md AU-1).
     pub fn enrol(&self, req: &EnrolRequest) -> Result<Enrolment> {
         let device = uuid::Uuid::try_parse(&req.device_id)
-            .map_err(|_| Error::BadRequest("bad_device_id", "device_id must be a UUID".into()))?
+            .map_err(|_| {
+                Error::BadRequest(ErrorCode::BadDeviceId, "device_id must be a UUID".into())
+            })?
             .to_string();
         if req.app_version.chars().count() > 32 {
-            return Err(Error::BadRequest("bad_app_version", "app_version is too long".into()));
+            return Err(Error::BadRequest(
+                ErrorCode::BadAppVersion,
+                "app_version is too long".into(),
+            ));
         }
         let code = secrets::normalize_code(&req.code);
         if code.len() != 16 {
             return Err(Error::Unauthorized(
-                "invite_invalid",
+                ErrorCode::InviteInvalid,
                 "This code isn't valid. Ask your program for a new one.",
             ));
         }
@@ -321,7 +326,7 @@ impl Service {
             else {
                 security_event(tx, now, "enrol_failed", None)?;
                 return Err(Error::Unauthorized(
-                    "invite_invalid",
+                    ErrorCode::InviteInvalid,
                     "This code isn't valid any more. Ask your program for a new one.",
                 ));
             };
@@ -331,7 +336,7 @@ impl Service {
             {
                 if existing.text(0)? != mentee {
                     return Err(Error::Conflict(
-                        "device_conflict",
+                        ErrorCode::DeviceConflict,
                         "This device is enrolled for someone else.",
                     ));
                 }
@@ -373,12 +378,12 @@ impl Service {
                 &[hash.as_str().into()],
             )?
             else {
-                return Err(Error::Unauthorized("token_invalid", "Please connect this phone again."));
+                return Err(Error::Unauthorized(ErrorCode::TokenInvalid, "Please connect this phone again."));
             };
             let device = r.text(0)?;
             if r.opt_int(3)?.is_some() {
                 return Err(Error::Unauthorized(
-                    "device_revoked",
+                    ErrorCode::DeviceRevoked,
                     "This phone was disconnected from the program.",
                 ));
             }
@@ -393,7 +398,7 @@ impl Service {
             }
             if r.int(1)? <= now {
                 return Err(Error::Unauthorized(
-                    "token_expired",
+                    ErrorCode::TokenExpired,
                     "Please connect this phone again.",
                 ));
             }
@@ -409,7 +414,7 @@ impl Service {
         })?;
         // The revocation above is committed before the refusal goes out.
         reused.ok_or(Error::Unauthorized(
-            "device_revoked",
+            ErrorCode::DeviceRevoked,
             "This phone was disconnected from the program.",
         ))
     }
@@ -426,16 +431,16 @@ impl Service {
                 &[hash.as_str().into()],
             )
         })?
-        .ok_or(Error::Unauthorized("token_invalid", "Please connect this phone again."))?;
+        .ok_or(Error::Unauthorized(ErrorCode::TokenInvalid, "Please connect this phone again."))?;
         if r.opt_int(3)?.is_some() {
             return Err(Error::Unauthorized(
-                "device_revoked",
+                ErrorCode::DeviceRevoked,
                 "This phone was disconnected from the program.",
             ));
         }
         if r.int(1)? <= now {
             return Err(Error::Unauthorized(
-                "token_expired",
+                ErrorCode::TokenExpired,
                 "The sign-in ran out; it renews on its own.",
             ));
         }
@@ -536,16 +541,16 @@ impl Service {
         for (o, mac) in offers.iter().zip(macs) {
             let c = o.change;
             let id = c.change_id.to_string();
-            let result = |outcome, seq, code: Option<&str>| PushResult {
+            let result = |outcome, seq, code: Option<ErrorCode>| PushResult {
                 change_id: c.change_id,
                 outcome,
                 seq,
-                code: code.map(str::to_owned),
+                code,
             };
             let refused = if let Some(code) = o.rejected {
                 Some(code)
             } else if rejected_creates.contains(&c.record_id.as_str()) {
-                Some("depends_on_rejected")
+                Some(ErrorCode::DependsOnRejected)
             } else {
                 None
             };
@@ -564,7 +569,7 @@ impl Service {
                     results.push(result(
                         PushOutcome::Rejected,
                         None,
-                        Some("idempotency_key_reused"),
+                        Some(ErrorCode::IdempotencyKeyReused),
                     ));
                 }
                 continue;
@@ -574,7 +579,7 @@ impl Service {
                 if c.op == Op::Create {
                     rejected_creates.push(&c.record_id);
                 }
-                results.push(result(PushOutcome::Rejected, None, Some("entity_mismatch")));
+                results.push(result(PushOutcome::Rejected, None, Some(ErrorCode::EntityMismatch)));
                 continue;
             }
             let stored = slot.get_or_insert_with(|| Stored {
@@ -598,7 +603,11 @@ impl Service {
                     if c.op == Op::Create {
                         rejected_creates.push(&c.record_id);
                     }
-                    results.push(result(PushOutcome::Rejected, None, Some("record_deleted")));
+                    results.push(result(
+                        PushOutcome::Rejected,
+                        None,
+                        Some(ErrorCode::RecordDeleted),
+                    ));
                     continue;
                 }
                 Outcome::Superseded => (PushOutcome::Superseded, None),
@@ -707,7 +716,7 @@ impl Service {
     pub fn push(&self, auth: &DeviceAuth, req: &PushRequest) -> Result<PushResponse> {
         if req.device_id != auth.device_id {
             return Err(Error::Forbidden(
-                "device_mismatch",
+                ErrorCode::DeviceMismatch,
                 "device_id does not match the credentials",
             ));
         }
@@ -717,7 +726,7 @@ impl Service {
             });
         }
         if req.changes.len() > wire::MAX_CHANGES_PER_PUSH {
-            return Err(Error::TooLarge("batch_too_large", "at most 250 changes per push"));
+            return Err(Error::TooLarge(ErrorCode::BatchTooLarge, "at most 250 changes per push"));
         }
         let now = self.clock.now_ms();
         let scope = auth.user_scope();
@@ -753,7 +762,7 @@ impl Service {
                     Ok(())
                         if entity::by_name(&c.entity).is_some_and(|e| e.scope != Scope::User) =>
                     {
-                        Some("not_writable")
+                        Some(ErrorCode::NotWritable)
                     }
                     Ok(()) => None,
                 };
@@ -798,13 +807,19 @@ impl Service {
         epoch: &str,
     ) -> Result<PullResponse> {
         if scope != auth.user_scope() && scope != auth.program_scope() {
-            return Err(Error::Forbidden("scope_forbidden", "this device may not read that scope"));
+            return Err(Error::Forbidden(
+                ErrorCode::ScopeForbidden,
+                "this device may not read that scope",
+            ));
         }
         if epoch != self.epoch {
             return Err(Error::EpochChanged { restore_point_seq: self.restore_point(scope)? });
         }
         if after < 0 {
-            return Err(Error::BadRequest("bad_cursor", "after must not be negative".into()));
+            return Err(Error::BadRequest(
+                ErrorCode::BadCursor,
+                "after must not be negative".into(),
+            ));
         }
         let n = i64::from(wire::pull_limit(limit));
         let (scope_seq, digest, rows) = run(&*self.db, Mode::Read, |tx| {
@@ -814,7 +829,7 @@ impl Service {
             let (seq, digest) = (s.int(0)?, s.int(1)? as u64);
             if after > seq {
                 return Err(Error::BadRequest(
-                    "bad_cursor",
+                    ErrorCode::BadCursor,
                     "after is beyond this scope's history".into(),
                 ));
             }
@@ -886,7 +901,7 @@ impl Service {
     pub fn create_person(&self, program: &str, role: &str, label: &str) -> Result<String> {
         check_label(label)?;
         if role != "mentee" && role != "mentor" {
-            return Err(Error::BadRequest("bad_role", "role is mentee or mentor".into()));
+            return Err(Error::BadRequest(ErrorCode::BadRole, "role is mentee or mentor".into()));
         }
         let id = secrets::uuid_v7(self.clock.now_ms()).to_string();
         let now = self.clock.now_ms();
@@ -913,7 +928,7 @@ impl Service {
     pub fn invite(&self, mentee: &str, ttl_ms: i64) -> Result<String> {
         if !(60_000..=INVITE_TTL_MS).contains(&ttl_ms) {
             return Err(Error::BadRequest(
-                "bad_ttl",
+                ErrorCode::BadTtl,
                 "an invite lasts between a minute and 24 hours".into(),
             ));
         }
@@ -991,7 +1006,7 @@ impl Service {
     ) -> Result<String> {
         let e = entity::by_name(entity_name).ok_or(Error::NotFound("entity"))?;
         if !e.writers.staff {
-            return Err(Error::Forbidden("not_writable", "staff cannot write this"));
+            return Err(Error::Forbidden(ErrorCode::NotWritable, "staff cannot write this"));
         }
         let now = self.clock.now_ms();
         let id = record_id.map_or_else(|| secrets::uuid_v7(now).to_string(), str::to_owned);
@@ -1006,8 +1021,9 @@ impl Service {
             base_row_seq: None,
             fields,
         };
-        check_fields(e, &change, now)
-            .map_err(|p| Error::BadRequest("invalid", format!("{} ({})", p.code(), entity_name)))?;
+        check_fields(e, &change, now).map_err(|p| {
+            Error::BadRequest(ErrorCode::Invalid, format!("{} ({})", p.code(), entity_name))
+        })?;
         let actor = Actor { kind: "staff", node: "s:staff".into(), device_id: None };
         let r = run(&*self.db, Mode::Write, |tx| {
             let mut lock = ScopeLockHandle(ScopeLock::take(tx, scope)?);
@@ -1017,7 +1033,9 @@ impl Service {
             r.into_iter().next().ok_or(Error::Db("no result".into()))
         })?;
         match r.outcome {
-            PushOutcome::Rejected => Err(Error::Conflict("rejected", "the record was deleted")),
+            PushOutcome::Rejected => {
+                Err(Error::Conflict(ErrorCode::Rejected, "the record was deleted"))
+            }
             _ => Ok(id),
         }
     }
@@ -1076,7 +1094,7 @@ fn check_label(s: &str) -> Result<()> {
     let n = s.chars().count();
     if n == 0 || n > 100 || s.chars().any(char::is_control) {
         return Err(Error::BadRequest(
-            "bad_name",
+            ErrorCode::BadName,
             "names are 1 to 100 characters, no control characters".into(),
         ));
     }

@@ -45,6 +45,10 @@ pub struct Toast {
     pub undo: Option<Undo>,
 }
 
+/// How long an "Undo" toast stays: a second less than the store's undo window.
+pub const UNDO_TOAST: std::time::Duration =
+    std::time::Duration::from_millis(kindred_core::model::UNDO_WINDOW_MS as u64 - 1_000);
+
 /// The app-wide toast slot.
 #[derive(Clone, Copy)]
 pub struct ToastCtx(pub RwSignal<Option<Toast>>);

@@ -3,6 +3,7 @@
 //! needs the mentee (disconnected by the program, a new code needed, an app update).
 
 use kindred_core::ipc::{CommandError, SyncStatusView};
+use kindred_core::sync::status::Status;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -121,14 +122,14 @@ fn Connected(
         None => text::NOT_SYNCED_YET.to_owned(),
     };
     let waiting = match s.pending {
-        0 if s.status == "ok" => Some(text::ALL_SYNCED.to_owned()),
+        0 if s.status == Status::Ok => Some(text::ALL_SYNCED.to_owned()),
         0 => None,
         n => Some(changes(n, "waiting to sync.")),
     };
     let rejected = (s.rejected > 0).then(|| {
         changes(s.rejected, "weren't accepted by your program; they're kept on this phone.")
     });
-    let again = matches!(s.status.as_str(), "revoked" | "reconnect");
+    let again = s.status.stops();
     let sync_now = move |_| {
         sync.syncing.set(true);
         spawn_local(async move {

@@ -118,7 +118,7 @@ fn Form(c: CravingView) -> impl IntoView {
                     }));
                     version.update(|v| *v += 1);
                     navigate("/cravings", Default::default());
-                    set_timeout(move || toast.set(None), std::time::Duration::from_secs(9));
+                    set_timeout(move || toast.set(None), crate::components::common::UNDO_TOAST);
                 }
                 Err(e) => error.set(Some(e)),
             }

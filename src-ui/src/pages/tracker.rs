@@ -181,7 +181,7 @@ fn Manage(id: String, label: String, ladder: Ladder) -> impl IntoView {
                         .set(Some(Toast { message: text::DELETED, undo: Some(Undo::Tracker(id)) }));
                     version.update(|v| *v += 1);
                     navigate("/", Default::default());
-                    set_timeout(move || toast.set(None), std::time::Duration::from_secs(9));
+                    set_timeout(move || toast.set(None), crate::components::common::UNDO_TOAST);
                 }
                 Err(e) => error.set(Some(e)),
             }

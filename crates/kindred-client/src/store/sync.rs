@@ -15,7 +15,7 @@ use kindred_core::ids::CravingId;
 use kindred_core::sync::hlc::Hlc;
 use kindred_core::sync::merge::Op;
 use kindred_core::sync::wire::{
-    PullResponse, PulledField, PulledRow, PushOutcome, PushResponse, WireChange,
+    ErrorCode, PullResponse, PulledField, PulledRow, PushOutcome, PushResponse, WireChange,
 };
 use rusqlite::types::Value as Sql;
 use rusqlite::{params, params_from_iter, OptionalExtension, Transaction};
@@ -227,7 +227,7 @@ pub fn apply_push(
                 tx.prepare_cached(
                     "UPDATE outbox SET state = 'rejected', last_error = ?2 WHERE change_id = ?1",
                 )?
-                .execute(params![id, r.code.as_deref().unwrap_or("rejected")])?;
+                .execute(params![id, r.code.unwrap_or(ErrorCode::Rejected).as_str()])?;
                 tally.rejected += 1;
             }
         }

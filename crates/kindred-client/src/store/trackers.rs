@@ -14,8 +14,7 @@ use uuid::Uuid;
 use super::outbox::{self, Change, Op, WriteCtx};
 use crate::Result;
 
-/// Seconds a delete waits in the outbox before it may be sent: the undo window.
-pub const UNDO_WINDOW_MS: i64 = 10_000;
+pub use kindred_core::model::UNDO_WINDOW_MS;
 
 /// A tracker with its local bookkeeping.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kindred_core::sync::wire::{
-    EnrolRequest, Enrolment, ErrorBody, HelloResponse, PullResponse, PushRequest, PushResponse,
-    RefreshRequest, TokenPair,
+    EnrolRequest, Enrolment, ErrorBody, ErrorCode, HelloResponse, PullResponse, PushRequest,
+    PushResponse, RefreshRequest, TokenPair,
 };
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -44,12 +44,12 @@ fn read<T: DeserializeOwned>(resp: Response) -> Result<T, TransportError> {
     let bytes = resp.bytes().map_err(net)?;
     if (200..300).contains(&status) {
         return serde_json::from_slice(&bytes)
-            .map_err(|_| TransportError::http(status, "bad_response"));
+            .map_err(|_| TransportError::http(status, ErrorCode::Unknown));
     }
     let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
     Err(TransportError::Http {
         status,
-        code: body.as_ref().map_or_else(|| "http_error".into(), |b| b.error.clone()),
+        code: body.as_ref().map_or(ErrorCode::Unknown, |b| b.error),
         retry_after_s,
         restore_point_seq: body.and_then(|b| b.restore_point_seq),
     })
@@ -113,7 +113,7 @@ impl HttpTransport {
         self.creds
             .get(key)
             .map_err(|e| TransportError::Network(e.to_string()))?
-            .ok_or_else(|| TransportError::http(401, "token_invalid"))
+            .ok_or_else(|| TransportError::http(401, ErrorCode::TokenInvalid))
     }
 
     fn refresh(&self) -> Result<(), TransportError> {
@@ -135,7 +135,7 @@ impl HttpTransport {
     ) -> Result<T, TransportError> {
         let first = read(build(&self.client).bearer_auth(self.token(ACCESS)?).send().map_err(net)?);
         match first {
-            Err(TransportError::Http { status: 401, code, .. }) if code == "token_expired" => {
+            Err(TransportError::Http { status: 401, code: ErrorCode::TokenExpired, .. }) => {
                 self.refresh()?;
                 read(build(&self.client).bearer_auth(self.token(ACCESS)?).send().map_err(net)?)
             }
@@ -163,7 +163,8 @@ impl Transport for HttpTransport {
     }
 
     fn push(&mut self, req: &PushRequest) -> Result<PushResponse, TransportError> {
-        let body = serde_json::to_vec(req).map_err(|_| TransportError::http(400, "encode"))?;
+        let body =
+            serde_json::to_vec(req).map_err(|_| TransportError::http(400, ErrorCode::Unknown))?;
         let body = gzip(&body);
         self.send(|c| {
             c.post(format!("{}/sync/v1/push", self.base))

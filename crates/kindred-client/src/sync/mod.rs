@@ -16,9 +16,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use kindred_core::sync::wire::{
-    HelloResponse, PullResponse, PushRequest, PushResponse, MAX_CHANGES_PER_PUSH, MAX_PUSH_BYTES,
+    ErrorCode, HelloResponse, PullResponse, PushRequest, PushResponse, MAX_CHANGES_PER_PUSH,
+    MAX_PUSH_BYTES,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::store::state_get;
 use crate::store::state_set;
@@ -40,18 +40,18 @@ pub enum TransportError {
     Network(String),
     /// The server answered with an error status.
     #[error("server answered {status} ({code})")]
-    Http { status: u16, code: String, retry_after_s: Option<u64>, restore_point_seq: Option<i64> },
+    Http {
+        status: u16,
+        code: ErrorCode,
+        retry_after_s: Option<u64>,
+        restore_point_seq: Option<i64>,
+    },
 }
 
 impl TransportError {
     /// An HTTP error with just a status and code.
-    pub fn http(status: u16, code: &str) -> Self {
-        TransportError::Http {
-            status,
-            code: code.into(),
-            retry_after_s: None,
-            restore_point_seq: None,
-        }
+    pub fn http(status: u16, code: ErrorCode) -> Self {
+        TransportError::Http { status, code, retry_after_s: None, restore_point_seq: None }
     }
 }
 
@@ -80,56 +80,7 @@ impl Locked for Mutex<Kindred> {
     }
 }
 
-/// Where syncing stands, as the settings screen shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Not connected to a program.
-    Off,
-    /// The last cycle finished.
-    Ok,
-    /// The server could not be reached; retrying later.
-    Offline,
-    /// The program disconnected this phone; local data stays.
-    Revoked,
-    /// The sign-in ran out; connect again with a new code.
-    Reconnect,
-    /// The server needs a newer app; everything is kept and queued.
-    Upgrade,
-    /// The server kept answering without progress; retrying later.
-    Stalled,
-}
-
-impl Status {
-    fn key(self) -> &'static str {
-        match self {
-            Status::Off => "off",
-            Status::Ok => "ok",
-            Status::Offline => "offline",
-            Status::Revoked => "revoked",
-            Status::Reconnect => "reconnect",
-            Status::Upgrade => "upgrade",
-            Status::Stalled => "stalled",
-        }
-    }
-
-    fn parse(s: &str) -> Status {
-        match s {
-            "ok" => Status::Ok,
-            "offline" => Status::Offline,
-            "revoked" => Status::Revoked,
-            "reconnect" => Status::Reconnect,
-            "upgrade" => Status::Upgrade,
-            "stalled" => Status::Stalled,
-            _ => Status::Off,
-        }
-    }
-
-    /// Whether syncing stops until the user acts.
-    pub fn stops(self) -> bool {
-        matches!(self, Status::Revoked | Status::Reconnect)
-    }
-}
+pub use kindred_core::sync::status::Status;
 
 /// What one cycle did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,16 +219,19 @@ pub fn sync_once<L: Locked>(k: &L, t: &mut dyn Transport, force: bool) -> Result
                     now + jittered.max(floor).max(250)
                 };
                 Ok(match &err {
-                    TransportError::Http { status: 401, code, .. } if code == "device_revoked" => {
-                        (Status::Revoked, None, failures)
-                    }
+                    TransportError::Http {
+                        status: 401, code: ErrorCode::DeviceRevoked, ..
+                    } => (Status::Revoked, None, failures),
                     TransportError::Http { status: 401, .. } => (Status::Reconnect, None, failures),
                     TransportError::Http { status: 426, .. } => {
                         (Status::Upgrade, Some(backoff(Some(3600))), failures)
                     }
-                    TransportError::Http { status: 409, code, restore_point_seq, .. }
-                        if code == "epoch_changed" =>
-                    {
+                    TransportError::Http {
+                        status: 409,
+                        code: ErrorCode::EpochChanged,
+                        restore_point_seq,
+                        ..
+                    } => {
                         let rp = *restore_point_seq;
                         // Adopt the new epoch at the next hello; queue what the server lost.
                         k.store.write(|tx| book::recover_from_restore(tx, rp, now))?;
@@ -453,7 +407,7 @@ pub enum ConnectError {
     #[error("Too many tries. Please wait a minute and try again.")]
     RateLimited,
     #[error("The server said no ({0}). Nothing on this phone changed.")]
-    Refused(String),
+    Refused(ErrorCode),
     #[error("Couldn't save the sign-in on this phone: {0}")]
     Storage(String),
 }

@@ -1,6 +1,9 @@
 //! Pure parts of sync (SYNC.md): the hybrid logical clock, the per-field merge rule and the
-//! wire types of hello/push/pull. The server and the device engine arrive with issue 4.
+//! wire types of hello/push/pull, the one list of error codes on the wire, and the
+//! sync status the device, shell and UI share.
 
+pub mod code;
 pub mod hlc;
 pub mod merge;
+pub mod status;
 pub mod wire;

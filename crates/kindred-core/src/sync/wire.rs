@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::entity::{self, check_value, Entity, ValueProblem};
 use crate::ids::ChangeId;
+pub use crate::sync::code::ErrorCode;
 use crate::sync::hlc::Hlc;
 use crate::sync::merge::Op;
 
@@ -86,7 +87,7 @@ pub struct PushResult {
     pub seq: Option<i64>,
     /// Why it was rejected (`idempotency_key_reused`, `record_deleted`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    pub code: Option<ErrorCode>,
 }
 
 /// The push answer.
@@ -199,7 +200,7 @@ impl std::fmt::Debug for RefreshRequest {
 /// The body of every error answer: a stable `error` code and a plain sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
-    pub error: String,
+    pub error: ErrorCode,
     pub message: String,
     /// With `epoch_changed`: where the restored server's history ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -263,14 +264,14 @@ pub enum ChangeProblem {
 
 impl ChangeProblem {
     /// The `code` of the rejection.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            ChangeProblem::UnknownEntity => "unknown_entity",
-            ChangeProblem::NewerEntityVersion => "entity_version_unsupported",
-            ChangeProblem::FieldNotAllowed => "field_not_allowed",
-            ChangeProblem::BadOp => "bad_op",
-            ChangeProblem::NotWritable => "not_writable",
-            ChangeProblem::BadId => "bad_id",
+            ChangeProblem::UnknownEntity => ErrorCode::UnknownEntity,
+            ChangeProblem::NewerEntityVersion => ErrorCode::EntityVersionUnsupported,
+            ChangeProblem::FieldNotAllowed => ErrorCode::FieldNotAllowed,
+            ChangeProblem::BadOp => ErrorCode::BadOp,
+            ChangeProblem::NotWritable => ErrorCode::NotWritable,
+            ChangeProblem::BadId => ErrorCode::BadId,
             ChangeProblem::Value(v) => v.code(),
         }
     }
