@@ -246,7 +246,6 @@ impl Service {
 }
 
 /// A program or person label: 1 to 100 characters, no control characters.
-
 fn check_label(s: &str) -> Result<()> {
     let n = s.chars().count();
     if n == 0 || n > 100 || s.chars().any(char::is_control) {
