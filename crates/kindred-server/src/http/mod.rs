@@ -77,7 +77,7 @@ fn retry_secs(not_until: &NotUntil<<DefaultClock as Clock>::Instant>) -> u64 {
 /// The per-address limit of the routes that take no credentials.
 fn limit_ip(st: &AppState, ip: IpAddr) -> Result<(), ApiError> {
     st.per_ip.check_key(&ip).map_err(|not_until| {
-        tracing::warn!(event = "rate_limited", route = "enrol");
+        tracing::warn!(event = ErrorCode::RateLimited.as_str(), route = "enrol");
         ApiError::rate_limited(retry_secs(&not_until))
     })
 }

@@ -40,7 +40,7 @@ async fn authenticate(st: &AppState, headers: &HeaderMap) -> Result<DeviceAuth, 
     let svc = st.svc.clone();
     let auth = blocking(move || svc.authenticate(&token)).await?;
     if let Err(not_until) = st.per_device.check_key(&auth.device_id) {
-        tracing::warn!(event = "rate_limited", route = "sync");
+        tracing::warn!(event = ErrorCode::RateLimited.as_str(), route = "sync");
         return Err(ApiError::rate_limited(retry_secs(&not_until)));
     }
     Ok(auth)
