@@ -1,7 +1,7 @@
-//! Everything the server does, synchronous and transport-free, by area: [`enrol`] (invite
-//! codes and device tokens, SECURITY.md AU-1, AU-2), [`sync`] (hello, push, pull: SYNC.md
-//! §8–§14) and [`staff`] (programs, people, invites, devices, staff writes). Writes of records
-//! all go through [`crate::apply`], the single write path; who may do what is
+//! Everything the server does, synchronous and transport-free, by area: `enrol` (invite
+//! codes and device tokens, SECURITY.md AU-1, AU-2), `sync` (hello, push, pull: SYNC.md
+//! §8–§14) and `staff` (programs, people, invites, devices, staff writes). Writes of records
+//! all go through `apply` (crate-private), the single write path; who may do what is
 //! [`crate::policy`].
 //!
 //! This module holds the [`Service`] itself: its storage, clock, MAC key, epoch and the server

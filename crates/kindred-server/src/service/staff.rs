@@ -1,7 +1,8 @@
 //! Staff commands: programs, people (by a program-assigned pseudonymous label), invite codes,
 //! a mentee's devices and their revocation, and staff writes of program content and mentor
-//! contacts. Writes go through [`crate::apply`] as the service's staff [`Principal`], stamped
-//! with the server clock and checked against the registry like any device change.
+//! contacts. Writes go through `apply`, the single write path, as the service's staff
+//! [`Principal`], stamped with the server clock and checked against the registry like any
+//! device change.
 
 use kindred_core::entity;
 use kindred_core::ids::ChangeId;

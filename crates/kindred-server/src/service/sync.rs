@@ -1,6 +1,6 @@
 //! The sync protocol (SYNC.md §8–§14) for devices: hello, push (HLC ingress and registry
-//! checks, then one transaction through [`crate::apply`]) and pull (one read transaction per
-//! page). Scope and device checks are [`crate::policy::authorize`].
+//! checks, then one transaction through `apply`, the single write path) and pull (one read
+//! transaction per page). Scope and device checks are [`crate::policy::authorize`].
 
 use std::collections::BTreeMap;
 
