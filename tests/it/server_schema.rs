@@ -395,7 +395,7 @@ fn a_database_from_a_newer_binary_is_refused_and_left_unchanged() {
     assert_eq!(fingerprint_sqlite(&path), before, "sqlite: nothing changed");
     // The binary says so and does not start.
     let key = dir.path().join("k.key");
-    let mut child = std::process::Command::new(kindred_tests::sync::server_bin())
+    let cmd = std::process::Command::new(kindred_tests::sync::server_bin())
         .args(["--database", &path, "--key-file"])
         .arg(&key)
         .args(["serve", "--listen", "127.0.0.1:0"])
@@ -403,19 +403,14 @@ fn a_database_from_a_newer_binary_is_refused_and_left_unchanged() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the server started on a newer database");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
+    let pid = cmd.id();
+    let (done, wait) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(cmd.wait_with_output().unwrap()));
+    let Ok(out) = wait.recv_timeout(std::time::Duration::from_secs(120)) else {
+        let _ = std::process::Command::new("kill").arg(pid.to_string()).status();
+        panic!("the server started on a newer database");
     };
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    let (status, stderr) = (out.status, String::from_utf8_lossy(&out.stderr).into_owned());
     assert!(!status.success());
     assert!(stderr.contains("written by a newer kindred-server"), "{stderr}");
     assert_eq!(fingerprint_sqlite(&path), before, "sqlite: the binary changed nothing either");
