@@ -8,6 +8,7 @@ mod gui;
 mod insights;
 mod mentee;
 mod pg;
+mod server_schema;
 mod store;
 mod sync_http;
 mod sync_server;

@@ -370,7 +370,10 @@ fn scopes_are_isolated_between_mentees() {
         let s = setup(db);
         let other = Program {
             program: s.program.program.clone(),
-            mentee: s.svc.create_person(&s.program.program, "mentee", "M-2").unwrap(),
+            mentee: s
+                .svc
+                .create_person(&s.program.program, kindred_server::PersonRole::Mentee, "M-2")
+                .unwrap(),
         };
         let (other_auth, _) = enrol_device(&s.svc, &other);
         let g = goal(1);

@@ -183,7 +183,8 @@ pub struct Program {
 impl Program {
     pub fn create(svc: &Service) -> Program {
         let program = svc.create_program("Test program").expect("program");
-        let mentee = svc.create_person(&program, "mentee", "M-1").expect("mentee");
+        let mentee =
+            svc.create_person(&program, kindred_server::PersonRole::Mentee, "M-1").expect("mentee");
         Program { program, mentee }
     }
 

@@ -36,13 +36,16 @@ pub enum Error {
     /// A staff command or enrolment that conflicts with existing state.
     #[error("{1}")]
     Conflict(ErrorCode, &'static str),
+    /// The database was written by a newer binary; opening it changed nothing.
+    #[error("This database was written by a newer kindred-server (schema {found}; this binary knows {known}). Nothing was changed.")]
+    SchemaTooNew { found: i64, known: i64 },
 }
 
 impl Error {
     /// The HTTP status it is answered with (the in-process test transport uses it too).
     pub fn status(&self) -> u16 {
         match self {
-            Error::Db(_) | Error::Busy | Error::Durability(_) => 503,
+            Error::Db(_) | Error::Busy | Error::Durability(_) | Error::SchemaTooNew { .. } => 503,
             Error::Unauthorized(..) => 401,
             Error::Forbidden(..) => 403,
             Error::BadRequest(..) => 400,
@@ -55,7 +58,7 @@ impl Error {
     /// The stable machine-readable code.
     pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Db(_) | Error::Busy => ErrorCode::Unavailable,
+            Error::Db(_) | Error::Busy | Error::SchemaTooNew { .. } => ErrorCode::Unavailable,
             Error::Durability(_) => ErrorCode::Durability,
             Error::Unauthorized(c, _)
             | Error::Forbidden(c, _)

@@ -3,15 +3,21 @@
 //! program outgrows one machine.
 //!
 //! [`service::Service`] holds all behaviour and is synchronous, so the sync simulation tests
-//! drive it in-process; [`http`] wraps it in axum for the `kindred-server` binary.
+//! drive it in-process; [`http`] wraps it in axum for the `kindred-server` binary. Who acts is a
+//! [`principal::Principal`], what they may do is [`policy`], every record write goes through
+//! `apply` (the single write path), and [`db::migrations`] versions the schema.
 
+mod apply;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod policy;
+pub mod principal;
 pub mod secrets;
 pub mod service;
 
 pub use error::Error;
+pub use principal::{DeviceAuth, PersonRole, Principal, StaffId};
 pub use service::{Clock, Service, SystemClock};
 
 /// Result with the server error.

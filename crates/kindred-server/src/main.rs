@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use kindred_core::sync::merge::Op;
 use kindred_server::http::{self, Limits};
-use kindred_server::{db, secrets, Service, SystemClock};
+use kindred_server::{db, secrets, PersonRole, Service, StaffId, SystemClock};
 use serde_json::{json, Map, Value};
 
 #[derive(Debug, Parser)]
@@ -22,6 +22,10 @@ struct Cli {
     /// Default: next to a SQLite file, or ./kindred-server.key for PostgreSQL.
     #[arg(long, env = "KINDRED_KEY_FILE", global = true)]
     key_file: Option<PathBuf>,
+    /// Who runs staff commands: their staff id (letters, digits, '.', '_', '@', '-'), recorded
+    /// with every staff write. Default `staff`, the id staff writes had before staff ids.
+    #[arg(long, env = "KINDRED_STAFF_ID", default_value = "staff", global = true)]
+    staff_id: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -225,7 +229,8 @@ fn main() -> Result<()> {
         .init();
     let storage = db::open(&cli.database).context("opening the database")?;
     let key = secrets::load_or_create_key(&key_path(&cli)).context("reading the key file")?;
-    let svc = Arc::new(Service::open(storage, Arc::new(SystemClock), key)?);
+    let staff = StaffId::parse(&cli.staff_id).context("reading --staff-id")?;
+    let svc = Arc::new(Service::open(storage, Arc::new(SystemClock), key)?.with_staff(staff));
     match cli.command {
         Command::Serve { listen, device_per_minute, enrol_per_minute } => {
             let limits = Limits { device_per_minute, enrol_per_minute, ..Limits::default() };
@@ -255,10 +260,10 @@ fn main() -> Result<()> {
             println!("{}", svc.create_program(&name)?)
         }
         Command::Mentee { cmd: PersonCmd::Create { program, label } } => {
-            println!("{}", svc.create_person(&program, "mentee", &label)?);
+            println!("{}", svc.create_person(&program, PersonRole::Mentee, &label)?);
         }
         Command::Mentor { cmd: PersonCmd::Create { program, label } } => {
-            println!("{}", svc.create_person(&program, "mentor", &label)?);
+            println!("{}", svc.create_person(&program, PersonRole::Mentor, &label)?);
         }
         Command::Invite { mentee, hours, server, qr } => {
             let code = svc.invite(&mentee, hours * 3600 * 1000)?;

@@ -1,13 +1,13 @@
 //! Storage behind one trait (SYNC.md §7): [`Storage`] runs a closure in one transaction on a
 //! [`Tx`] that executes SQL with `$1, $2, …` placeholders. The SQL text is shared by both
 //! backends; [`sqlite`] (embedded, the default) and [`postgres`] implement it, and
-//! [`schema`] holds the DDL of each.
+//! [`migrations`] holds the versioned DDL of each, applied when a database is opened.
 //!
 //! Values cross the trait as [`Val`]: integers are `BIGINT`, text is `TEXT`, bytes are
 //! `BLOB`/`BYTEA`, so one query reads the same on both.
 
+pub mod migrations;
 pub mod postgres;
-pub mod schema;
 pub mod sqlite;
 
 use std::sync::Arc;
@@ -101,6 +101,8 @@ pub trait Tx {
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64>;
     /// Runs a query; returns every row.
     fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>>;
+    /// Runs statements without parameters, separated by `;` (schema migrations).
+    fn batch(&mut self, sql: &str) -> Result<()>;
 }
 
 impl dyn Tx + '_ {
@@ -139,7 +141,8 @@ pub fn run<T>(db: &dyn Storage, mode: Mode, f: impl FnOnce(&mut dyn Tx) -> Resul
 }
 
 /// Opens the database named by `url`: `postgres://…` / `postgresql://…`, or a SQLite file path
-/// (optionally `sqlite://path`). Creates the schema and checks durability settings.
+/// (optionally `sqlite://path`). Checks durability settings, then creates or upgrades the
+/// schema ([`migrations`]); refuses a database written by a newer binary, changing nothing.
 pub fn open(url: &str) -> Result<Arc<dyn Storage>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Arc::new(postgres::Pg::open(url)?))

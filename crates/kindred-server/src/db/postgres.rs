@@ -9,7 +9,8 @@ use std::sync::{Condvar, Mutex};
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use postgres::{NoTls, Statement};
 
-use super::{schema, Mode, Row, Storage, Tx, Val};
+use super::migrations::{self, Backend};
+use super::{Mode, Row, Storage, Tx, Val};
 use crate::{Error, Result};
 
 const POOL: usize = 8;
@@ -59,14 +60,23 @@ fn connect(url: &str) -> Result<Client> {
 }
 
 impl Pg {
-    /// Connects to `url`, checks durability settings and creates the schema.
+    /// Connects to `url`, checks durability settings and brings the schema to
+    /// [`migrations::VERSION`], one transaction per migration.
     pub fn open(url: &str) -> Result<Pg> {
         let mut c = connect(url)?;
-        let mut tx = c.inner.transaction()?;
-        // One schema creator at a time, even when several servers start together.
-        tx.execute("SELECT pg_advisory_xact_lock(7261)", &[])?;
-        tx.batch_execute(schema::POSTGRES)?;
-        tx.commit()?;
+        loop {
+            let mut tx = c.inner.transaction()?;
+            // One schema writer at a time, even when several servers start together.
+            tx.execute("SELECT pg_advisory_xact_lock(7261)", &[])?;
+            // Statements prepared here are not kept: the schema may change under them.
+            let mut stmts = HashMap::new();
+            let more =
+                migrations::step(&mut PgTx { tx: &mut tx, stmts: &mut stmts }, Backend::Postgres)?;
+            tx.commit()?;
+            if !more {
+                break;
+            }
+        }
         Ok(Pg { url: url.to_owned(), idle: Mutex::new((vec![c], 1)), freed: Condvar::new() })
     }
 
@@ -180,6 +190,10 @@ impl Tx for PgTx<'_, '_> {
             out.push(Row(row));
         }
         Ok(out)
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<()> {
+        Ok(self.tx.batch_execute(sql)?)
     }
 }
 

@@ -10,7 +10,8 @@ use std::time::Duration;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ToSql, TransactionBehavior};
 
-use super::{schema, Mode, Row, Storage, Tx, Val};
+use super::migrations::{self, Backend};
+use super::{Mode, Row, Storage, Tx, Val};
 use crate::{Error, Result};
 
 /// Readers kept open (each request's token check and every pull read on one).
@@ -51,12 +52,18 @@ fn connect(path: &Path) -> Result<Connection> {
 }
 
 impl Sqlite {
-    /// Opens (creating if needed) the database file at `path`.
+    /// Opens (creating if needed) the database file at `path` and brings its schema to
+    /// [`migrations::VERSION`], one transaction per migration.
     pub fn open(path: &Path) -> Result<Sqlite> {
         let mut writer = connect(path)?;
-        let tx = writer.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute_batch(schema::SQLITE)?;
-        tx.commit()?;
+        loop {
+            let tx = writer.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let more = migrations::step(&mut SqliteTx(&tx), Backend::Sqlite)?;
+            tx.commit()?;
+            if !more {
+                break;
+            }
+        }
         Ok(Sqlite {
             path: path.to_owned(),
             writer: Mutex::new(writer),
@@ -117,6 +124,10 @@ impl Tx for SqliteTx<'_> {
             out.push(Row(row));
         }
         Ok(out)
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<()> {
+        Ok(self.0.execute_batch(sql)?)
     }
 }
 

@@ -1,5 +1,6 @@
-//! The server schema (SYNC.md §7 plus enrolment and tokens), once per backend. The two differ
-//! only in the bytes type. Idempotent (`IF NOT EXISTS`); later changes are expand/contract.
+//! Migration 1: the schema as it stood before the schema was versioned (SYNC.md §7 plus
+//! enrolment and tokens). A database created then has exactly these tables and no
+//! `schema_version`; it is recognised as version 1. Never edited: shipped.
 //!
 //! Differences from SYNC.md §7, decided here: a record's visible field values and their clocks
 //! live together in `record.fields` as JSON `{name: {value, hlc, node, change_id}}` (one read

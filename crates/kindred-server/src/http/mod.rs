@@ -1,0 +1,173 @@
+//! The HTTP face of [`Service`], by route group: `enrol` (invite codes and token refresh),
+//! `sync` (the device sync protocol); the mentor and staff web will be further groups here.
+//! This module assembles the router and what every group shares: request limits (SECURITY.md
+//! IN-1, IN-2), per-device and per-address rate limits, body reading, blocking storage work,
+//! and error answers ([`ApiError`]) as `{error, message}` JSON with the right status.
+//!
+//! Logs name the route, status and duration only: never bodies, query strings, tokens or ids.
+
+mod enrol;
+mod error;
+mod sync;
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{MatchedPath, Request};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, NotUntil, Quota, RateLimiter};
+use kindred_core::sync::wire::ErrorCode;
+use serde::de::DeserializeOwned;
+
+pub use error::ApiError;
+
+use crate::service::Service;
+use crate::Error;
+
+/// Request limits and rates.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Sync requests per minute per device (burst: a tenth of it, at least 10).
+    pub device_per_minute: u32,
+    /// Enrolment and refresh attempts per minute per client address.
+    pub enrol_per_minute: u32,
+    /// Whole-request timeout.
+    pub timeout: Duration,
+    /// Requests handled at once.
+    pub concurrency: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            device_per_minute: 600,
+            enrol_per_minute: 10,
+            timeout: Duration::from_secs(30),
+            concurrency: 256,
+        }
+    }
+}
+
+/// What every handler shares.
+struct AppState {
+    svc: Arc<Service>,
+    per_device: DefaultKeyedRateLimiter<String>,
+    per_ip: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+fn quota(per_minute: u32) -> Quota {
+    let n = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+    let burst = NonZeroU32::new((per_minute / 10).max(10)).unwrap_or(NonZeroU32::MIN);
+    Quota::per_minute(n).allow_burst(burst)
+}
+
+/// Whole seconds until a rate limit lets the next request through (at least one).
+fn retry_secs(not_until: &NotUntil<<DefaultClock as Clock>::Instant>) -> u64 {
+    not_until.wait_time_from(DefaultClock::default().now()).as_secs() + 1
+}
+
+/// The per-address limit of the routes that take no credentials.
+fn limit_ip(st: &AppState, ip: IpAddr) -> Result<(), ApiError> {
+    st.per_ip.check_key(&ip).map_err(|not_until| {
+        tracing::warn!(event = ErrorCode::RateLimited.as_str(), route = "enrol");
+        ApiError::rate_limited(retry_secs(&not_until))
+    })
+}
+
+/// Runs storage work on a blocking thread.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, ApiError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r.map_err(ApiError::from),
+        Err(_) => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            "Something went wrong.",
+        )),
+    }
+}
+
+/// Reads a JSON body of at most `limit` bytes (after gzip decoding).
+async fn read_json<T: DeserializeOwned>(body: Body, limit: usize) -> Result<T, ApiError> {
+    let bytes = to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BodyTooLarge,
+            format!("The body is over {limit} bytes."),
+        )
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadJson,
+            format!("The body is not valid: {e}"),
+        )
+    })
+}
+
+async fn health() -> &'static str {
+    "ok"
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "No such route.")
+}
+
+/// Logs one line per request: route template, status, milliseconds. Nothing else.
+async fn access_log(req: Request, next: Next) -> Response {
+    let route = req.extensions().get::<MatchedPath>().map_or("-", |p| p.as_str()).to_owned();
+    let method = req.method().clone();
+    let t = Instant::now();
+    let res = next.run(req).await;
+    tracing::info!(%method, route, status = res.status().as_u16(), ms = t.elapsed().as_millis() as u64, "request");
+    res
+}
+
+/// The server's routes with every limit applied.
+pub fn router(svc: Arc<Service>, limits: Limits) -> Router {
+    let st = Arc::new(AppState {
+        svc,
+        per_device: RateLimiter::keyed(quota(limits.device_per_minute)),
+        per_ip: RateLimiter::keyed(quota(limits.enrol_per_minute)),
+    });
+    Router::new()
+        .route("/healthz", get(health))
+        .merge(enrol::routes())
+        .merge(sync::routes())
+        .fallback(not_found)
+        .with_state(st)
+        .layer(tower_http::decompression::RequestDecompressionLayer::new().gzip(true))
+        // Fastest gzip: pulls are large JSON that compresses well even at level 1, and the
+        // server's CPU is what many phones share.
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .gzip(true)
+                .quality(tower_http::CompressionLevel::Fastest),
+        )
+        .layer(middleware::from_fn(access_log))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.timeout,
+        ))
+        .layer(tower::limit::ConcurrencyLimitLayer::new(limits.concurrency))
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves; in-flight requests finish first.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,185 @@
+//! Enrolment and device tokens (SECURITY.md AU-1, AU-2): a one-time invite code becomes a
+//! device with an access and a refresh token; refresh rotates, a reused refresh token revokes
+//! the device, and [`Service::authenticate`] turns an access token into a [`DeviceAuth`].
+//! Tokens and codes are stored only as hashes.
+
+use kindred_core::sync::wire::{EnrolRequest, Enrolment, ErrorCode, RefreshRequest, TokenPair};
+
+use super::{security_event, SecurityEvent, Service, ACCESS_TTL_MS, REFRESH_TTL_MS};
+use crate::db::{run, Mode, Tx};
+use crate::principal::DeviceAuth;
+use crate::secrets;
+use crate::{Error, Result};
+
+impl Service {
+    /// Mints and stores an access and a refresh token for `device_id`.
+    fn issue(&self, tx: &mut dyn Tx, device_id: &str, now: i64) -> Result<TokenPair> {
+        let access = secrets::token("ka_");
+        let refresh = secrets::token("kr_");
+        for (t, kind, ttl) in
+            [(&access, "access", ACCESS_TTL_MS), (&refresh, "refresh", REFRESH_TTL_MS)]
+        {
+            tx.exec(
+                "INSERT INTO token (hash, device_id, kind, expires_at) VALUES ($1, $2, $3, $4)",
+                &[secrets::hash(t).into(), device_id.into(), kind.into(), (now + ttl).into()],
+            )?;
+        }
+        Ok(TokenPair {
+            access_token: access,
+            expires_in: ACCESS_TTL_MS / 1000,
+            refresh_token: refresh,
+        })
+    }
+
+    /// Exchanges a one-time invite code for device credentials (SECURITY.md AU-1).
+    pub fn enrol(&self, req: &EnrolRequest) -> Result<Enrolment> {
+        let device = uuid::Uuid::try_parse(&req.device_id)
+            .map_err(|_| {
+                Error::BadRequest(ErrorCode::BadDeviceId, "device_id must be a UUID".into())
+            })?
+            .to_string();
+        if req.app_version.chars().count() > 32 {
+            return Err(Error::BadRequest(
+                ErrorCode::BadAppVersion,
+                "app_version is too long".into(),
+            ));
+        }
+        let code = secrets::normalize_code(&req.code);
+        if code.len() != 16 {
+            return Err(Error::Unauthorized(
+                ErrorCode::InviteInvalid,
+                "This code isn't valid. Ask your program for a new one.",
+            ));
+        }
+        let now = self.clock.now_ms();
+        run(&*self.db, Mode::Write, |tx| {
+            let Some(inv) = tx.one(
+                "SELECT i.mentee_id, p.program_id, g.name FROM invite i
+                 JOIN person p ON p.id = i.mentee_id JOIN program g ON g.id = p.program_id
+                 WHERE i.code_hash = $1 AND i.used_at IS NULL AND i.expires_at > $2",
+                &[secrets::hash(&code).into(), now.into()],
+            )?
+            else {
+                security_event(tx, now, SecurityEvent::EnrolFailed, None)?;
+                return Err(Error::Unauthorized(
+                    ErrorCode::InviteInvalid,
+                    "This code isn't valid any more. Ask your program for a new one.",
+                ));
+            };
+            let (mentee, program, program_name) = (inv.text(0)?, inv.text(1)?, inv.text(2)?);
+            if let Some(existing) =
+                tx.one("SELECT user_id FROM device WHERE device_id = $1", &[(&device).into()])?
+            {
+                if existing.text(0)? != mentee {
+                    return Err(Error::Conflict(
+                        ErrorCode::DeviceConflict,
+                        "This device is enrolled for someone else.",
+                    ));
+                }
+                tx.exec("DELETE FROM token WHERE device_id = $1", &[(&device).into()])?;
+                tx.exec(
+                    "UPDATE device SET revoked_at = NULL, revoked_reason = NULL, app_version = $2
+                     WHERE device_id = $1",
+                    &[(&device).into(), req.app_version.as_str().into()],
+                )?;
+            } else {
+                tx.exec(
+                    "INSERT INTO device (device_id, user_id, created_at, app_version) VALUES ($1, $2, $3, $4)",
+                    &[(&device).into(), (&mentee).into(), now.into(), req.app_version.as_str().into()],
+                )?;
+            }
+            tx.exec(
+                "UPDATE invite SET used_at = $2 WHERE code_hash = $1",
+                &[secrets::hash(&code).into(), now.into()],
+            )?;
+            tracing::info!(event = "enrolled", "device enrolled");
+            Ok(Enrolment {
+                device_id: device.clone(),
+                user_scope: format!("user:{mentee}"),
+                program_scope: format!("program:{program}"),
+                program_name,
+                tokens: self.issue(tx, &device, now)?,
+            })
+        })
+    }
+
+    /// Rotates a refresh token. A refresh token used twice revokes its device (AU-2).
+    pub fn refresh(&self, req: &RefreshRequest) -> Result<TokenPair> {
+        let now = self.clock.now_ms();
+        let hash = secrets::hash(&req.refresh_token);
+        let reused = run(&*self.db, Mode::Write, |tx| {
+            let Some(r) = tx.one(
+                "SELECT t.device_id, t.expires_at, t.used_at, d.revoked_at FROM token t
+                 JOIN device d ON d.device_id = t.device_id WHERE t.hash = $1 AND t.kind = 'refresh'",
+                &[hash.as_str().into()],
+            )?
+            else {
+                return Err(Error::Unauthorized(ErrorCode::TokenInvalid, "Please connect this phone again."));
+            };
+            let device = r.text(0)?;
+            if r.opt_int(3)?.is_some() {
+                return Err(Error::Unauthorized(
+                    ErrorCode::DeviceRevoked,
+                    "This phone was disconnected from the program.",
+                ));
+            }
+            if r.opt_int(2)?.is_some() {
+                security_event(tx, now, SecurityEvent::RefreshReused, Some(&device))?;
+                tx.exec(
+                    "UPDATE device SET revoked_at = $2, revoked_reason = $3 WHERE device_id = $1",
+                    &[(&device).into(), now.into(), SecurityEvent::RefreshReused.as_str().into()],
+                )?;
+                // Tokens stay on record: they now answer `device_revoked`, so the phone says why.
+                return Ok(None);
+            }
+            if r.int(1)? <= now {
+                return Err(Error::Unauthorized(
+                    ErrorCode::TokenExpired,
+                    "Please connect this phone again.",
+                ));
+            }
+            tx.exec(
+                "UPDATE token SET used_at = $2 WHERE hash = $1",
+                &[hash.as_str().into(), now.into()],
+            )?;
+            tx.exec(
+                "DELETE FROM token WHERE device_id = $1 AND kind = 'access' AND expires_at <= $2",
+                &[(&device).into(), now.into()],
+            )?;
+            Ok(Some(self.issue(tx, &device, now)?))
+        })?;
+        // The revocation above is committed before the refusal goes out.
+        reused.ok_or(Error::Unauthorized(
+            ErrorCode::DeviceRevoked,
+            "This phone was disconnected from the program.",
+        ))
+    }
+
+    /// Checks an access token.
+    pub fn authenticate(&self, access_token: &str) -> Result<DeviceAuth> {
+        let now = self.clock.now_ms();
+        let hash = secrets::hash(access_token);
+        let r = run(&*self.db, Mode::Read, |tx| {
+            tx.one(
+                "SELECT t.device_id, t.expires_at, d.user_id, d.revoked_at, p.program_id FROM token t
+                 JOIN device d ON d.device_id = t.device_id JOIN person p ON p.id = d.user_id
+                 WHERE t.hash = $1 AND t.kind = 'access'",
+                &[hash.as_str().into()],
+            )
+        })?
+        .ok_or(Error::Unauthorized(ErrorCode::TokenInvalid, "Please connect this phone again."))?;
+        if r.opt_int(3)?.is_some() {
+            return Err(Error::Unauthorized(
+                ErrorCode::DeviceRevoked,
+                "This phone was disconnected from the program.",
+            ));
+        }
+        if r.int(1)? <= now {
+            return Err(Error::Unauthorized(
+                ErrorCode::TokenExpired,
+                "The sign-in ran out; it renews on its own.",
+            ));
+        }
+        Ok(DeviceAuth { device_id: r.text(0)?, user_id: r.text(2)?, program_id: r.text(4)? })
+    }
+}
