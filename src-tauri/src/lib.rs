@@ -30,49 +30,7 @@ pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             sync::start(app.handle());
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::trackers::today,
-            commands::trackers::create_tracker,
-            commands::trackers::rename_tracker,
-            commands::trackers::set_ladder,
-            commands::trackers::delete_tracker,
-            commands::trackers::undo_delete_tracker,
-            commands::trackers::tracker_detail,
-            commands::trackers::reset_tracker,
-            commands::trackers::ack_celebration,
-            commands::settings::get_settings,
-            commands::settings::save_settings,
-            commands::cravings::log_craving,
-            commands::cravings::craving_detail,
-            commands::cravings::save_craving,
-            commands::cravings::delete_craving,
-            commands::cravings::undo_delete_craving,
-            commands::cravings::craving_log,
-            commands::cravings::insights,
-            commands::cravings::start_surf,
-            commands::cravings::end_surf,
-            commands::data::export_data,
-            commands::data::import_data,
-            commands::data::delete_all_data,
-            commands::mentor::get_contacts,
-            commands::mentor::save_contact,
-            commands::mentor::contact_mentor,
-            commands::mentor::open_help,
-            commands::plan::check_in,
-            commands::plan::check_ins,
-            commands::plan::get_plan,
-            commands::plan::add_plan_item,
-            commands::plan::delete_plan_item,
-            commands::plan::add_goal,
-            commands::plan::set_goal_status,
-            commands::plan::delete_goal,
-            commands::program::sync_status,
-            commands::program::connect_program,
-            commands::program::disconnect_program,
-            commands::program::sync_now,
-            commands::program::program_help,
-            commands::program::call_program_help,
-        ])
+        .invoke_handler(commands::handler())
 }
 
 /// Whether the webview may navigate to `url`: only the app's own pages (SECURITY.md TA-3).
@@ -105,6 +63,54 @@ pub fn run() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kindred_core::ipc::NAMES;
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{get_ipc_response, mock_builder, noop_assets, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+
+    /// Every command in core's list reaches its Rust function from the main window: it is
+    /// registered in the handler, granted by this platform's capability file (the real ACL,
+    /// from `generate_context!`), and takes its one argument as `req` — so an empty body gets
+    /// Tauri's "missing required key req", not "not found" or "not allowed".
+    #[test]
+    fn every_listed_command_is_registered_and_granted() {
+        let dir = std::env::temp_dir().join(format!("kindred-ipc-test-{}", std::process::id()));
+        let app = mock_builder()
+            .manage(state::AppState::open(dir.clone()))
+            .invoke_handler(commands::handler())
+            .build(tauri::generate_context!(assets = noop_assets(), test = true))
+            .unwrap();
+        let webview =
+            tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+        let invoke = |cmd: &str| {
+            let request = InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: if cfg!(any(windows, target_os = "android")) {
+                    "http://tauri.localhost"
+                } else {
+                    "tauri://localhost"
+                }
+                .parse()
+                .unwrap(),
+                body: InvokeBody::Json(serde_json::json!({})),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            };
+            get_ipc_response(&webview, request).map(|_| ()).unwrap_err()
+        };
+        for name in NAMES {
+            let expected = format!(
+                "invalid args `req` for command `{name}`: command {name} missing required key req"
+            );
+            assert_eq!(invoke(name), serde_json::Value::from(expected), "command {name}");
+        }
+        // What a command missing from the handler or from the capability file answers instead.
+        let unknown = invoke("no_such_command");
+        assert!(unknown.to_string().contains("not found"), "{unknown}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
 
     #[test]
     fn navigation_guard_allows_only_the_app() {

@@ -1,17 +1,19 @@
 //! The one binding to Tauri's `invoke` (declared with `catch`, so a command error is a value,
-//! not a panic) and a typed function per command, plus the one event listener (the sync
-//! status). Types come from `kindred_core::ipc`.
+//! not a panic), the generic [`call`] over it, and a typed function per command, plus the one
+//! event listener (the sync status). Commands and types come from `kindred_core::ipc`: `call`
+//! takes a command marker `C` (`cmd::Today`, …) and sends `C::NAME` with a `C::Req`, answering
+//! `C::Resp`, so a wrapper cannot pair a command with another command's types.
 
 use kindred_core::ids::TrackerId;
 use kindred_core::ipc::{
-    cmd, AckCelebrationReq, AddGoalReq, AddPlanItemReq, CheckInReq, CheckInsView, CommandError,
-    ConnectProgramReq, ContactChannel, ContactMentorReq, ContactsView, CravingLogView, CravingRef,
-    CravingView, CreateTrackerReq, Empty, ItemRef, LogCravingReq, LoggedCraving, OpenHelpReq,
+    cmd, AckCelebrationReq, AddGoalReq, AddPlanItemReq, CheckInReq, CheckInsView, Command,
+    CommandError, ConnectProgramReq, ContactChannel, ContactMentorReq, ContactsView,
+    CravingLogView, CravingRef, CravingView, CreateTrackerReq, DataDone, DeleteAllReq, Empty,
+    EndSurfReq, ExportKind, ExportReq, ItemRef, LogCravingReq, LoggedCraving, OpenHelpReq,
     PlanView, ProgramHelpReq, ProgramHelpView, RenameTrackerReq, ResetTrackerReq, SaveContactReq,
     SaveCravingReq, SetGoalStatusReq, SetLadderReq, SettingsView, SyncEvent, SyncStatusView,
     TodayView, TrackerDetail, TrackerRef, SYNC_EVENT,
 };
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -28,7 +30,8 @@ fn internal(message: &str) -> CommandError {
     CommandError { code: "internal".into(), message: message.into() }
 }
 
-async fn call<Req: Serialize, Resp: DeserializeOwned>(name: &str, req: &Req) -> IpcResult<Resp> {
+/// Invokes command `C` with its request; the answer is typed by the list (`C::Resp`).
+async fn call<C: Command>(req: &C::Req) -> IpcResult<C::Resp> {
     #[derive(Serialize)]
     struct Args<'a, T> {
         req: &'a T,
@@ -37,7 +40,7 @@ async fn call<Req: Serialize, Resp: DeserializeOwned>(name: &str, req: &Req) -> 
     let args = Args { req }
         .serialize(&ser)
         .map_err(|_| internal("Something went wrong preparing that request."))?;
-    match invoke(name, args).await {
+    match invoke(C::NAME, args).await {
         Ok(v) => serde_wasm_bindgen::from_value(v)
             .map_err(|_| internal("Kindred got an answer it didn't understand.")),
         Err(e) => Err(serde_wasm_bindgen::from_value(e).unwrap_or_else(|_| {
@@ -47,172 +50,170 @@ async fn call<Req: Serialize, Resp: DeserializeOwned>(name: &str, req: &Req) -> 
 }
 
 pub async fn today() -> IpcResult<TodayView> {
-    call(cmd::TODAY, &Empty {}).await
+    call::<cmd::Today>(&Empty {}).await
 }
 
 pub async fn create_tracker(req: CreateTrackerReq) -> IpcResult<TrackerId> {
-    call(cmd::CREATE_TRACKER, &req).await
+    call::<cmd::CreateTracker>(&req).await
 }
 
 pub async fn rename_tracker(req: RenameTrackerReq) -> IpcResult<()> {
-    call(cmd::RENAME_TRACKER, &req).await
+    call::<cmd::RenameTracker>(&req).await
 }
 
 pub async fn set_ladder(req: SetLadderReq) -> IpcResult<()> {
-    call(cmd::SET_LADDER, &req).await
+    call::<cmd::SetLadder>(&req).await
 }
 
 pub async fn delete_tracker(id: String) -> IpcResult<()> {
-    call(cmd::DELETE_TRACKER, &TrackerRef { id }).await
+    call::<cmd::DeleteTracker>(&TrackerRef { id }).await
 }
 
 pub async fn undo_delete_tracker(id: String) -> IpcResult<()> {
-    call(cmd::UNDO_DELETE_TRACKER, &TrackerRef { id }).await
+    call::<cmd::UndoDeleteTracker>(&TrackerRef { id }).await
 }
 
 pub async fn tracker_detail(id: String) -> IpcResult<TrackerDetail> {
-    call(cmd::TRACKER_DETAIL, &TrackerRef { id }).await
+    call::<cmd::TrackerDetail>(&TrackerRef { id }).await
 }
 
 pub async fn reset_tracker(req: ResetTrackerReq) -> IpcResult<()> {
-    call(cmd::RESET_TRACKER, &req).await
+    call::<cmd::ResetTracker>(&req).await
 }
 
 pub async fn ack_celebration(req: AckCelebrationReq) -> IpcResult<()> {
-    call(cmd::ACK_CELEBRATION, &req).await
+    call::<cmd::AckCelebration>(&req).await
 }
 
 pub async fn get_settings() -> IpcResult<SettingsView> {
-    call(cmd::GET_SETTINGS, &Empty {}).await
+    call::<cmd::GetSettings>(&Empty {}).await
 }
 
 pub async fn save_settings(req: SettingsView) -> IpcResult<()> {
-    call(cmd::SAVE_SETTINGS, &req).await
+    call::<cmd::SaveSettings>(&req).await
 }
 
 pub async fn log_craving(intensity: i64) -> IpcResult<LoggedCraving> {
-    call(cmd::LOG_CRAVING, &LogCravingReq { intensity }).await
+    call::<cmd::LogCraving>(&LogCravingReq { intensity }).await
 }
 
 pub async fn craving_detail(id: String) -> IpcResult<CravingView> {
-    call(cmd::CRAVING_DETAIL, &CravingRef { id }).await
+    call::<cmd::CravingDetail>(&CravingRef { id }).await
 }
 
 pub async fn save_craving(req: SaveCravingReq) -> IpcResult<()> {
-    call(cmd::SAVE_CRAVING, &req).await
+    call::<cmd::SaveCraving>(&req).await
 }
 
 pub async fn delete_craving(id: String) -> IpcResult<()> {
-    call(cmd::DELETE_CRAVING, &CravingRef { id }).await
+    call::<cmd::DeleteCraving>(&CravingRef { id }).await
 }
 
 pub async fn undo_delete_craving(id: String) -> IpcResult<()> {
-    call(cmd::UNDO_DELETE_CRAVING, &CravingRef { id }).await
+    call::<cmd::UndoDeleteCraving>(&CravingRef { id }).await
 }
 
 pub async fn craving_log() -> IpcResult<CravingLogView> {
-    call(cmd::CRAVING_LOG, &Empty {}).await
+    call::<cmd::CravingLog>(&Empty {}).await
 }
 
 pub async fn get_contacts() -> IpcResult<ContactsView> {
-    call(cmd::GET_CONTACTS, &Empty {}).await
+    call::<cmd::GetContacts>(&Empty {}).await
 }
 
 pub async fn save_contact(req: SaveContactReq) -> IpcResult<()> {
-    call(cmd::SAVE_CONTACT, &req).await
+    call::<cmd::SaveContact>(&req).await
 }
 
 pub async fn contact_mentor(req: ContactMentorReq) -> IpcResult<()> {
-    call(cmd::CONTACT_MENTOR, &req).await
+    call::<cmd::ContactMentor>(&req).await
 }
 
 pub async fn open_help(id: &str) -> IpcResult<()> {
-    call(cmd::OPEN_HELP, &OpenHelpReq { id: id.to_owned() }).await
+    call::<cmd::OpenHelp>(&OpenHelpReq { id: id.to_owned() }).await
 }
 
 pub async fn check_in(req: CheckInReq) -> IpcResult<()> {
-    call(cmd::CHECK_IN, &req).await
+    call::<cmd::CheckIn>(&req).await
 }
 
 pub async fn check_ins() -> IpcResult<CheckInsView> {
-    call(cmd::CHECK_INS, &Empty {}).await
+    call::<cmd::CheckIns>(&Empty {}).await
 }
 
 pub async fn get_plan() -> IpcResult<PlanView> {
-    call(cmd::GET_PLAN, &Empty {}).await
+    call::<cmd::GetPlan>(&Empty {}).await
 }
 
 pub async fn add_plan_item(req: AddPlanItemReq) -> IpcResult<()> {
-    call(cmd::ADD_PLAN_ITEM, &req).await
+    call::<cmd::AddPlanItem>(&req).await
 }
 
 pub async fn delete_plan_item(id: String) -> IpcResult<()> {
-    call(cmd::DELETE_PLAN_ITEM, &ItemRef { id }).await
+    call::<cmd::DeletePlanItem>(&ItemRef { id }).await
 }
 
 pub async fn add_goal(req: AddGoalReq) -> IpcResult<()> {
-    call(cmd::ADD_GOAL, &req).await
+    call::<cmd::AddGoal>(&req).await
 }
 
 pub async fn set_goal_status(
     id: String,
     status: kindred_core::model::plan::GoalStatus,
 ) -> IpcResult<()> {
-    call(cmd::SET_GOAL_STATUS, &SetGoalStatusReq { id, status }).await
+    call::<cmd::SetGoalStatus>(&SetGoalStatusReq { id, status }).await
 }
 
 pub async fn delete_goal(id: String) -> IpcResult<()> {
-    call(cmd::DELETE_GOAL, &ItemRef { id }).await
+    call::<cmd::DeleteGoal>(&ItemRef { id }).await
 }
 
 pub async fn insights() -> IpcResult<kindred_core::insights::Insights> {
-    call(cmd::INSIGHTS, &Empty {}).await
+    call::<cmd::Insights>(&Empty {}).await
 }
 
-pub async fn export_data(
-    kind: kindred_core::ipc::ExportKind,
-) -> IpcResult<kindred_core::ipc::DataDone> {
-    call(cmd::EXPORT_DATA, &kindred_core::ipc::ExportReq { kind }).await
+pub async fn export_data(kind: ExportKind) -> IpcResult<DataDone> {
+    call::<cmd::ExportData>(&ExportReq { kind }).await
 }
 
-pub async fn import_data() -> IpcResult<kindred_core::ipc::DataDone> {
-    call(cmd::IMPORT_DATA, &Empty {}).await
+pub async fn import_data() -> IpcResult<DataDone> {
+    call::<cmd::ImportData>(&Empty {}).await
 }
 
 pub async fn delete_all_data(confirm: String) -> IpcResult<()> {
-    call(cmd::DELETE_ALL_DATA, &kindred_core::ipc::DeleteAllReq { confirm }).await
+    call::<cmd::DeleteAllData>(&DeleteAllReq { confirm }).await
 }
 
 pub async fn start_surf(id: String) -> IpcResult<()> {
-    call(cmd::START_SURF, &CravingRef { id }).await
+    call::<cmd::StartSurf>(&CravingRef { id }).await
 }
 
 pub async fn end_surf(id: String, end_intensity: i64) -> IpcResult<()> {
-    call(cmd::END_SURF, &kindred_core::ipc::EndSurfReq { id, end_intensity }).await
+    call::<cmd::EndSurf>(&EndSurfReq { id, end_intensity }).await
 }
 
 pub async fn sync_status() -> IpcResult<SyncStatusView> {
-    call(cmd::SYNC_STATUS, &Empty {}).await
+    call::<cmd::SyncStatus>(&Empty {}).await
 }
 
 pub async fn connect_program(server: String, code: String) -> IpcResult<SyncStatusView> {
-    call(cmd::CONNECT_PROGRAM, &ConnectProgramReq { server, code }).await
+    call::<cmd::ConnectProgram>(&ConnectProgramReq { server, code }).await
 }
 
 pub async fn disconnect_program() -> IpcResult<SyncStatusView> {
-    call(cmd::DISCONNECT_PROGRAM, &Empty {}).await
+    call::<cmd::DisconnectProgram>(&Empty {}).await
 }
 
 pub async fn sync_now() -> IpcResult<SyncStatusView> {
-    call(cmd::SYNC_NOW, &Empty {}).await
+    call::<cmd::SyncNow>(&Empty {}).await
 }
 
 pub async fn program_help() -> IpcResult<ProgramHelpView> {
-    call(cmd::PROGRAM_HELP, &Empty {}).await
+    call::<cmd::ProgramHelp>(&Empty {}).await
 }
 
 pub async fn call_program_help(id: String, channel: ContactChannel) -> IpcResult<()> {
-    call(cmd::CALL_PROGRAM_HELP, &ProgramHelpReq { id, channel }).await
+    call::<cmd::CallProgramHelp>(&ProgramHelpReq { id, channel }).await
 }
 
 #[wasm_bindgen]

@@ -1,5 +1,6 @@
 //! Project rules checked without building: module docs, the Tauri security surface
-//! (SECURITY.md TA-1, TA-2, TA-4, TA-6, ST-1) and the pure-core dependency rule (STYLE.md §2).
+//! (SECURITY.md TA-1, TA-2, TA-4, TA-6, ST-1), the one IPC command list (capability files match
+//! it; no hand-kept handler list) and the pure-core dependency rule (STYLE.md §2).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ pub fn check() -> Result<()> {
     let mut problems = Vec::new();
     module_docs(&mut problems)?;
     capabilities(&mut problems)?;
+    command_list(&mut problems)?;
     csp(&mut problems)?;
     ui_rules(&mut problems)?;
     core_deps(&mut problems)?;
@@ -85,6 +87,65 @@ fn capabilities(problems: &mut Vec<String>) -> Result<()> {
             if compact.contains(banned) {
                 problems.push(format!("{} grants {banned}", rel(&path)));
             }
+        }
+    }
+    Ok(())
+}
+
+/// Where the one command list lives (`kindred_core::with_commands!`).
+const COMMAND_LIST: &str = "crates/kindred-core/src/ipc/mod.rs";
+
+/// The command names in the list, read from its source (xtask has no workspace dependencies):
+/// every `name as Marker: Req => Resp;` line inside `macro_rules! with_commands`.
+fn listed_commands() -> Result<Vec<String>> {
+    let text = fs::read_to_string(root().join(COMMAND_LIST)).context("read the command list")?;
+    let start = text.find("macro_rules! with_commands").context("no with_commands! list")?;
+    let list = &text[start..];
+    let end = list.find("\n}\n").unwrap_or(list.len());
+    Ok(list[..end]
+        .lines()
+        .filter_map(|l| {
+            let (name, rest) = l.trim().split_once(" as ")?;
+            let is_name =
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+            (is_name && rest.contains("=>")).then(|| name.to_owned())
+        })
+        .collect())
+}
+
+/// The shell's build script checks the capability files against the list too (and fails the
+/// app build); this says the same without building, and keeps handler lists from coming back.
+fn command_list(problems: &mut Vec<String>) -> Result<()> {
+    let names = listed_commands()?;
+    if names.is_empty() {
+        problems.push(format!("{COMMAND_LIST}: no commands found in with_commands!"));
+    }
+    let expected: Vec<String> =
+        names.iter().map(|n| format!("\"allow-{}\"", n.replace('_', "-"))).collect();
+    let dir = root().join("src-tauri/capabilities");
+    for entry in fs::read_dir(&dir).context("read capabilities")? {
+        let path = entry?.path();
+        let text = fs::read_to_string(&path)?;
+        for want in &expected {
+            if !text.contains(want.as_str()) {
+                problems.push(format!("{} lacks {want} (a command in the list)", rel(&path)));
+            }
+        }
+        for granted in text.split('"').filter(|t| t.starts_with("allow-")) {
+            if !expected.contains(&format!("\"{granted}\"")) {
+                problems.push(format!("{} grants {granted}, which is no command", rel(&path)));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    rust_files(&root().join("src-tauri/src"), &mut files)?;
+    for f in files {
+        let text = fs::read_to_string(&f)?;
+        if text.contains("generate_handler!") && !f.ends_with("commands/mod.rs") {
+            problems.push(format!(
+                "{}: register commands through commands::handler() (generated from the list)",
+                rel(&f)
+            ));
         }
     }
     Ok(())

@@ -1,0 +1,232 @@
+//! The IPC contract between the UI (`kindred-ui`) and the shell (`kindred-app`). Both sides
+//! compile against these types, so a changed shape fails to build on both. Every command takes
+//! exactly one argument named `req`.
+//!
+//! **One list.** [`with_commands!`] declares every command once: its area, name, marker type,
+//! request and response. From it come a marker type per command in [`cmd`] implementing
+//! [`Command`] (so a response type is tied to its command by the type system), [`ALL`] and
+//! [`NAMES`]. The shell's build script generates one `allow-<name>` permission per name and
+//! checks the capability files against [`NAMES`]; the shell's invoke handler is generated from
+//! the list (through the same macro) with a compile-time check that each command function takes
+//! `C::Req` and answers `C::Resp`; the UI calls `call::<C>(&C::Req) -> C::Resp`.
+//!
+//! The DTOs live in one file per area, mirroring `src-tauri/src/commands/` (`trackers`,
+//! `settings`, `cravings`, `mentor`, `plan`, `data`, `program`), and are re-exported here, so
+//! every type is `kindred_core::ipc::TypeName`.
+//!
+//! Requests are hostile input: every struct denies unknown fields, text and dates arrive as
+//! strings and are validated by `kindred-client`. Responses carry display-ready strings so the UI
+//! needs no time-zone data (keeps the wasm small).
+
+mod cravings;
+mod data;
+mod mentor;
+mod plan;
+mod program;
+mod settings;
+mod trackers;
+
+pub use cravings::*;
+pub use data::*;
+pub use mentor::*;
+pub use plan::*;
+pub use program::*;
+pub use settings::*;
+pub use trackers::*;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::TrackerId;
+use crate::insights::Insights;
+
+/// One IPC command: its registered name and the types it takes and answers. Implemented by the
+/// marker types in [`cmd`], generated from [`with_commands!`].
+pub trait Command {
+    /// The name the shell registers and the UI invokes (the shell function's name).
+    const NAME: &'static str;
+    /// The area: the file in `src-tauri/src/commands/` (and here) the command belongs to.
+    const AREA: &'static str;
+    /// What the command takes, as its one argument `req`.
+    type Req: Serialize + DeserializeOwned;
+    /// What the command answers with when it succeeds.
+    type Resp: Serialize + DeserializeOwned;
+}
+
+/// A command's name and area, as listed in [`ALL`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandInfo {
+    pub name: &'static str,
+    pub area: &'static str,
+}
+
+/// The error every command answers with: a small stable code and a plain message for the mentee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandError {
+    /// Stable machine code: `invalid`, `not_found`, `storage`, `newer_version`, `corrupt`, `internal`.
+    pub code: String,
+    /// What the mentee reads. Never contains stored content.
+    pub message: String,
+}
+
+/// A request with no fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Empty {}
+
+/// THE command list: calls `$callback! { area { name as Marker: Req => Resp; … } … }` with every
+/// command, grouped by area in the order of `src-tauri/src/commands/`. Types are named as
+/// `kindred_core::ipc` (and this module) sees them; a callback outside this crate should use
+/// the markers (`<cmd::Marker as Command>::Req`) rather than the type tokens.
+///
+/// Adding a command here is the one step that names it: the marker, [`ALL`], the shell's
+/// permission and handler follow; the compiler then asks for the shell function, and the
+/// build script for the `allow-…` line in each capability file.
+#[macro_export]
+macro_rules! with_commands {
+    ($callback:ident) => {
+        $callback! {
+            trackers {
+                today as Today: Empty => TodayView;
+                create_tracker as CreateTracker: CreateTrackerReq => TrackerId;
+                rename_tracker as RenameTracker: RenameTrackerReq => ();
+                set_ladder as SetLadder: SetLadderReq => ();
+                delete_tracker as DeleteTracker: TrackerRef => ();
+                undo_delete_tracker as UndoDeleteTracker: TrackerRef => ();
+                tracker_detail as TrackerDetail: TrackerRef => TrackerDetail;
+                reset_tracker as ResetTracker: ResetTrackerReq => ();
+                ack_celebration as AckCelebration: AckCelebrationReq => ();
+            }
+            settings {
+                get_settings as GetSettings: Empty => SettingsView;
+                save_settings as SaveSettings: SettingsView => ();
+            }
+            cravings {
+                log_craving as LogCraving: LogCravingReq => LoggedCraving;
+                craving_detail as CravingDetail: CravingRef => CravingView;
+                save_craving as SaveCraving: SaveCravingReq => ();
+                delete_craving as DeleteCraving: CravingRef => ();
+                undo_delete_craving as UndoDeleteCraving: CravingRef => ();
+                craving_log as CravingLog: Empty => CravingLogView;
+                insights as Insights: Empty => Insights;
+                start_surf as StartSurf: CravingRef => ();
+                end_surf as EndSurf: EndSurfReq => ();
+            }
+            data {
+                export_data as ExportData: ExportReq => DataDone;
+                import_data as ImportData: Empty => DataDone;
+                delete_all_data as DeleteAllData: DeleteAllReq => ();
+            }
+            mentor {
+                get_contacts as GetContacts: Empty => ContactsView;
+                save_contact as SaveContact: SaveContactReq => ();
+                contact_mentor as ContactMentor: ContactMentorReq => ();
+                open_help as OpenHelp: OpenHelpReq => ();
+            }
+            plan {
+                check_in as CheckIn: CheckInReq => ();
+                check_ins as CheckIns: Empty => CheckInsView;
+                get_plan as GetPlan: Empty => PlanView;
+                add_plan_item as AddPlanItem: AddPlanItemReq => ();
+                delete_plan_item as DeletePlanItem: ItemRef => ();
+                add_goal as AddGoal: AddGoalReq => ();
+                set_goal_status as SetGoalStatus: SetGoalStatusReq => ();
+                delete_goal as DeleteGoal: ItemRef => ();
+            }
+            program {
+                sync_status as SyncStatus: Empty => SyncStatusView;
+                connect_program as ConnectProgram: ConnectProgramReq => SyncStatusView;
+                disconnect_program as DisconnectProgram: Empty => SyncStatusView;
+                sync_now as SyncNow: Empty => SyncStatusView;
+                program_help as ProgramHelp: Empty => ProgramHelpView;
+                call_program_help as CallProgramHelp: ProgramHelpReq => ();
+            }
+        }
+    };
+}
+
+/// Expands the list into the markers, [`ALL`] and [`NAMES`].
+macro_rules! define_commands {
+    ($($area:ident { $($name:ident as $marker:ident: $req:ty => $resp:ty;)* })*) => {
+        /// One marker type per command (uninhabited: used only as a type), implementing
+        /// [`Command`], named after its command.
+        pub mod cmd {
+            $($(
+                #[doc = concat!(
+                    "`", stringify!($name), "` (", stringify!($area), "): takes `",
+                    stringify!($req), "`, answers `", stringify!($resp), "`."
+                )]
+                #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+                pub enum $marker {}
+            )*)*
+        }
+
+        $($(
+            impl Command for cmd::$marker {
+                const NAME: &'static str = stringify!($name);
+                const AREA: &'static str = stringify!($area);
+                type Req = $req;
+                type Resp = $resp;
+            }
+        )*)*
+
+        /// Every command with its area, in list order.
+        pub const ALL: &[CommandInfo] =
+            &[$($(CommandInfo { name: stringify!($name), area: stringify!($area) },)*)*];
+
+        /// Every command name, in list order (what the shell's build script generates permissions
+        /// for).
+        pub const NAMES: &[&str] = &[$($(stringify!($name),)*)*];
+    };
+}
+
+crate::with_commands!(define_commands);
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::fmt::Debug;
+
+    pub(crate) fn round_trip<T: Serialize + DeserializeOwned + PartialEq + Debug>(v: T) {
+        let json = serde_json::to_string(&v).unwrap();
+        assert_eq!(serde_json::from_str::<T>(&json).unwrap(), v);
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let err = serde_json::from_str::<Empty>(r#"{"x":1}"#);
+        assert!(err.is_err());
+    }
+
+    #[test]
+    fn the_list_names_each_command_once() {
+        assert_eq!(NAMES.len(), 41);
+        assert_eq!(ALL.iter().map(|c| c.name).collect::<Vec<_>>(), NAMES);
+        let unique: BTreeSet<_> = NAMES.iter().collect();
+        assert_eq!(unique.len(), NAMES.len(), "a command is listed twice");
+        for name in NAMES {
+            assert!(
+                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{name}: command names are snake_case (Tauri's permission is allow-<kebab-case>)"
+            );
+        }
+        let areas: BTreeSet<_> = ALL.iter().map(|c| c.area).collect();
+        let files = ["cravings", "data", "mentor", "plan", "program", "settings", "trackers"];
+        assert_eq!(areas, files.into_iter().collect());
+    }
+
+    #[test]
+    fn markers_carry_their_name_and_types() {
+        fn name<C: Command>() -> (&'static str, &'static str) {
+            (C::AREA, C::NAME)
+        }
+        assert_eq!(name::<cmd::Today>(), ("trackers", "today"));
+        assert_eq!(name::<cmd::Insights>(), ("cravings", "insights"));
+        assert_eq!(name::<cmd::CallProgramHelp>(), ("program", "call_program_help"));
+        // Compiles only while the list ties these types to these commands.
+        let _: fn(<cmd::Today as Command>::Req) -> <cmd::Today as Command>::Resp =
+            |Empty {}| TodayView { tz: "UTC".into(), trackers: vec![], celebration: None };
+        let _: fn(<cmd::DeleteAllData as Command>::Req) = |DeleteAllReq { confirm: _ }| ();
+    }
+}
