@@ -14,7 +14,7 @@ use kindred_core::sync::wire::{
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
-use super::creds::{CredentialStore, ACCESS, REFRESH};
+use crate::keys::{CredentialStore, ACCESS, REFRESH};
 use super::{Transport, TransportError};
 
 fn client() -> Result<Client, TransportError> {
