@@ -69,14 +69,21 @@ impl ConnectError {
     }
 }
 
+/// Whether what was typed could be an address and a code at all (checked first, even before
+/// the store is read); the error is what the settings screen shows.
+pub fn check_typed(server: &str, code: &str) -> Result<(), CommandError> {
+    if server.chars().count() > SERVER_MAX_CHARS || code.chars().count() > CODE_MAX_CHARS {
+        return Err(ConnectError::TooLong.to_command_error());
+    }
+    Ok(())
+}
+
 impl Kindred {
-    /// Whether this phone may try to connect with what was typed: neither too long, nor already
-    /// connected (a revoked or expired phone may connect again). Checked before any network
-    /// call; the error is what the settings screen shows.
+    /// Whether this phone may try to connect with what was typed: [`check_typed`], and not
+    /// already connected (a revoked or expired phone may connect again). Checked before any
+    /// network call; the error is what the settings screen shows.
     pub fn may_connect(&mut self, server: &str, code: &str) -> Result<(), CommandError> {
-        if server.chars().count() > SERVER_MAX_CHARS || code.chars().count() > CODE_MAX_CHARS {
-            return Err(ConnectError::TooLong.to_command_error());
-        }
+        check_typed(server, code)?;
         let status = self.sync_status().map_err(|e| e.to_command_error())?.status;
         if !matches!(status, Status::Off | Status::Revoked | Status::Reconnect) {
             return Err(ConnectError::AlreadyConnected.to_command_error());
