@@ -535,9 +535,8 @@ fn device() -> (tempfile::TempDir, Mutex<Kindred>) {
     let dir = tempfile::tempdir().unwrap();
     let clock =
         kindred_tests::ManualClock::at(chrono::DateTime::from_timestamp_millis(NOW).unwrap());
-    let k =
-        kindred_tests::open_device(dir.path(), kindred_tests::options(&clock, chrono_tz::UTC))
-            .unwrap();
+    let k = kindred_tests::open_device(dir.path(), kindred_tests::options(&clock, chrono_tz::UTC))
+        .unwrap();
     (dir, Mutex::new(k))
 }
 

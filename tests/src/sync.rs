@@ -300,10 +300,7 @@ impl FileCreds {
     }
 
     /// Replaces the file atomically (write beside, then rename).
-    fn save(
-        &self,
-        m: &BTreeMap<String, String>,
-    ) -> Result<(), CredError> {
+    fn save(&self, m: &BTreeMap<String, String>) -> Result<(), CredError> {
         let tmp = self.0.with_extension("tmp");
         std::fs::write(&tmp, serde_json::to_vec(m).unwrap())
             .and_then(|()| std::fs::rename(&tmp, &self.0))

@@ -46,7 +46,10 @@ pub fn classify(err: &TransportError) -> Retry {
         TransportError::Http { status: 401, .. } => Retry::Reconnect,
         TransportError::Http { status: 426, .. } => Retry::Upgrade,
         TransportError::Http {
-            status: 409, code: ErrorCode::EpochChanged, restore_point_seq, ..
+            status: 409,
+            code: ErrorCode::EpochChanged,
+            restore_point_seq,
+            ..
         } => Retry::Restore { restore_point_seq: *restore_point_seq },
         TransportError::Http { retry_after_s, .. } => {
             Retry::Backoff { retry_after_s: *retry_after_s }

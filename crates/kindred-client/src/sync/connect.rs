@@ -158,15 +158,15 @@ mod tests {
     #[test]
     fn the_settings_screen_gets_calm_words_and_the_right_codes() {
         let e = ConnectError::TooLong.to_command_error();
-        assert_eq!((e.code.as_str(), e.message.as_str()), (
-            "invalid",
-            "That's longer than an address or code can be."
-        ));
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("invalid", "That's longer than an address or code can be.")
+        );
         let e = ConnectError::AlreadyConnected.to_command_error();
-        assert_eq!((e.code.as_str(), e.message.as_str()), (
-            "invalid",
-            "This phone is already connected to a program."
-        ));
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("invalid", "This phone is already connected to a program.")
+        );
         let e = ConnectError::Keystore("credential store: no keyring".into()).to_command_error();
         assert_eq!(e.code, "connect");
         assert!(e.message.contains("password keyring isn't available"), "{}", e.message);

@@ -31,7 +31,13 @@ pub(crate) trait TableHooks: Sync {
 
     /// Adds (`sign = 1`) or removes (`sign = -1`) the stored row `id`'s share of the table's
     /// rollups to `acc`. Called before a change (old state out) and after it (new state in).
-    fn rollup(&self, _tx: &Transaction<'_>, _id: &str, _sign: i64, _acc: &mut Deltas) -> Result<()> {
+    fn rollup(
+        &self,
+        _tx: &Transaction<'_>,
+        _id: &str,
+        _sign: i64,
+        _acc: &mut Deltas,
+    ) -> Result<()> {
         Ok(())
     }
 
@@ -56,7 +62,10 @@ pub(crate) fn hooks(name: &str) -> &'static dyn TableHooks {
 }
 
 /// A pulled text field.
-pub(crate) fn field_str<'a>(fields: &'a BTreeMap<String, PulledField>, name: &str) -> Option<&'a str> {
+pub(crate) fn field_str<'a>(
+    fields: &'a BTreeMap<String, PulledField>,
+    name: &str,
+) -> Option<&'a str> {
     fields.get(name).and_then(|f| f.value.as_str())
 }
 

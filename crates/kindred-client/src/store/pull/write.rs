@@ -11,8 +11,8 @@ use rusqlite::{params, params_from_iter, OptionalExtension, Transaction};
 use serde_json::{json, Map, Value};
 
 use super::decide::{Columns, Decision, Local, Pending};
-use super::hooks::{Deltas, TableHooks};
 use super::exec;
+use super::hooks::{Deltas, TableHooks};
 use crate::Result;
 
 /// What the device holds for `id` of `e`. Pending changes are looked up only when the record
@@ -27,7 +27,8 @@ pub(super) fn local(
         .prepare_cached(&format!("SELECT cl FROM {} WHERE id = ?1", e.name))?
         .query_row([id], |r| r.get(0))
         .optional()?;
-    let pending = if outbox_pending && cl.is_some() { pending(tx, e, id)? } else { Pending::default() };
+    let pending =
+        if outbox_pending && cl.is_some() { pending(tx, e, id)? } else { Pending::default() };
     Ok(Local { cl, pending })
 }
 
@@ -149,8 +150,12 @@ pub(super) fn apply(
         }
         Decision::Update { cols, pending_edits } => {
             hooks.rollup(tx, &row.id, -1, delta)?;
-            let mut sets: Vec<String> =
-                cols.set.iter().enumerate().map(|(i, (c, _))| format!("{c} = ?{}", i + 4)).collect();
+            let mut sets: Vec<String> = cols
+                .set
+                .iter()
+                .enumerate()
+                .map(|(i, (c, _))| format!("{c} = ?{}", i + 4))
+                .collect();
             sets.push("server_row_seq = ?2".into());
             sets.push("server_clock = json_patch(coalesce(server_clock, '{}'), ?3)".into());
             let mut all =

@@ -10,7 +10,12 @@ use serde_json::json;
 use super::*;
 
 fn field(v: Value) -> PulledField {
-    PulledField { value: v, hlc: Hlc(7), node: "server".into(), change_id: ChangeId(uuid::Uuid::nil()) }
+    PulledField {
+        value: v,
+        hlc: Hlc(7),
+        node: "server".into(),
+        change_id: ChangeId(uuid::Uuid::nil()),
+    }
 }
 
 fn row(cl: u32, fields: Option<&[(&str, Value)]>) -> PulledRow {
