@@ -73,3 +73,67 @@ pub(crate) fn field_str<'a>(
 pub(crate) fn field_i64(fields: &BTreeMap<String, PulledField>, name: &str) -> Option<i64> {
     fields.get(name).and_then(|f| f.value.as_i64())
 }
+
+#[cfg(test)]
+mod tests {
+    use kindred_core::entity::GOAL;
+    use kindred_core::ids::ChangeId;
+    use kindred_core::sync::hlc::Hlc;
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    fn fields(fs: &[(&str, Value)]) -> BTreeMap<String, PulledField> {
+        fs.iter()
+            .map(|(k, v)| {
+                let f = PulledField {
+                    value: v.clone(),
+                    hlc: Hlc(1),
+                    node: "server".into(),
+                    change_id: ChangeId(uuid::Uuid::nil()),
+                };
+                ((*k).to_owned(), f)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn derived_columns_come_from_the_rows_own_time_and_zone() {
+        let tz = json!("America/New_York");
+        let craving = fields(&[("started_at", json!(1_790_000_000_000i64)), ("tz", tz.clone())]);
+        assert_eq!(
+            hooks(CRAVING.name).derived(&craving),
+            [
+                ("local_day", Sql::Text("2026-09-21".into())),
+                ("local_hour", Sql::Integer(10)),
+                ("local_dow", Sql::Integer(0)),
+            ]
+        );
+        let check_in = fields(&[("at", json!(1_790_000_000_000i64)), ("tz", tz)]);
+        assert_eq!(
+            hooks(CHECK_IN.name).derived(&check_in),
+            [("local_day", Sql::Text("2026-09-21".into()))]
+        );
+    }
+
+    #[test]
+    fn an_unreadable_time_or_zone_gives_empty_derived_columns() {
+        let bad =
+            fields(&[("started_at", json!(1_790_000_000_000i64)), ("tz", json!("Mars/Base"))]);
+        assert_eq!(
+            hooks(CRAVING.name).derived(&bad),
+            [
+                ("local_day", Sql::Text(String::new())),
+                ("local_hour", Sql::Integer(0)),
+                ("local_dow", Sql::Integer(0)),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_table_without_hooks_adds_nothing() {
+        let goal = fields(&[("text", json!("Walk"))]);
+        assert!(hooks(GOAL.name).derived(&goal).is_empty());
+        assert!(HOOKS.iter().all(|(name, _)| kindred_core::entity::by_name(name).is_some()));
+    }
+}
