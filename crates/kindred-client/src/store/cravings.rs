@@ -16,7 +16,8 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde_json::{json, Value};
 
 use super::outbox::{self, Change, Op, WriteCtx};
-use super::pull::hooks::{field_i64, field_str, Deltas, TableHooks};
+use super::pull::decide::Columns;
+use super::pull::hooks::{field_i64, field_str, wrote_any, Deltas, TableHooks};
 use super::trackers::UNDO_WINDOW_MS;
 use crate::Result;
 
@@ -137,8 +138,8 @@ impl TableHooks for PullHooks {
         ]
     }
 
-    fn refresh(&self, tx: &Transaction<'_>, id: &str, cols: &[&'static str]) -> Result<()> {
-        if !cols.iter().any(|c| matches!(*c, "started_at" | "tz")) {
+    fn refresh(&self, tx: &Transaction<'_>, id: &str, cols: &Columns<'_>) -> Result<()> {
+        if !wrote_any(cols, &["started_at", "tz"]) {
             return Ok(());
         }
         let row: Option<(i64, String)> = tx

@@ -17,7 +17,8 @@ use uuid::Uuid;
 
 use super::cravings::local_parts_at;
 use super::outbox::{self, Change, Op, WriteCtx};
-use super::pull::hooks::{field_i64, field_str, TableHooks};
+use super::pull::decide::Columns;
+use super::pull::hooks::{field_i64, field_str, wrote_any, TableHooks};
 use crate::Result;
 
 /// The check-in table in the generic pull path: its device-side column (the local day of `at`
@@ -33,8 +34,8 @@ impl TableHooks for CheckInPullHooks {
         vec![("local_day", Sql::Text(p.day))]
     }
 
-    fn refresh(&self, tx: &Transaction<'_>, id: &str, cols: &[&'static str]) -> Result<()> {
-        if !cols.iter().any(|c| matches!(*c, "at" | "tz")) {
+    fn refresh(&self, tx: &Transaction<'_>, id: &str, cols: &Columns<'_>) -> Result<()> {
+        if !wrote_any(cols, &["at", "tz"]) {
             return Ok(());
         }
         let row: Option<(i64, String)> = tx

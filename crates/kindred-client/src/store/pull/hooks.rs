@@ -10,8 +10,14 @@ use kindred_core::sync::wire::PulledField;
 use rusqlite::types::Value as Sql;
 use rusqlite::Transaction;
 
+use super::decide::Columns;
 use crate::store::{cravings, journal};
 use crate::Result;
+
+/// Whether an update that wrote `cols` wrote any of the columns `sources`.
+pub(crate) fn wrote_any(cols: &Columns<'_>, sources: &[&str]) -> bool {
+    cols.set.iter().any(|(c, _)| sources.contains(c))
+}
 
 /// Rollup changes by (kind, key): three counters per key, written once per page.
 pub(crate) type Deltas = BTreeMap<(&'static str, String), (i64, i64, i64)>;
@@ -25,7 +31,7 @@ pub(crate) trait TableHooks: Sync {
 
     /// After an update that wrote the columns `cols` of row `id`: recomputes the device-side
     /// columns from the stored row if any of their sources changed.
-    fn refresh(&self, _tx: &Transaction<'_>, _id: &str, _cols: &[&'static str]) -> Result<()> {
+    fn refresh(&self, _tx: &Transaction<'_>, _id: &str, _cols: &Columns<'_>) -> Result<()> {
         Ok(())
     }
 

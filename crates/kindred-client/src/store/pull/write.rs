@@ -163,11 +163,10 @@ pub(super) fn apply(
             all.extend(cols.set.iter().map(|(_, f)| to_sql(&f.value)));
             tx.prepare_cached(&format!("UPDATE {table} SET {} WHERE id = ?1", sets.join(", ")))?
                 .execute(params_from_iter(all.iter()))?;
-            let written: Vec<&'static str> = cols.set.iter().map(|(c, _)| *c).collect();
-            hooks.refresh(tx, &row.id, &written)?;
+            hooks.refresh(tx, &row.id, cols)?;
             // The shown value is now the server's: local clocks of those fields are superseded.
             if *pending_edits {
-                for c in &written {
+                for (c, _) in &cols.set {
                     exec(
                         tx,
                         "DELETE FROM field_clock WHERE entity = ?1 AND record_id = ?2 AND field = ?3",
