@@ -6,9 +6,9 @@
 //! iOS); [`build`] is generic over the runtime so tests can assemble the same app.
 
 pub mod commands;
-pub mod creds;
 pub mod error;
 pub mod files;
+pub mod keystore;
 pub mod notify;
 pub mod opener;
 pub mod state;

@@ -1,19 +1,20 @@
-//! The managed application state: the opened [`Kindred`] facade (or why it could not open),
-//! reached from commands through [`KindredExt`]. Commands that change data go through
-//! [`AppState::write`], which tells the sync worker afterwards; the sync engine reaches the
-//! store through the [`Locked`] impl, one short step at a time.
+//! The managed application state: the opened [`Kindred`] facade (or why it could not open) and
+//! this install's secret store ([`crate::keystore`]), reached from commands through
+//! [`KindredExt`]. Commands that change data go through [`AppState::write`], which tells the
+//! sync worker afterwards; the sync engine reaches the store through the [`Locked`] impl, one
+//! short step at a time, and takes the secret store from here.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use kindred_client::clock::{system_tz, SystemClock};
-use kindred_client::ids::UuidV7;
+use kindred_client::keys::CredentialStore;
 use kindred_client::sync::Locked;
-use kindred_client::Kindred;
+use kindred_client::{Kindred, OpenOptions};
 use kindred_core::ipc::CommandError;
 use tauri::{Manager, Runtime};
 
 use crate::error::{map, unavailable, CommandResult};
+use crate::keystore;
 
 /// Environment variable that overrides the data folder (tests, portable installs).
 pub const DATA_DIR_ENV: &str = "KINDRED_DATA_DIR";
@@ -21,23 +22,35 @@ pub const DATA_DIR_ENV: &str = "KINDRED_DATA_DIR";
 /// Called after every committed write.
 type WriteHook = Box<dyn Fn() + Send + Sync>;
 
-/// Shared state: the store behind one lock (one writer connection).
+/// Shared state: the store behind one lock (one writer connection), and the secret store.
 pub struct AppState {
     inner: Mutex<Result<Kindred, CommandError>>,
     dir: PathBuf,
+    secrets: Arc<dyn CredentialStore>,
     on_write: OnceLock<WriteHook>,
 }
 
 impl AppState {
-    /// Opens the store in `dir`. A failure is kept and reported by every command, so the window
-    /// still opens and explains, and the file is left untouched.
+    /// Opens the secret store and the store in `dir`. A store failure is kept and reported by
+    /// every command, so the window still opens and explains, and the file is left untouched.
     pub fn open(dir: PathBuf) -> AppState {
-        AppState { inner: Mutex::new(Self::open_store(&dir)), dir, on_write: OnceLock::new() }
+        let secrets = keystore::open(&dir);
+        AppState {
+            inner: Mutex::new(Self::open_store(&dir)),
+            dir,
+            secrets,
+            on_write: OnceLock::new(),
+        }
     }
 
     /// The data folder.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// This install's secret store (the sign-in tokens; the database key next).
+    pub fn secrets(&self) -> Arc<dyn CredentialStore> {
+        Arc::clone(&self.secrets)
     }
 
     /// Sets what runs after each committed write (the sync trigger). Set once, at start.
@@ -46,12 +59,15 @@ impl AppState {
     }
 
     fn open_store(dir: &std::path::Path) -> Result<Kindred, CommandError> {
-        Kindred::open_dir(dir, Arc::new(SystemClock), Arc::new(UuidV7), system_tz()).map_err(map)
+        // The encrypted store will take its key from `secrets` here (OpenOptions::with_key).
+        Kindred::open_dir(dir, OpenOptions::system()).map_err(map)
     }
 
-    /// Deletes the store files and starts again with an empty store (delete everything).
-    /// This also clears an unreadable file the mentee chose to let go of.
+    /// Deletes this phone's program sign-in and the store files, and starts again with an
+    /// empty store (delete everything). This also clears an unreadable file the mentee chose to
+    /// let go of.
     pub fn delete_everything(&self) -> CommandResult<()> {
+        kindred_client::keys::forget_sign_in(&*self.secrets);
         let mut guard = self.inner.lock().map_err(|_| unavailable())?;
         // Close the connection before deleting its files.
         *guard = Err(unavailable());

@@ -15,21 +15,20 @@
 //!   everything that waited;
 //! - "Sync now" and right after connecting (forced: ignores a pending backoff).
 //!
-//! After each cycle the worker emits [`SYNC_EVENT`] with the new status and how many rows came
-//! in, so the UI refreshes; when rows came in, reminders are planned again.
+//! After each cycle the worker emits [`SYNC_EVENT`] with the new status (as
+//! `Kindred::sync_view` words it) and how many rows came in, so the UI refreshes; when rows came
+//! in, reminders are planned again. The sign-in tokens come from the app state's secret store.
 
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kindred_client::sync::creds::CredentialStore;
+use kindred_client::keys::CredentialStore;
 use kindred_client::sync::http::HttpTransport;
 use kindred_client::sync::{sync_once, Report, SingleFlight, Status};
-use kindred_client::Kindred;
 use kindred_core::ipc::{SyncEvent, SyncStatusView, SYNC_EVENT};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-use crate::creds;
 use crate::notify;
 use crate::state::KindredExt;
 
@@ -54,21 +53,20 @@ pub enum Trigger {
     Enrolment,
 }
 
-/// The managed handle: the trigger channel and the credential store.
+/// The managed handle: the trigger channel.
 pub struct SyncHandle {
     tx: Sender<Trigger>,
-    creds: Arc<dyn CredentialStore>,
 }
 
 /// Starts the worker. Call once, after the store state is managed.
 pub fn start<R: Runtime>(app: &AppHandle<R>) {
-    let creds = creds::open(app.kindred().dir());
+    let creds = app.kindred().secrets();
     let (tx, rx) = mpsc::channel();
     let hook = tx.clone();
     app.kindred().set_on_write(move || {
         let _ = hook.send(Trigger::Wrote);
     });
-    app.manage(SyncHandle { tx, creds: creds.clone() });
+    app.manage(SyncHandle { tx });
     let app = app.clone();
     std::thread::Builder::new()
         .name("kindred-sync".into())
@@ -80,14 +78,6 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
 pub fn trigger<R: Runtime>(app: &AppHandle<R>, t: Trigger) {
     if let Some(h) = app.try_state::<SyncHandle>() {
         let _ = h.tx.send(t);
-    }
-}
-
-/// The credential store of this install.
-pub fn credentials<R: Runtime>(app: &AppHandle<R>) -> Arc<dyn CredentialStore> {
-    match app.try_state::<SyncHandle>() {
-        Some(h) => h.creds.clone(),
-        None => creds::open(app.kindred().dir()),
     }
 }
 
@@ -207,58 +197,13 @@ impl<R: Runtime> Worker<R> {
 
     /// Emits the new status (and re-plans reminders when rows came in); returns it.
     fn publish(&self, report: Option<&Report>) -> Option<SyncStatusView> {
-        let status = self.app.kindred().with(view).ok()?;
+        let status = self.app.kindred().with(|k| k.sync_view()).ok()?;
         let pulled = report.map_or(0, |r| r.pulled as u64);
         if pulled > 0 {
             notify::replan(&self.app);
         }
         let _ = self.app.emit(SYNC_EVENT, SyncEvent { status: status.clone(), pulled });
         Some(status)
-    }
-}
-
-/// The status as the settings screen shows it.
-pub fn view(k: &mut Kindred) -> kindred_client::Result<SyncStatusView> {
-    let (status, last, pending, rejected) = k.sync_status()?;
-    let enrolled = k.enrolment()?;
-    let message = match status {
-        Status::Revoked => Some(
-            "This phone was disconnected from your program. Everything you recorded is still here.",
-        ),
-        Status::Reconnect => Some(
-            "Your program's sign-in on this phone ran out. Ask your program for a new code and \
-             connect again. Everything you recorded is still here.",
-        ),
-        Status::Upgrade => Some(
-            "Your program needs a newer version of Kindred. Please update the app; your changes \
-             are kept and will sync after.",
-        ),
-        Status::Offline => Some("Will sync when there's a connection."),
-        Status::Stalled => Some("Syncing paused for a moment. It will try again by itself."),
-        Status::Off | Status::Ok => None,
-    };
-    Ok(SyncStatusView {
-        connected: enrolled.is_some(),
-        program_name: enrolled.as_ref().map(|e| e.program_name.clone()),
-        server: enrolled.as_ref().map(|e| host(&e.server_url)),
-        needs_you: status.needs_you(),
-        status,
-        last_synced_at: last,
-        pending,
-        rejected,
-        message: message.map(str::to_owned),
-    })
-}
-
-/// `host[:port]` of a server address (the whole address if it does not parse).
-fn host(url: &str) -> String {
-    match url.parse::<tauri::Url>() {
-        Ok(u) => match (u.host_str(), u.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_owned(),
-            _ => url.to_owned(),
-        },
-        Err(_) => url.to_owned(),
     }
 }
 
@@ -303,11 +248,5 @@ mod tests {
         s.wrote(t0 + Duration::from_secs(100));
         s.ran(t0 + Duration::from_secs(102), None, true);
         assert_eq!(s.next(), t0 + Duration::from_secs(102) + FOLLOW_UP);
-    }
-
-    #[test]
-    fn host_only() {
-        assert_eq!(host("https://kindred.example.org"), "kindred.example.org");
-        assert_eq!(host("http://127.0.0.1:4100"), "127.0.0.1:4100");
     }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use kindred_client::ids::{IdGen, SeqIds};
 use kindred_client::store::outbox::WriteCtx;
-use kindred_client::store::{cravings, insights, Store};
+use kindred_client::store::{cravings, insights};
 use kindred_core::clock::ZonedDateTime;
 use kindred_core::ids::CravingId;
 use kindred_core::insights::{
@@ -36,7 +36,7 @@ fn facts(c: &Craving) -> CravingFacts {
 /// Logs every case into a fresh store file and returns what the SQL computes.
 fn store_insights(cases: &[Case], today: NaiveDate, weeks: usize) -> Insights {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("kindred.db")).unwrap();
+    let mut store = kindred_tests::open_store(&dir.path().join("kindred.db"));
     let ids = SeqIds::default();
     let ctx = WriteCtx { now_ms: 1_780_000_000_000, ids: &ids };
     store

@@ -193,9 +193,9 @@ fn mentor_contacts_links_and_hours() {
 
 #[test]
 fn help_links_are_bundled() {
-    assert_eq!(kindred_client::mentee::help_link("988-text").unwrap(), "sms:988");
-    assert_eq!(kindred_client::mentee::help_link("samhsa").unwrap(), "tel:+18006624357");
-    assert!(kindred_client::mentee::help_link("../../etc").is_err());
+    assert_eq!(Kindred::help_link("988-text").unwrap(), "sms:988");
+    assert_eq!(Kindred::help_link("samhsa").unwrap(), "tel:+18006624357");
+    assert!(Kindred::help_link("../../etc").is_err());
 }
 
 #[test]

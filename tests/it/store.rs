@@ -13,7 +13,7 @@ use kindred_core::ipc::{
 };
 use kindred_core::model::ladder::Ladder;
 use kindred_core::model::tracker::Halt;
-use kindred_tests::{open, ManualClock};
+use kindred_tests::{open, open_device, options, ManualClock};
 
 const TZ: Tz = chrono_tz::America::New_York;
 
@@ -134,13 +134,7 @@ fn corrupt_file_is_refused_and_left_alone() {
     let junk: Vec<u8> = (0..16_384u32).map(|i| (i * 7919 % 251) as u8).collect();
     std::fs::write(&path, &junk).unwrap();
     let c = clock();
-    let err = Kindred::open_dir(
-        dir.path(),
-        std::sync::Arc::new(c),
-        std::sync::Arc::new(kindred_client::ids::UuidV7),
-        TZ,
-    )
-    .unwrap_err();
+    let err = open_device(dir.path(), options(&c, TZ)).unwrap_err();
     assert!(matches!(err, Error::Corrupt), "{err:?}");
     assert_eq!(err.to_command_error().code, "corrupt");
     assert_eq!(std::fs::read(&path).unwrap(), junk, "the file must not be touched");
@@ -156,13 +150,7 @@ fn newer_version_is_refused_and_left_alone() {
         conn.pragma_update(None, "user_version", VERSION + 1).unwrap();
     }
     let before = std::fs::read(&path).unwrap();
-    let err = Kindred::open_dir(
-        dir.path(),
-        std::sync::Arc::new(clock()),
-        std::sync::Arc::new(kindred_client::ids::UuidV7),
-        TZ,
-    )
-    .unwrap_err();
+    let err = open_device(dir.path(), options(&clock(), TZ)).unwrap_err();
     assert!(matches!(err, Error::NewerVersion { found, .. } if found == VERSION + 1), "{err:?}");
     assert_eq!(err.to_command_error().code, "newer_version");
     assert_eq!(std::fs::read(&path).unwrap(), before);

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use kindred_client::sync::creds::{CredentialStore, MemoryCreds, ACCESS};
+use kindred_client::keys::{CredentialStore, MemoryCreds, ACCESS};
 use kindred_client::sync::http::HttpTransport;
 use kindred_client::sync::{connect, sync_once, Status};
 use kindred_client::Kindred;
@@ -52,7 +52,7 @@ fn sync_until_ok(k: &Mutex<Kindred>, t: &mut HttpTransport) {
     let started = Instant::now();
     loop {
         let r = sync_once(k, t, true).unwrap();
-        let pending = k.lock().unwrap().sync_status().unwrap().2;
+        let pending = k.lock().unwrap().sync_status().unwrap().pending;
         if r.status == Status::Ok && pending == 0 {
             return;
         }
@@ -294,7 +294,7 @@ fn two_devices_converge_over_http_through_a_server_kill_9() {
             s.server.kill9();
             h.join().unwrap()
         });
-        let pending = a.lock().unwrap().sync_status().unwrap().2;
+        let pending = a.lock().unwrap().sync_status().unwrap().pending;
         assert!(report.status == Status::Offline || pending == 0, "{name}: {report:?}");
         s.server.restart();
         let mut ta = HttpTransport::new(&s.server.url(), ca.clone()).unwrap();

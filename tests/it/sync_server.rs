@@ -6,8 +6,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use kindred_client::ids::UuidV7;
-use kindred_client::sync::creds::MemoryCreds;
+use kindred_client::keys::MemoryCreds;
 use kindred_client::sync::{sync_once, SingleFlight, Status, Transport, TransportError};
 use kindred_client::Kindred;
 use kindred_core::ids::ChangeId;
@@ -539,8 +538,8 @@ fn device() -> (tempfile::TempDir, Mutex<Kindred>) {
     let dir = tempfile::tempdir().unwrap();
     let clock =
         kindred_tests::ManualClock::at(chrono::DateTime::from_timestamp_millis(NOW).unwrap());
-    let k =
-        Kindred::open_dir(dir.path(), Arc::new(clock), Arc::new(UuidV7), chrono_tz::UTC).unwrap();
+    let k = kindred_tests::open_device(dir.path(), kindred_tests::options(&clock, chrono_tz::UTC))
+        .unwrap();
     (dir, Mutex::new(k))
 }
 
@@ -667,7 +666,7 @@ fn two_devices_converge_with_staff_content_and_a_delete_during_an_edit() {
                 k.get_plan().unwrap().goals.is_empty(),
                 "{name}: the delete wins on both phones"
             );
-            assert_eq!(k.sync_status().unwrap().2, 0, "{name}: nothing left to send");
+            assert_eq!(k.sync_status().unwrap().pending, 0, "{name}: nothing left to send");
         }
         let server = kindred_tests::sync::server_visible(&*db, &program.user_scope());
         assert!(!server.contains_key(&goal_id), "{name}: the server holds a tombstone");

@@ -15,9 +15,9 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use kindred_client::ids::IdGen;
-use kindred_client::sync::creds::MemoryCreds;
-use kindred_client::sync::{sync_once, Status};
-use kindred_client::Kindred;
+use kindred_client::keys::MemoryCreds;
+use kindred_client::sync::{sync_once, Status, SyncSummary};
+use kindred_client::{Kindred, OpenOptions};
 use kindred_core::ids::ChangeId;
 use kindred_core::ipc::{
     AddGoalReq, CravingRef, CreateTrackerReq, ItemRef, LogCravingReq, RenameTrackerReq,
@@ -34,7 +34,7 @@ use kindred_server::Service;
 use kindred_tests::sync::{
     device_visible, norm, server_visible, Delayed, Faults, Program, Rng, ServerClock, SimTransport,
 };
-use kindred_tests::ManualClock;
+use kindred_tests::{open_device, ManualClock};
 use serde_json::{json, Map, Value};
 
 /// Ids from a seeded generator (UUID v4 layout), so a seed replays exactly.
@@ -67,7 +67,8 @@ impl Device {
         let dir = tempfile::tempdir().unwrap();
         let clock = ManualClock::at(DateTime::from_timestamp_millis(server_ms + skew_ms).unwrap());
         let ids = Arc::new(SeededIds(Mutex::new(Rng::new(seed))));
-        let k = Kindred::open_dir(dir.path(), Arc::new(clock.clone()), ids.clone(), TZ).unwrap();
+        let options = OpenOptions::new(Arc::new(clock.clone()), ids.clone(), TZ);
+        let k = open_device(dir.path(), options).unwrap();
         let file = kindred_client::db_path(dir.path());
         Device {
             _dir: dir,
@@ -85,7 +86,8 @@ impl Device {
         let mut k = self.k.lock().unwrap();
         let dir = self.file.parent().unwrap().to_owned();
         // The old connection closes when replaced; every committed write is on disk.
-        *k = Kindred::open_dir(&dir, Arc::new(self.clock.clone()), self.ids.clone(), TZ).unwrap();
+        let options = OpenOptions::new(Arc::new(self.clock.clone()), self.ids.clone(), TZ);
+        *k = open_device(&dir, options).unwrap();
     }
 
     fn live(&self, table: &str) -> Vec<String> {
@@ -105,7 +107,7 @@ impl Device {
     }
 
     fn counts(&self) -> (i64, i64) {
-        let (_, _, pending, rejected) = self.k.lock().unwrap().sync_status().unwrap();
+        let SyncSummary { pending, rejected, .. } = self.k.lock().unwrap().sync_status().unwrap();
         (pending, rejected)
     }
 }

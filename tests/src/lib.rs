@@ -1,13 +1,19 @@
 //! Test harness for Kindred's integration tests: a settable clock, temporary stores on real
 //! SQLite files, and (feature `gui`) a WebDriver session on the real app window.
+//!
+//! Every test, helper binary and benchmark opens device databases through [`open_device`] (a
+//! whole device) or [`open_store`] (a bare store), so a change to how a store is opened (the
+//! key of the encrypted store, next) is made here once.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
+use kindred_client::clock::SystemClock;
 use kindred_client::ids::UuidV7;
-use kindred_client::Kindred;
+use kindred_client::store::{Store, StoreOptions};
+use kindred_client::{Kindred, OpenOptions};
 use kindred_core::clock::Clock;
 
 #[cfg(feature = "gui")]
@@ -41,7 +47,27 @@ impl Clock for ManualClock {
     }
 }
 
+/// Options for a test device: `clock`, UUIDv7 ids, zone `tz`, no key.
+pub fn options(clock: &ManualClock, tz: Tz) -> OpenOptions {
+    OpenOptions::new(Arc::new(clock.clone()), Arc::new(UuidV7), tz)
+}
+
+/// Options for a device on the real clock and UUIDv7 ids, in `tz` (helper processes).
+pub fn real_options(tz: Tz) -> OpenOptions {
+    OpenOptions::new(Arc::new(SystemClock), Arc::new(UuidV7), tz)
+}
+
+/// Opens (creating if needed) the device store in `dir`: the one place tests open a device.
+pub fn open_device(dir: &Path, options: OpenOptions) -> kindred_client::Result<Kindred> {
+    Kindred::open_dir(dir, options)
+}
+
 /// Opens a store in `dir` with `clock`, in zone `tz`.
 pub fn open(dir: &Path, clock: &ManualClock, tz: Tz) -> Kindred {
-    Kindred::open_dir(dir, Arc::new(clock.clone()), Arc::new(UuidV7), tz).expect("open store")
+    open_device(dir, options(clock, tz)).expect("open store")
+}
+
+/// Opens (creating if needed) a bare store file at `path` (store-level tests, benchmarks).
+pub fn open_store(path: &Path) -> Store {
+    Store::open(path, &StoreOptions::default()).expect("open the store")
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use kindred_client::sync::creds::{CredentialStore, MemoryCreds, ACCESS, REFRESH};
+use kindred_client::keys::{CredError, CredentialStore, MemoryCreds, ACCESS, REFRESH};
 use kindred_client::sync::{Transport, TransportError};
 use kindred_core::entity::{self, Scope, Ty};
 use kindred_core::sync::wire::{
@@ -301,27 +301,24 @@ impl FileCreds {
     }
 
     /// Replaces the file atomically (write beside, then rename).
-    fn save(
-        &self,
-        m: &BTreeMap<String, String>,
-    ) -> Result<(), kindred_client::sync::creds::CredError> {
+    fn save(&self, m: &BTreeMap<String, String>) -> Result<(), CredError> {
         let tmp = self.0.with_extension("tmp");
         std::fs::write(&tmp, serde_json::to_vec(m).unwrap())
             .and_then(|()| std::fs::rename(&tmp, &self.0))
-            .map_err(|e| kindred_client::sync::creds::CredError(e.to_string()))
+            .map_err(|e| CredError(e.to_string()))
     }
 }
 
 impl CredentialStore for FileCreds {
-    fn get(&self, key: &str) -> Result<Option<String>, kindred_client::sync::creds::CredError> {
+    fn get(&self, key: &str) -> Result<Option<String>, CredError> {
         Ok(self.load().get(key).cloned())
     }
-    fn set(&self, key: &str, value: &str) -> Result<(), kindred_client::sync::creds::CredError> {
+    fn set(&self, key: &str, value: &str) -> Result<(), CredError> {
         let mut m = self.load();
         m.insert(key.into(), value.into());
         self.save(&m)
     }
-    fn delete(&self, key: &str) -> Result<(), kindred_client::sync::creds::CredError> {
+    fn delete(&self, key: &str) -> Result<(), CredError> {
         let mut m = self.load();
         m.remove(key);
         self.save(&m)
@@ -330,13 +327,8 @@ impl CredentialStore for FileCreds {
 
 /// A phone on the real clock and id source, its store in `dir` (UTC).
 pub fn real_device(dir: &Path) -> std::sync::Mutex<kindred_client::Kindred> {
-    let k = kindred_client::Kindred::open_dir(
-        dir,
-        Arc::new(kindred_client::clock::SystemClock),
-        Arc::new(kindred_client::ids::UuidV7),
-        chrono_tz::UTC,
-    )
-    .expect("open the device store");
+    let k = crate::open_device(dir, crate::real_options(chrono_tz::UTC))
+        .expect("open the device store");
     std::sync::Mutex::new(k)
 }
 

@@ -20,9 +20,21 @@ pub enum Error {
     /// The data file is not a readable database.
     #[error("The data file can't be read; it may be damaged.")]
     Corrupt,
+    /// The data file is intact but the key it was opened with is not its key. Kept apart from
+    /// [`Error::Corrupt`]: a wrong key must never be reported (or handled) as a damaged file.
+    /// It cannot occur yet: the store is plain SQLite and the key in
+    /// [`crate::OpenOptions`] is only carried until the encrypted store arrives.
+    #[error("The data file can't be unlocked with this device's key.")]
+    WrongKey,
     /// An import file was refused; the message says why, in plain words.
     #[error("{0}")]
     Import(String),
+    /// A program help number the UI named is no longer published.
+    #[error("That number isn't available any more.")]
+    HelpNumberGone,
+    /// A program help number is not a number this phone can safely dial or text.
+    #[error("That number can't be dialled from here. You can dial it yourself.")]
+    NotDialable,
     /// Nothing to undo.
     #[error("There is nothing to undo any more.")]
     UndoExpired,
@@ -57,6 +69,7 @@ impl Error {
         let (code, message) = match self {
             Error::Invalid(e) => ("invalid", e.to_string()),
             Error::Import(why) => ("invalid", why.clone()),
+            Error::HelpNumberGone | Error::NotDialable => ("invalid", self.to_string()),
             Error::NotFound(_) | Error::UndoExpired => ("not_found", self.to_string()),
             Error::NewerVersion { .. } => (
                 "newer_version",
@@ -68,6 +81,12 @@ impl Error {
                 "corrupt",
                 "Kindred can't read its data file. It has not been changed or deleted. \
                  Please contact your program for help recovering it."
+                    .to_owned(),
+            ),
+            Error::WrongKey => (
+                "wrong_key",
+                "Kindred can't unlock its data file on this device. It has not been changed or \
+                 deleted. Please contact your program for help recovering it."
                     .to_owned(),
             ),
             Error::Sqlite(_) | Error::Io(_) | Error::Json(_) => (

@@ -95,7 +95,7 @@ pub fn import_data<R: Runtime>(
     })
 }
 
-/// Deletes the store and this phone's program sign-in (the enrolment lives in the store).
+/// Deletes this phone's program sign-in and the store (the enrolment lives in the store).
 #[tauri::command(async)]
 pub fn delete_all_data<R: Runtime>(
     app: AppHandle<R>,
@@ -108,9 +108,6 @@ pub fn delete_all_data<R: Runtime>(
             message: format!("To delete everything, type \"{DELETE_ALL_WORDS}\"."),
         });
     }
-    let creds = crate::sync::credentials(&app);
-    let _ = creds.delete(kindred_client::sync::creds::ACCESS);
-    let _ = creds.delete(kindred_client::sync::creds::REFRESH);
     state.delete_everything()?;
     crate::sync::trigger(&app, crate::sync::Trigger::Enrolment);
     Ok(())

@@ -31,6 +31,6 @@ pub fn contact_mentor<R: Runtime>(
 /// Works even when the data file can't be opened: help must always be reachable.
 #[tauri::command(async)]
 pub fn open_help<R: Runtime>(app: AppHandle<R>, req: OpenHelpReq) -> CommandResult<()> {
-    let url = kindred_client::mentee::help_link(&req.id).map_err(map)?;
+    let url = kindred_client::Kindred::help_link(&req.id).map_err(map)?;
     opener::open(&app, url)
 }

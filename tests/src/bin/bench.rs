@@ -18,7 +18,7 @@ use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 use kindred_client::ids::{IdGen, SeqIds};
 use kindred_client::store::outbox::WriteCtx;
-use kindred_client::store::{cravings, insights, Store};
+use kindred_client::store::{cravings, insights};
 use kindred_core::clock::ZonedDateTime;
 use kindred_core::ids::CravingId;
 use kindred_core::model::craving::{Craving, Details, Outcome, Trigger, DEFAULT_COPING};
@@ -137,7 +137,7 @@ fn build_db(path: &Path, rows: usize, seed: u64) -> Duration {
         let _ = std::fs::remove_file(p);
     }
     {
-        let mut store = Store::open(&tmp).expect("create the benchmark store");
+        let mut store = kindred_tests::open_store(&tmp);
         let mut rng = SplitMix(seed);
         let ids = SeqIds::default();
         let mut done = 0;
@@ -326,7 +326,7 @@ fn main() {
     let (from, to) = insights::weekly_bounds(today, WEEKS).expect("weekly window");
     let bounds = (from.format("%Y-%m-%d").to_string(), to.format("%Y-%m-%d").to_string());
 
-    let mut store = Store::open(&db).expect("open the store");
+    let mut store = kindred_tests::open_store(&db);
     let mut conn = bare(&db);
     eprintln!("kindred-bench: query plans");
     let (plan, plan_warnings) = plans(&conn, &bounds);

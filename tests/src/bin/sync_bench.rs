@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use kindred_client::sync::creds::{CredentialStore, MemoryCreds, ACCESS};
+use kindred_client::keys::{CredentialStore, MemoryCreds, ACCESS};
 use kindred_client::sync::http::HttpTransport;
 use kindred_client::sync::{sync_once, Status};
 use kindred_client::Kindred;
@@ -379,11 +379,11 @@ fn p6(a: &Args) -> Value {
         assert_eq!(all.len(), a.rows);
         // Where ours spends its time: applying the same pages to a fresh store, no network.
         let adir = tempfile::tempdir().unwrap();
-        let mut store = kindred_client::store::Store::open(&adir.path().join("a.sqlite3")).unwrap();
+        let mut store = kindred_tests::open_store(&adir.path().join("a.sqlite3"));
         let start = Instant::now();
         for page in &pages {
             store
-                .write(|tx| kindred_client::store::sync::apply_pull(tx, &scope, page, now_ms()))
+                .write(|tx| kindred_client::store::pull::apply_pull(tx, &scope, page, now_ms()))
                 .unwrap();
         }
         apply_only.push(us(start));

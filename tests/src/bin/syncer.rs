@@ -6,22 +6,18 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use kindred_client::clock::SystemClock;
-use kindred_client::ids::UuidV7;
 use kindred_client::sync::http::HttpTransport;
 use kindred_client::sync::{sync_once, Status};
-use kindred_client::Kindred;
 use kindred_core::ipc::LogCravingReq;
 use kindred_tests::sync::FileCreds;
+use kindred_tests::{open_device, real_options};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let dir = args.next().expect("data dir");
     let creds = args.next().expect("creds file");
     let drain = args.next().as_deref() == Some("--drain");
-    let k =
-        Kindred::open_dir(dir.as_ref(), Arc::new(SystemClock), Arc::new(UuidV7), chrono_tz::UTC)
-            .expect("open");
+    let k = open_device(dir.as_ref(), real_options(chrono_tz::UTC)).expect("open");
     let k = Mutex::new(k);
     let server = k.lock().unwrap().enrolment().unwrap().expect("enrolled").server_url;
     let mut t = HttpTransport::new(&server, Arc::new(FileCreds(creds.into()))).expect("transport");
@@ -36,7 +32,7 @@ fn main() {
         writeln!(out, "synced {} {:?}", r.pushed, r.status).unwrap();
         out.flush().unwrap();
         if drain {
-            let (_, _, pending, _) = k.lock().unwrap().sync_status().unwrap();
+            let pending = k.lock().unwrap().sync_status().unwrap().pending;
             if pending == 0 && r.status == Status::Ok {
                 return;
             }

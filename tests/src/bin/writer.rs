@@ -3,20 +3,15 @@
 //! commit.
 
 use std::io::Write;
-use std::sync::Arc;
 
-use kindred_client::clock::SystemClock;
-use kindred_client::ids::UuidV7;
-use kindred_client::Kindred;
 use kindred_core::ipc::{CreateTrackerReq, LogCravingReq, ResetTrackerReq, SaveCravingReq};
 use kindred_core::model::craving::{Outcome, Trigger};
 use kindred_core::model::ladder::Ladder;
+use kindred_tests::{open_device, real_options};
 
 fn main() {
     let dir = std::env::args().nth(1).expect("usage: kindred-writer <data dir>");
-    let mut k =
-        Kindred::open_dir(dir.as_ref(), Arc::new(SystemClock), Arc::new(UuidV7), chrono_tz::UTC)
-            .expect("open");
+    let mut k = open_device(dir.as_ref(), real_options(chrono_tz::UTC)).expect("open");
     let mut out = std::io::stdout();
     for n in 1u64.. {
         let id = k

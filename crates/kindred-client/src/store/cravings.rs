@@ -3,17 +3,21 @@
 //! (`craving_rollup`) in the same transaction as the row and its outbox entry: a live craving
 //! is counted exactly once, a deleted one not at all.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use kindred_core::clock::ZonedDateTime;
 use kindred_core::entity::CRAVING;
 use kindred_core::ids::CravingId;
 use kindred_core::model::craving::{Craving, Details, Outcome, Surf};
+use kindred_core::sync::wire::PulledField;
+use rusqlite::types::Value as Sql;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde_json::{json, Value};
 
 use super::outbox::{self, Change, Op, WriteCtx};
+use super::pull::decide::Columns;
+use super::pull::hooks::{field_i64, field_str, wrote_any, Deltas, TableHooks};
 use super::trackers::UNDO_WINDOW_MS;
 use crate::Result;
 
@@ -56,8 +60,14 @@ pub(crate) fn local_parts(at: DateTime<Utc>, tz: chrono_tz::Tz) -> LocalParts {
     }
 }
 
+/// The device-side columns of an instant given as unix ms and a zone name, as a pulled row
+/// carries them; `None` when either does not parse.
+pub(crate) fn local_parts_at(at_ms: i64, tz: &str) -> Option<LocalParts> {
+    Some(local_parts(DateTime::from_timestamp_millis(at_ms)?, tz.parse().ok()?))
+}
+
 /// Pending changes to `craving_rollup`: (kind, key) → (n, rode_out, intensity_sum) deltas.
-pub(crate) type RollupDelta = std::collections::BTreeMap<(&'static str, String), (i64, i64, i64)>;
+pub(crate) type RollupDelta = Deltas;
 
 /// Adds (`sign = 1`) or removes (`sign = -1`) one live craving's counts to `acc`.
 pub(crate) fn rollup_delta(c: &Craving, sign: i64, acc: &mut RollupDelta) {
@@ -109,6 +119,53 @@ pub(crate) fn rollup(tx: &Transaction<'_>, c: &Craving, sign: i64) -> Result<()>
     let mut acc = RollupDelta::new();
     rollup_delta(c, sign, &mut acc);
     flush_rollup(tx, &acc)
+}
+
+/// The craving table in the generic pull path: its device-side columns (local day, hour and
+/// weekday of `started_at` in `tz`) and its rollups.
+pub(crate) struct PullHooks;
+
+impl TableHooks for PullHooks {
+    fn derived(&self, fields: &BTreeMap<String, PulledField>) -> Vec<(&'static str, Sql)> {
+        let p = field_i64(fields, "started_at")
+            .zip(field_str(fields, "tz"))
+            .and_then(|(at, tz)| local_parts_at(at, tz))
+            .unwrap_or_default();
+        vec![
+            ("local_day", Sql::Text(p.day)),
+            ("local_hour", Sql::Integer(p.hour.into())),
+            ("local_dow", Sql::Integer(p.dow.into())),
+        ]
+    }
+
+    fn refresh(&self, tx: &Transaction<'_>, id: &str, cols: &Columns<'_>) -> Result<()> {
+        if !wrote_any(cols, &["started_at", "tz"]) {
+            return Ok(());
+        }
+        let row: Option<(i64, String)> = tx
+            .prepare_cached("SELECT started_at, tz FROM craving WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some(p) = row.and_then(|(at, tz)| local_parts_at(at, &tz)) {
+            tx.prepare_cached(
+                "UPDATE craving SET local_day = ?2, local_hour = ?3, local_dow = ?4 WHERE id = ?1",
+            )?
+            .execute(params![id, p.day, p.hour, p.dow])?;
+        }
+        Ok(())
+    }
+
+    fn rollup(&self, tx: &Transaction<'_>, id: &str, sign: i64, acc: &mut Deltas) -> Result<()> {
+        let Ok(uuid) = uuid::Uuid::parse_str(id) else { return Ok(()) };
+        if let Some(c) = get(tx, CravingId(uuid))? {
+            rollup_delta(&c, sign, acc);
+        }
+        Ok(())
+    }
+
+    fn flush(&self, tx: &Transaction<'_>, acc: &Deltas) -> Result<()> {
+        flush_rollup(tx, acc)
+    }
 }
 
 /// Inserts a new craving (quick log or full).

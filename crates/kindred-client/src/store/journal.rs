@@ -1,18 +1,54 @@
 //! Check-ins (log), goals and plan entries (registers). Each write records its outbox change in
 //! the same transaction.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use kindred_core::clock::ZonedDateTime;
 use kindred_core::entity::{CHECK_IN, GOAL, PLAN_ITEM};
 use kindred_core::ids::{GoalId, PlanItemId};
 use kindred_core::model::check_in::CheckIn;
 use kindred_core::model::plan::{Goal, GoalStatus, PlanItem, Section};
-use rusqlite::{params, Transaction};
+use kindred_core::sync::wire::PulledField;
+use rusqlite::types::Value as Sql;
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::cravings::local_parts_at;
 use super::outbox::{self, Change, Op, WriteCtx};
+use super::pull::decide::Columns;
+use super::pull::hooks::{field_i64, field_str, wrote_any, TableHooks};
 use crate::Result;
+
+/// The check-in table in the generic pull path: its device-side column (the local day of `at`
+/// in `tz`).
+pub(crate) struct CheckInPullHooks;
+
+impl TableHooks for CheckInPullHooks {
+    fn derived(&self, fields: &BTreeMap<String, PulledField>) -> Vec<(&'static str, Sql)> {
+        let p = field_i64(fields, "at")
+            .zip(field_str(fields, "tz"))
+            .and_then(|(at, tz)| local_parts_at(at, tz))
+            .unwrap_or_default();
+        vec![("local_day", Sql::Text(p.day))]
+    }
+
+    fn refresh(&self, tx: &Transaction<'_>, id: &str, cols: &Columns<'_>) -> Result<()> {
+        if !wrote_any(cols, &["at", "tz"]) {
+            return Ok(());
+        }
+        let row: Option<(i64, String)> = tx
+            .prepare_cached("SELECT at, tz FROM check_in WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some(p) = row.and_then(|(at, tz)| local_parts_at(at, &tz)) {
+            tx.prepare_cached("UPDATE check_in SET local_day = ?2 WHERE id = ?1")?
+                .execute(params![id, p.day])?;
+        }
+        Ok(())
+    }
+}
 
 /// Appends a check-in.
 pub fn insert_check_in(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, c: &CheckIn) -> Result<()> {

@@ -11,6 +11,7 @@ pub mod cravings;
 pub mod insights;
 pub mod journal;
 pub mod outbox;
+pub mod pull;
 pub mod schema;
 pub mod settings;
 pub mod sync;
@@ -21,7 +22,17 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 
+use crate::keys::DbKey;
 use crate::{Error, Result};
+
+/// How to open a store file.
+#[derive(Debug, Clone, Default)]
+pub struct StoreOptions {
+    /// The file's key. Carried, not used yet: the store is plain SQLite until the encrypted
+    /// store arrives, which will apply it before the first read and report a key that does not
+    /// fit as [`Error::WrongKey`] (never as [`Error::Corrupt`]).
+    pub key: Option<DbKey>,
+}
 
 /// The open store.
 #[derive(Debug)]
@@ -34,7 +45,9 @@ impl Store {
     ///
     /// A file that is not a database, or that a newer Kindred wrote, is refused and left exactly
     /// as it was.
-    pub fn open(path: &Path) -> Result<Store> {
+    pub fn open(path: &Path, options: &StoreOptions) -> Result<Store> {
+        // The key has nowhere to go in plain SQLite; the encrypted store keys the connection here.
+        let StoreOptions { key: _ } = options;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -94,6 +107,12 @@ impl Store {
     pub fn user_version(&self) -> Result<i64> {
         Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
+}
+
+/// Runs one statement through the connection's statement cache (pulls run the same few
+/// statements thousands of times).
+pub(crate) fn exec<P: rusqlite::Params>(tx: &Transaction<'_>, sql: &str, p: P) -> Result<usize> {
+    Ok(tx.prepare_cached(sql)?.execute(p)?)
 }
 
 /// Reads one value from `sync_state`.

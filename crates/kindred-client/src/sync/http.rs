@@ -14,8 +14,8 @@ use kindred_core::sync::wire::{
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
-use super::creds::{CredentialStore, ACCESS, REFRESH};
 use super::{Transport, TransportError};
+use crate::keys::{CredentialStore, ACCESS, REFRESH};
 
 fn client() -> Result<Client, TransportError> {
     Client::builder()

@@ -1,5 +1,5 @@
-//! Crisis and help lines bundled with the app, so "Get help" works with no network.
-//! (Programs will add their own numbers through sync later.)
+//! Crisis and help lines bundled with the app, so "Get help" works with no network, and the
+//! check a number the program published passes before the phone dials or texts it.
 
 use serde::{Deserialize, Serialize};
 
@@ -67,9 +67,30 @@ pub fn help_line(id: &str) -> Option<&'static HelpLine> {
     HELP_LINES.iter().find(|h| h.id == id)
 }
 
+/// A help number from the program as a dialable value: E.164 (through the same check as
+/// mentor contacts) or a short code of 3 to 8 digits (e.g. a local crisis line). Anything else
+/// (letters, `*#` codes, a URL) is refused: the mentee can still dial it by hand.
+pub fn dialable(raw: &str) -> Option<String> {
+    let t = raw.trim();
+    if (3..=8).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(t.to_owned());
+    }
+    super::contact::phone(t).ok().flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn program_numbers_are_checked_before_dialling() {
+        assert_eq!(dialable("+1 555 000 1111").as_deref(), Some("+15550001111"));
+        assert_eq!(dialable("988").as_deref(), Some("988"));
+        assert_eq!(dialable("741741").as_deref(), Some("741741"));
+        assert_eq!(dialable("*#06#"), None);
+        assert_eq!(dialable("12"), None);
+        assert_eq!(dialable("javascript:x"), None);
+    }
 
     #[test]
     fn lines_are_unique_and_well_formed() {

@@ -1,5 +1,6 @@
 //! Where syncing stands, one enum for the device engine, the shell's status event and the UI
-//! (which matches on it instead of on strings).
+//! (which matches on it instead of on strings), with the calm sentence the settings screen
+//! shows for it.
 
 use serde::{Deserialize, Serialize};
 
@@ -62,6 +63,28 @@ impl Status {
     pub fn needs_you(self) -> bool {
         matches!(self, Status::Revoked | Status::Reconnect | Status::Upgrade)
     }
+
+    /// The plain sentence shown when the state needs the mentee (or explains a quiet wait);
+    /// none when all is well or not connected.
+    pub fn message(self) -> Option<&'static str> {
+        match self {
+            Status::Revoked => Some(
+                "This phone was disconnected from your program. Everything you recorded is still \
+                 here.",
+            ),
+            Status::Reconnect => Some(
+                "Your program's sign-in on this phone ran out. Ask your program for a new code \
+                 and connect again. Everything you recorded is still here.",
+            ),
+            Status::Upgrade => Some(
+                "Your program needs a newer version of Kindred. Please update the app; your \
+                 changes are kept and will sync after.",
+            ),
+            Status::Offline => Some("Will sync when there's a connection."),
+            Status::Stalled => Some("Syncing paused for a moment. It will try again by itself."),
+            Status::Off | Status::Ok => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -75,5 +98,40 @@ mod tests {
             assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.key()));
         }
         assert_eq!(Status::parse("nonsense"), Status::Off);
+    }
+
+    #[test]
+    fn messages_are_calm_and_only_where_needed() {
+        assert_eq!(Status::Off.message(), None);
+        assert_eq!(Status::Ok.message(), None);
+        assert_eq!(Status::Offline.message(), Some("Will sync when there's a connection."));
+        assert_eq!(
+            Status::Revoked.message(),
+            Some(
+                "This phone was disconnected from your program. Everything you recorded is \
+                 still here."
+            )
+        );
+        assert_eq!(
+            Status::Reconnect.message(),
+            Some(
+                "Your program's sign-in on this phone ran out. Ask your program for a new code and \
+                 connect again. Everything you recorded is still here."
+            )
+        );
+        assert_eq!(
+            Status::Upgrade.message(),
+            Some(
+                "Your program needs a newer version of Kindred. Please update the app; your changes \
+                 are kept and will sync after."
+            )
+        );
+        assert_eq!(
+            Status::Stalled.message(),
+            Some("Syncing paused for a moment. It will try again by itself.")
+        );
+        for s in Status::ALL {
+            assert_eq!(s.message().is_some(), !matches!(s, Status::Off | Status::Ok));
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! Check-ins, goals and the relapse-prevention plan, as `Kindred` use cases.
+//! Check-ins, goals and the relapse-prevention plan, as `Kindred` use cases. Mirrors the
+//! shell's `commands/plan.rs`.
 
 use chrono::Duration;
 use kindred_core::clock::ZonedDateTime;

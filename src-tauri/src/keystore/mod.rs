@@ -1,6 +1,8 @@
-//! Where the sync credentials (the device's access and refresh tokens) live: the platform's
-//! credential store, never the SQLite file, never a log (SECURITY.md AU-2). This module only picks
-//! the [`CredentialStore`] for the platform:
+//! This install's secret store: the device's sign-in tokens today, the database key once the
+//! store is encrypted (`kindred_client::keys`). Secrets live in the platform's credential
+//! store, never the SQLite file, never a log (SECURITY.md A, AU-2). The store is opened once by
+//! [`crate::state::AppState`], which owns it and hands it to the sync worker and the commands.
+//! This module only picks the [`CredentialStore`] for the platform:
 //!
 //! - desktop ([`desktop`]): the OS store through the `keyring` crate — the Secret Service on
 //!   Linux, the Keychain on macOS, the Credential Manager on Windows.
@@ -16,7 +18,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-pub use kindred_client::sync::creds::{CredError, CredentialStore};
+pub use kindred_client::keys::{CredError, CredentialStore};
 
 #[cfg(desktop)]
 pub mod desktop;
@@ -28,7 +30,7 @@ pub mod mobile;
 /// The service name the entries are filed under.
 pub const SERVICE: &str = "Kindred";
 
-/// The credential store for the data folder `dir`.
+/// The secret store for the data folder `dir`.
 pub fn open(dir: &Path) -> Arc<dyn CredentialStore> {
     #[cfg(feature = "e2e")]
     let store = e2e::FileCreds::new(dir);
