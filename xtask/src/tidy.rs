@@ -1,6 +1,7 @@
 //! Project rules checked without building: module docs, the Tauri security surface
 //! (SECURITY.md TA-1, TA-2, TA-4, TA-6, ST-1), the one IPC command list (capability files match
-//! it; no hand-kept handler list) and the pure-core dependency rule (STYLE.md §2).
+//! it; no hand-kept handler list), the pure-core dependency rule (STYLE.md §2) and the size
+//! rule (no non-test source file over [`MAX_LINES`] lines).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -20,10 +21,15 @@ frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'";
 const CORE_DEPS: &[&str] =
     &["serde", "serde_json", "chrono", "chrono-tz", "uuid", "thiserror", "proptest"];
 
+/// The longest a non-test source file may be (STYLE.md: no source file over ~600 lines).
+/// Test files (`tests/it/`, `tests.rs` modules) are exempt.
+pub const MAX_LINES: usize = 600;
+
 /// Runs every rule and reports all failures at once.
 pub fn check() -> Result<()> {
     let mut problems = Vec::new();
     module_docs(&mut problems)?;
+    file_sizes(&mut problems)?;
     capabilities(&mut problems)?;
     command_list(&mut problems)?;
     csp(&mut problems)?;
@@ -70,6 +76,26 @@ fn module_docs(problems: &mut Vec<String>) -> Result<()> {
         let text = fs::read_to_string(&f)?;
         if !text.trim_start().starts_with("//!") {
             problems.push(format!("{} does not start with a //! module doc", rel(&f)));
+        }
+    }
+    Ok(())
+}
+
+fn file_sizes(problems: &mut Vec<String>) -> Result<()> {
+    let mut files = Vec::new();
+    for dir in ["crates", "src-tauri/src", "src-ui/src", "xtask/src", "tests/src"] {
+        rust_files(&root().join(dir), &mut files)?;
+    }
+    for f in files {
+        let is_test = f.file_name().is_some_and(|n| n == "tests.rs")
+            || f.components()
+                .any(|c| c.as_os_str() == "tests" && f.starts_with(root().join("crates")));
+        if is_test {
+            continue;
+        }
+        let lines = fs::read_to_string(&f)?.lines().count();
+        if lines > MAX_LINES {
+            problems.push(format!("{} has {lines} lines (at most {MAX_LINES}): split it", rel(&f)));
         }
     }
     Ok(())
