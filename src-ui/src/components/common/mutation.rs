@@ -3,6 +3,7 @@
 //! on failure the calm error note shows the shell's message.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use kindred_core::ipc::CommandError;
 use leptos::prelude::*;
@@ -10,6 +11,9 @@ use leptos::task::spawn_local;
 
 use crate::ipc::IpcResult;
 use crate::state::{use_data_version, DataVersion};
+
+/// What runs once the outcome is known.
+type Done = Box<dyn FnOnce()>;
 
 /// A mutation's error note and (when asked for) its busy flag. `Copy`, so handlers capture it.
 #[derive(Clone, Copy)]
@@ -78,6 +82,12 @@ impl Mutation {
         ok: impl FnOnce(T) + 'static,
         err: impl FnOnce() + 'static,
     ) {
+        // Only this adapter is generic; the rest is one function, which keeps the wasm small.
+        let fut = async move { fut.await.map(|v| Box::new(move || ok(v)) as Done) };
+        self.spawn(Box::pin(fut), Box::new(err));
+    }
+
+    fn spawn(self, fut: Pin<Box<dyn Future<Output = IpcResult<Done>>>>, err: Done) {
         if self.is_busy() {
             return;
         }
@@ -86,12 +96,12 @@ impl Mutation {
         }
         spawn_local(async move {
             match fut.await {
-                Ok(v) => {
+                Ok(ok) => {
                     self.error.set(None);
                     if let Some(version) = self.version {
                         version.bump();
                     }
-                    ok(v);
+                    ok();
                 }
                 Err(e) => {
                     self.error.set(Some(e));
