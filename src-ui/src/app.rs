@@ -1,47 +1,26 @@
-//! The root component: contexts (data version, toast, sync status), the header (with "Get help"
-//! on every route), a sync notice only when syncing needs the mentee, the router with every
-//! route, and the undo toast.
+//! The root component: provides the contexts (`state`), then the header (with "Get help" on
+//! every route), the tabs, a sync notice only when syncing needs the mentee, the router with
+//! every route, and the toast.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
-use crate::components::common::{provide_toast_context, use_toast, ToastBar, Undo};
-use crate::components::program::{provide_sync_context, SyncNotice};
+use crate::components::common::ToastBar;
+use crate::components::program::SyncNotice;
 use crate::pages::connect::ConnectPage;
 use crate::pages::{check_in::CheckInPage, insights::InsightsPage, plan::PlanPage};
 use crate::pages::{craving::CravingPage, cravings::CravingsPage, help::HelpPage};
 use crate::pages::{mentor::MentorPage, new_tracker::NewTracker, reset::ResetPage};
 use crate::pages::{settings::SettingsPage, today::Today, tracker::TrackerPage};
-use crate::{ipc, text};
-
-/// Bumped whenever stored data changes, so pages refetch.
-#[derive(Clone, Copy)]
-pub struct DataVersion(pub RwSignal<u32>);
-
-/// The data version signal.
-pub fn use_data_version() -> RwSignal<u32> {
-    expect_context::<DataVersion>().0
-}
+use crate::state::{provide_data_version_context, provide_sync_context, provide_toast_context};
+use crate::text;
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_toast_context();
-    let version = RwSignal::new(0u32);
-    provide_context(DataVersion(version));
+    let version = provide_data_version_context();
     provide_sync_context(version);
-    let toast = use_toast();
-    let on_undo = move |undo: Undo| {
-        spawn_local(async move {
-            let _ = match undo {
-                Undo::Tracker(id) => ipc::undo_delete_tracker(id).await,
-                Undo::Craving(id) => ipc::undo_delete_craving(id).await,
-            };
-            toast.set(None);
-            version.update(|v| *v += 1);
-        });
-    };
     view! {
         <Router>
             <header class="top">
@@ -75,7 +54,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/connect") view=ConnectPage/>
                 </Routes>
             </main>
-            <ToastBar on_undo=on_undo/>
+            <ToastBar/>
         </Router>
     }
 }

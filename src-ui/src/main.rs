@@ -4,6 +4,7 @@ mod app;
 mod components;
 mod ipc;
 mod pages;
+mod state;
 mod text;
 
 fn main() {

@@ -12,6 +12,12 @@ pub const SAVE: &str = "Save";
 pub const CANCEL: &str = "Cancel";
 pub const NAME: &str = "Name";
 pub const NAME_HINT: &str = "Only you see this name.";
+pub const LADDER_STANDARD: &str =
+    "Standard (24 h, 7 d, 30/60/90 d, 6 mo, 9 mo, 1 y, 18 mo, yearly)";
+pub const LADDER_AA: &str = "AA chips";
+pub const LADDER_NA: &str = "NA key tags";
+pub const LADDER_OWN: &str = "My own list";
+pub const BAD_CUSTOM_DAYS: &str = "Please list whole numbers of days, separated by commas.";
 pub const START: &str = "When it started (leave empty for now; it can be in the past)";
 pub const MILESTONES: &str = "Milestones";
 pub const LADDER: &str = "Milestone list";
@@ -84,6 +90,7 @@ pub const COPING: &str = "What I tried";
 pub const OWN_COPING: &str = "Something else I tried (comma-separated)";
 pub const OUTCOME: &str = "How it went";
 pub const END_INTENSITY: &str = "Intensity at the end";
+pub const BAD_END_INTENSITY: &str = "Intensity goes from 0 to 10.";
 pub const NOTE: &str = "Note (optional)";
 pub const DELETE_CRAVING: &str = "Delete this entry";
 pub const CRAVING_DELETED: &str = "Entry deleted.";
@@ -99,6 +106,8 @@ pub const HOURS_DAYS: &str = "Usual days (leave all off for any time)";
 pub const HOURS_FROM: &str = "From";
 pub const HOURS_TO: &str = "To";
 pub const CHECK_IN: &str = "Check-in";
+/// Moods 1 to 5, in order.
+pub const MOODS: [&str; 5] = ["Very low", "Low", "Okay", "Good", "Very good"];
 pub const MOOD: &str = "How are you feeling?";
 pub const PICK_MOOD: &str = "Pick how you're feeling first.";
 pub const HAD_CRAVING: &str = "I had a craving today";
@@ -113,6 +122,8 @@ pub const REMOVE: &str = "Remove";
 pub const CHECK_IN_REMINDER: &str = "A gentle daily check-in reminder";
 pub const CHECK_IN_TIME: &str = "Check-in reminder time";
 pub const INSIGHTS: &str = "Insights";
+/// Monday first.
+pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 pub const CRAVINGS_LOGGED: &str = "cravings logged";
 pub const RIDDEN_OUT: &str = "Urges ridden out";
 pub const BY_HOUR: &str = "By hour of day";
@@ -136,6 +147,8 @@ pub const SURF_START: &str = "Start";
 pub const SURF_END_ASK: &str = "When you're ready, how strong is it now?";
 pub const SURF_DONE: &str = "You rode the wave for";
 pub const SURF_WAVE_LABEL: &str = "Where you are on the wave";
+pub const CHANGES_WAITING: &str = "waiting to sync.";
+pub const CHANGES_REJECTED: &str = "weren't accepted by your program; they're kept on this phone.";
 pub const YOUR_PROGRAM: &str = "Your program";
 pub const PROGRAM_INTRO: &str =
     "If you're in a recovery program that uses Kindred, you can connect \
@@ -162,3 +175,106 @@ pub const YES_DISCONNECT: &str = "Yes, disconnect";
 pub const CONNECT_AGAIN: &str = "Connect with a new code";
 pub const FROM_PROGRAM: &str = "From your program";
 pub const RESOURCES: &str = "Resources";
+
+/// "1 day", "29 days".
+pub fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".to_owned()
+    } else {
+        format!("{n} days")
+    }
+}
+
+/// "1 day 4 h 12 min" (the first three days).
+pub fn days_hours_minutes(days: i64, hours: i64, minutes: i64) -> String {
+    format!("{} {hours} h {minutes} min", self::days(days))
+}
+
+/// An attempt's length in the history: "28 days".
+pub fn attempt_days(n: i64) -> String {
+    format!("{n} days")
+}
+
+/// "orange key tag".
+pub fn key_tag(colour: &str) -> String {
+    format!("{colour} key tag")
+}
+
+/// " · rode it out 3 of 4" after a coping strategy.
+pub fn rode_it_out(rode_out: u32, used: u32) -> String {
+    format!(" · rode it out {rode_out} of {used}")
+}
+
+/// "You rode the wave for 12:30".
+pub fn surf_done(clock: &str) -> String {
+    format!("{SURF_DONE} {clock}")
+}
+
+/// The urge-surfing guidance `elapsed_ms` into the wave.
+pub fn surf_guidance(elapsed_ms: i64) -> &'static str {
+    match elapsed_ms / 60_000 {
+        0..=2 => "Notice where you feel it in your body. Breathe slowly.",
+        3..=6 => "The wave is rising. You don't have to act on it.",
+        7..=10 => "Stay with it. Urges peak and then they pass.",
+        11..=14 => "Feel it easing. Keep breathing.",
+        _ => "You rode the wave. How strong is it now?",
+    }
+}
+
+/// "just now", "5 minutes ago", "3 hours ago", "2 days ago".
+pub fn ago(then_ms: i64, now_ms: i64) -> String {
+    let min = (now_ms - then_ms).max(0) / 60_000;
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit} ago")
+        } else {
+            format!("{n} {unit}s ago")
+        }
+    };
+    match min {
+        0 => "just now".into(),
+        1..=59 => plural(min, "minute"),
+        60..=1439 => plural(min / 60, "hour"),
+        _ => plural(min / 1440, "day"),
+    }
+}
+
+/// "Last synced 5 minutes ago."
+pub fn last_synced(then_ms: i64, now_ms: i64) -> String {
+    format!("{LAST_SYNCED} {}.", ago(then_ms, now_ms))
+}
+
+/// "1 change waiting to sync.", "3 changes waiting to sync."
+pub fn changes(n: i64, what: &str) -> String {
+    if n == 1 {
+        format!("1 change {what}")
+    } else {
+        format!("{n} changes {what}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_times_are_plain() {
+        let now = 10 * 86_400_000;
+        assert_eq!(ago(now - 20_000, now), "just now");
+        assert_eq!(ago(now - 60_000, now), "1 minute ago");
+        assert_eq!(ago(now - 5 * 60_000, now), "5 minutes ago");
+        assert_eq!(ago(now - 3 * 3_600_000, now), "3 hours ago");
+        assert_eq!(ago(now - 2 * 86_400_000, now), "2 days ago");
+        assert_eq!(ago(now + 5_000, now), "just now");
+    }
+
+    #[test]
+    fn counts_and_times() {
+        assert_eq!(days(1), "1 day");
+        assert_eq!(days(29), "29 days");
+        assert_eq!(days_hours_minutes(1, 4, 12), "1 day 4 h 12 min");
+        assert_eq!(changes(1, CHANGES_WAITING), "1 change waiting to sync.");
+        assert_eq!(changes(3, CHANGES_WAITING), "3 changes waiting to sync.");
+        assert!(surf_guidance(16 * 60_000).starts_with("You rode the wave"));
+    }
+}

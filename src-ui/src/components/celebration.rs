@@ -12,7 +12,7 @@ use crate::{ipc, text};
 pub fn CelebrationScreen(c: Celebration, #[prop(into)] on_done: Callback<()>) -> impl IntoView {
     let ack = AckCelebrationReq { tracker_id: c.tracker_id.to_string(), keys: c.keys.clone() };
     let tag = c.tag.map(|t| {
-        view! { <p class=tag_class(Some(t))>{format!("{} key tag", t.name())}</p> }
+        view! { <p class=tag_class(Some(t))>{text::key_tag(t.name())}</p> }
     });
     view! {
         <section class="celebration" data-test="celebration" role="dialog" aria-modal="true">

@@ -1,5 +1,7 @@
-//! Shared widgets: error notes, the undo toast, the sober-time figure, the celebration overlay, the
-//! program section and sync notice.
+//! Widgets: `common/` (used by several pages: error note, loading block, private inputs,
+//! mutation helper, delete-then-undo with its toast, sober-time text) and one file per feature
+//! widget (celebration overlay, SVG chart, "Your data", "Your program" and the sync notice,
+//! quick log, urge surfing).
 
 pub mod celebration;
 pub mod chart;

@@ -1,38 +1,22 @@
 //! Quick log: "Log a craving", then an intensity from 0 to 10 — two taps, saved at once, and the
 //! screen says so. Details can be added right away or later.
 
-use kindred_core::ipc::{CommandError, LoggedCraving};
+use kindred_core::ipc::LoggedCraving;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 
-use super::common::ErrorNote;
-use crate::app::use_data_version;
+use super::common::{ErrorNote, Mutation};
 use crate::{ipc, text};
 
 #[component]
 pub fn QuickLog() -> impl IntoView {
     let open = RwSignal::new(false);
     let logged = RwSignal::new(None::<LoggedCraving>);
-    let error = RwSignal::new(None::<CommandError>);
-    let busy = RwSignal::new(false);
-    let version = use_data_version();
+    let m = Mutation::new().one_at_a_time();
     let log = move |intensity: i64| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        spawn_local(async move {
-            match ipc::log_craving(intensity).await {
-                Ok(l) => {
-                    logged.set(Some(l));
-                    error.set(None);
-                    open.set(false);
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
+        m.run(ipc::log_craving(intensity), move |l| {
+            logged.set(Some(l));
+            open.set(false);
         });
     };
     view! {
@@ -77,7 +61,7 @@ pub fn QuickLog() -> impl IntoView {
                     <A href=format!("/cravings/{}", l.id) attr:data-test="add-details">{text::ADD_DETAILS}</A>
                 </div>
             })}
-            <ErrorNote err=error/>
+            <ErrorNote err=m.error/>
         </section>
     }
 }

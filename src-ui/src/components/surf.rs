@@ -1,26 +1,14 @@
 //! Urge surfing: a guided 15-minute wave on a craving. Start and end are stored as times, so
 //! the timer is right after the app was backgrounded or closed; the end asks for the intensity.
 
-use kindred_core::ipc::{CommandError, CravingView};
+use kindred_core::ipc::CravingView;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use super::common::ErrorNote;
+use super::common::{ErrorNote, Mutation};
 use crate::{ipc, text};
 
 /// Length of the guided wave.
 const WAVE_MS: i64 = 15 * 60 * 1000;
-
-/// The guidance for `elapsed` milliseconds into the wave.
-fn guidance(elapsed: i64) -> &'static str {
-    match elapsed / 60_000 {
-        0..=2 => "Notice where you feel it in your body. Breathe slowly.",
-        3..=6 => "The wave is rising. You don't have to act on it.",
-        7..=10 => "Stay with it. Urges peak and then they pass.",
-        11..=14 => "Feel it easing. Keep breathing.",
-        _ => "You rode the wave. How strong is it now?",
-    }
-}
 
 fn clock(ms: i64) -> String {
     let s = ms.max(0) / 1000;
@@ -41,7 +29,7 @@ fn wave(progress: f64) -> impl IntoView {
 
 #[component]
 pub fn Surf(c: CravingView) -> impl IntoView {
-    let error = RwSignal::new(None::<CommandError>);
+    let m = Mutation::local();
     let id = StoredValue::new(c.id.to_string());
     // Align the browser clock to the device clock that stamps the times.
     let offset = c.now_ms - js_sys::Date::now() as i64;
@@ -55,23 +43,13 @@ pub fn Surf(c: CravingView) -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
     let start = move |_| {
-        spawn_local(async move {
-            match ipc::start_surf(id.get_value()).await {
-                Ok(()) => {
-                    now.set(device_now());
-                    started.set(Some(device_now()));
-                }
-                Err(e) => error.set(Some(e)),
-            }
+        m.run(ipc::start_surf(id.get_value()), move |()| {
+            now.set(device_now());
+            started.set(Some(device_now()));
         });
     };
     let end = move |i: i64| {
-        spawn_local(async move {
-            match ipc::end_surf(id.get_value(), i).await {
-                Ok(()) => ended.set(Some(device_now())),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        m.run(ipc::end_surf(id.get_value(), i), move |()| ended.set(Some(device_now())))
     };
     let body = move || {
         match (started.get(), ended.get()) {
@@ -81,13 +59,13 @@ pub fn Surf(c: CravingView) -> impl IntoView {
         }
         .into_any(),
         (Some(s), Some(e)) => view! {
-            <p data-test="surf-done">{format!("{} {}", text::SURF_DONE, clock(e - s))}</p>
+            <p data-test="surf-done">{text::surf_done(&clock(e - s))}</p>
         }
         .into_any(),
         (Some(s), None) => view! {
             <p class="big" data-test="surf-clock">{move || clock(now.get() - s)}</p>
             {move || wave((now.get() - s) as f64 / WAVE_MS as f64)}
-            <p data-test="surf-guidance">{move || guidance(now.get() - s)}</p>
+            <p data-test="surf-guidance">{move || text::surf_guidance(now.get() - s)}</p>
             <p>{text::SURF_END_ASK}</p>
             <div class="intensity" role="group" aria-label=text::END_INTENSITY>
                 {(0..=10i64)
@@ -104,7 +82,7 @@ pub fn Surf(c: CravingView) -> impl IntoView {
         <section class="card pad" data-test="surf">
             <h2>{text::SURF}</h2>
             {body}
-            <ErrorNote err=error/>
+            <ErrorNote err=m.error/>
         </section>
     }
 }
@@ -114,10 +92,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn clock_and_guidance() {
+    fn clock_is_minutes_and_seconds() {
         assert_eq!(clock(0), "0:00");
         assert_eq!(clock(61_500), "1:01");
         assert_eq!(clock(-5), "0:00");
-        assert!(guidance(16 * 60_000).starts_with("You rode the wave"));
     }
 }

@@ -4,55 +4,43 @@
 use kindred_core::ipc::{CheckInReq, CheckInRow, CommandError};
 use kindred_core::model::tracker::Halt;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::app::use_data_version;
-use crate::components::common::ErrorNote;
+use crate::components::common::{ErrorNote, Loaded, Mutation, TextInput};
+use crate::state::data_resource;
 use crate::{ipc, text};
 
-const MOODS: [(i64, &str); 5] =
-    [(1, "Very low"), (2, "Low"), (3, "Okay"), (4, "Good"), (5, "Very good")];
+/// The moods with their stored values, 1 to 5.
+fn moods() -> impl Iterator<Item = (i64, &'static str)> {
+    (1..).zip(text::MOODS)
+}
 
 #[component]
 pub fn CheckInPage() -> impl IntoView {
-    let version = use_data_version();
     let mood = RwSignal::new(None::<i64>);
     let craving = RwSignal::new(false);
     let halt = RwSignal::new(Vec::<Halt>::new());
     let line = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<CommandError>);
+    let m = Mutation::new();
     let saved = RwSignal::new(false);
-    let list = LocalResource::new(move || {
-        version.track();
-        ipc::check_ins()
-    });
+    let list = data_resource(ipc::check_ins);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(m) = mood.get_untracked() else {
-            return error.set(Some(CommandError {
-                code: "invalid".into(),
-                message: text::PICK_MOOD.into(),
-            }));
+        let Some(picked) = mood.get_untracked() else {
+            return m
+                .fail(CommandError { code: "invalid".into(), message: text::PICK_MOOD.into() });
         };
         let req = CheckInReq {
-            mood: m,
+            mood: picked,
             craving: craving.get_untracked(),
             halt: halt.get_untracked(),
             line: line.get_untracked(),
         };
-        spawn_local(async move {
-            match ipc::check_in(req).await {
-                Ok(()) => {
-                    error.set(None);
-                    saved.set(true);
-                    mood.set(None);
-                    craving.set(false);
-                    halt.set(vec![]);
-                    line.set(String::new());
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
+        m.run(ipc::check_in(req), move |()| {
+            saved.set(true);
+            mood.set(None);
+            craving.set(false);
+            halt.set(vec![]);
+            line.set(String::new());
         });
     };
     view! {
@@ -60,8 +48,7 @@ pub fn CheckInPage() -> impl IntoView {
         <form on:submit=submit data-test="check-in-form">
             <fieldset>
                 <legend>{text::MOOD}</legend>
-                {MOODS
-                    .into_iter()
+                {moods()
                     .map(|(m, label)| view! {
                         <label class="chip">
                             <input
@@ -106,42 +93,26 @@ pub fn CheckInPage() -> impl IntoView {
             </fieldset>
             <label>
                 {text::ONE_LINE}
-                <input
-                    type="text"
-                    autocomplete="off"
-                    autocapitalize="off"
-                    spellcheck="false"
-                    data-test="check-in-line"
-                    prop:value=move || line.get()
-                    on:input=move |ev| line.set(event_target_value(&ev))
-                />
+                <TextInput value=line test="check-in-line"/>
             </label>
-            <ErrorNote err=error/>
+            <ErrorNote err=m.error/>
             <Show when=move || saved.get()>
                 <p class="muted" role="status" data-test="checked-in">{text::CHECKED_IN}</p>
             </Show>
             <button type="submit" class="primary" data-test="check-in-save">{text::SAVE}</button>
         </form>
         <h2>{text::RECENT}</h2>
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(v) => view! {
-                        <ul class="cards" data-test="check-ins">
-                            {v.entries.into_iter().map(|c| view! { <Row c=c/> }).collect_view()}
-                        </ul>
-                    }
-                    .into_any(),
-                    Err(e) => view! { <ErrorNote err=Some(e)/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded res=list quiet=true let:v>
+            <ul class="cards" data-test="check-ins">
+                {v.entries.into_iter().map(|c| view! { <Row c=c/> }).collect_view()}
+            </ul>
+        </Loaded>
     }
 }
 
 #[component]
 fn Row(c: CheckInRow) -> impl IntoView {
-    let mood = MOODS.iter().find(|(m, _)| *m == i64::from(c.mood)).map(|(_, l)| *l).unwrap_or("");
+    let mood = moods().find(|(m, _)| *m == i64::from(c.mood)).map(|(_, l)| l).unwrap_or("");
     let halt = c.halt.iter().map(|h| h.label()).collect::<Vec<_>>().join(", ");
     view! {
         <li class="card pad" data-test="check-in-row">

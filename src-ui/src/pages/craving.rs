@@ -4,12 +4,13 @@
 use kindred_core::ipc::{CommandError, CravingView, SaveCravingReq};
 use kindred_core::model::craving::{Outcome, Trigger};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 
-use crate::app::use_data_version;
-use crate::components::common::{text_input, use_toast, ErrorNote, Toast, Undo};
+use crate::components::common::{
+    use_delete_with_undo, ErrorNote, Loaded, Mutation, TextArea, TextInput,
+};
 use crate::components::surf::Surf;
+use crate::state::Undo;
 use crate::{ipc, text};
 
 #[component]
@@ -18,14 +19,9 @@ pub fn CravingPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let detail = LocalResource::new(move || ipc::craving_detail(id()));
     view! {
-        <Transition fallback=|| view! { <p class="muted">{text::LOADING}</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(c) => view! { <Form c=c/> }.into_any(),
-                    Err(e) => view! { <ErrorNote err=Some(e)/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded res=detail let:c>
+            <Form c=c/>
+        </Loaded>
     }
 }
 
@@ -45,9 +41,8 @@ fn toggle<T: PartialEq + Clone + Send + Sync + 'static>(sig: RwSignal<Vec<T>>, i
 #[component]
 fn Form(c: CravingView) -> impl IntoView {
     let surf = view! { <Surf c=c.clone()/> };
-    let version = use_data_version();
-    let toast = use_toast();
-    let navigate = use_navigate();
+    let m = Mutation::new();
+    let delete_with_undo = use_delete_with_undo(m);
     let id = StoredValue::new(c.id.to_string());
     let triggers = RwSignal::new(c.triggers);
     let tags = RwSignal::new(c.tags.join(", "));
@@ -61,7 +56,6 @@ fn Form(c: CravingView) -> impl IntoView {
     let outcome = RwSignal::new(c.outcome);
     let end = RwSignal::new(c.end_intensity.map(|v| v.to_string()).unwrap_or_default());
     let note = RwSignal::new(c.note);
-    let error = RwSignal::new(None::<CommandError>);
     let saved = RwSignal::new(false);
 
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -72,10 +66,10 @@ fn Form(c: CravingView) -> impl IntoView {
             v => match v.parse::<i64>() {
                 Ok(n) => Some(n),
                 Err(_) => {
-                    return error.set(Some(CommandError {
+                    return m.fail(CommandError {
                         code: "invalid".into(),
-                        message: "Intensity goes from 0 to 10.".into(),
-                    }))
+                        message: text::BAD_END_INTENSITY.into(),
+                    })
                 }
             },
         };
@@ -92,39 +86,9 @@ fn Form(c: CravingView) -> impl IntoView {
             end_intensity,
             note: note.get_untracked(),
         };
-        spawn_local(async move {
-            match ipc::save_craving(req).await {
-                Ok(()) => {
-                    error.set(None);
-                    saved.set(true);
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => {
-                    saved.set(false);
-                    error.set(Some(e));
-                }
-            }
-        });
+        m.run_or(ipc::save_craving(req), move |()| saved.set(true), move || saved.set(false));
     };
-    let delete = move |_| {
-        let id = id.get_value();
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match ipc::delete_craving(id.clone()).await {
-                Ok(()) => {
-                    toast.set(Some(Toast {
-                        message: text::CRAVING_DELETED,
-                        undo: Some(Undo::Craving(id)),
-                    }));
-                    version.update(|v| *v += 1);
-                    navigate("/cravings", Default::default());
-                    set_timeout(move || toast.set(None), crate::components::common::UNDO_TOAST);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
-    let field = |sig, test: &str| text_input(sig, "text", test.to_owned());
+    let delete = move |_| delete_with_undo(Undo::Craving(id.get_value()));
 
     view! {
         <h1>{c.when.clone()}</h1>
@@ -147,10 +111,10 @@ fn Form(c: CravingView) -> impl IntoView {
                         </label>
                     })
                     .collect_view()}
-                <label>{text::OWN_TAGS} {field(tags, "tags")}</label>
+                <label>{text::OWN_TAGS} <TextInput value=tags test="tags"/></label>
             </fieldset>
-            <label>{text::PLACE} {field(place, "place")}</label>
-            <label>{text::WITH_WHOM} {field(with_whom, "with-whom")}</label>
+            <label>{text::PLACE} <TextInput value=place test="place"/></label>
+            <label>{text::WITH_WHOM} <TextInput value=with_whom test="with-whom"/></label>
             <fieldset>
                 <legend>{text::COPING}</legend>
                 {options
@@ -170,7 +134,7 @@ fn Form(c: CravingView) -> impl IntoView {
                         }
                     })
                     .collect_view()}
-                <label>{text::OWN_COPING} {field(own_coping, "own-coping")}</label>
+                <label>{text::OWN_COPING} <TextInput value=own_coping test="own-coping"/></label>
             </fieldset>
             <fieldset>
                 <legend>{text::OUTCOME}</legend>
@@ -204,18 +168,10 @@ fn Form(c: CravingView) -> impl IntoView {
             </label>
             <label>
                 {text::NOTE}
-                <textarea
-                    rows="3"
-                    autocomplete="off"
-                    autocapitalize="off"
-                    spellcheck="false"
-                    data-test="note"
-                    prop:value=move || note.get()
-                    on:input=move |ev| note.set(event_target_value(&ev))
-                ></textarea>
+                <TextArea value=note test="note"/>
                 <small class="muted">{text::KEPT_ON_PHONE}</small>
             </label>
-            <ErrorNote err=error/>
+            <ErrorNote err=m.error/>
             <Show when=move || saved.get()>
                 <p class="muted" role="status" data-test="saved">{text::SAVED}</p>
             </Show>

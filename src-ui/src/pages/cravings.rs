@@ -4,35 +4,27 @@ use kindred_core::ipc::{CravingDay, CravingRow};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::app::use_data_version;
-use crate::components::common::ErrorNote;
+use crate::components::common::Loaded;
+use crate::state::data_resource;
 use crate::{ipc, text};
 
 #[component]
 pub fn CravingsPage() -> impl IntoView {
-    let version = use_data_version();
-    let log = LocalResource::new(move || {
-        version.track();
-        ipc::craving_log()
-    });
+    let log = data_resource(ipc::craving_log);
     view! {
         <h1>{text::CRAVINGS}</h1>
-        <Transition fallback=|| view! { <p class="muted">{text::LOADING}</p> }>
-            {move || Suspend::new(async move {
-                match log.await {
-                    Ok(v) if v.days.is_empty() => {
-                        view! { <p class="muted">{text::NO_CRAVINGS}</p> }.into_any()
-                    }
-                    Ok(v) => view! {
-                        <div data-test="craving-log">
-                            {v.days.into_iter().map(|d| view! { <Day d=d/> }).collect_view()}
-                        </div>
-                    }
-                    .into_any(),
-                    Err(e) => view! { <ErrorNote err=Some(e)/> }.into_any(),
+        <Loaded res=log let:v>
+            {if v.days.is_empty() {
+                view! { <p class="muted">{text::NO_CRAVINGS}</p> }.into_any()
+            } else {
+                view! {
+                    <div data-test="craving-log">
+                        {v.days.into_iter().map(|d| view! { <Day d=d/> }).collect_view()}
+                    </div>
                 }
-            })}
-        </Transition>
+                .into_any()
+            }}
+        </Loaded>
     }
 }
 

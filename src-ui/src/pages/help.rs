@@ -2,28 +2,23 @@
 //! resources of the mentee's program (when connected). Each call or text needs a second tap to
 //! confirm, against pocket-dials.
 
-use kindred_core::ipc::{CommandError, ContactChannel, ProgramHelpNumber, ProgramHelpView};
+use kindred_core::ipc::{ContactChannel, ProgramHelpNumber, ProgramHelpView};
 use kindred_core::model::help::{Channel, HELP_LINES};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::app::use_data_version;
-use crate::components::common::ErrorNote;
+use crate::components::common::{ErrorNote, Loaded, Mutation};
+use crate::state::data_resource;
 use crate::{ipc, text};
 
 #[component]
 pub fn HelpPage() -> impl IntoView {
     let confirming = RwSignal::new(None::<&'static str>);
-    let error = RwSignal::new(None::<CommandError>);
-    let version = use_data_version();
-    let program = LocalResource::new(move || {
-        version.track();
-        ipc::program_help()
-    });
+    let m = Mutation::local();
+    let program = data_resource(ipc::program_help);
     view! {
         <h1>{text::HELP_TITLE}</h1>
         <p>{text::HELP_INTRO}</p>
-        <ErrorNote err=error/>
+        <ErrorNote err=m.error/>
         <ul class="cards help-lines">
             {HELP_LINES
                 .iter()
@@ -55,9 +50,7 @@ pub fn HelpPage() -> impl IntoView {
                                     data-test="help-confirm"
                                     on:click=move |_| {
                                         confirming.set(None);
-                                        spawn_local(async move {
-                                            error.set(ipc::open_help(id).await.err());
-                                        });
+                                        m.run(ipc::open_help(id), |()| {});
                                     }
                                 >
                                     {verb}
@@ -69,23 +62,16 @@ pub fn HelpPage() -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                match program.await {
-                    Ok(p) if !p.numbers.is_empty() || !p.resources.is_empty() => {
-                        view! { <ProgramHelp p=p/> }.into_any()
-                    }
-                    _ => ().into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded res=program silent=true let:p>
+            {(!p.numbers.is_empty() || !p.resources.is_empty()).then(|| view! { <ProgramHelp p=p/> })}
+        </Loaded>
     }
 }
 
 #[component]
 fn ProgramHelp(p: ProgramHelpView) -> impl IntoView {
     let confirming = RwSignal::new(None::<(String, ContactChannel)>);
-    let error = RwSignal::new(None::<CommandError>);
+    let m = Mutation::local();
     let resources = (!p.resources.is_empty()).then(|| {
         view! {
             <h3>{text::RESOURCES}</h3>
@@ -106,11 +92,11 @@ fn ProgramHelp(p: ProgramHelpView) -> impl IntoView {
     view! {
         <section data-test="program-help">
             <h2>{p.program_name.unwrap_or_else(|| text::FROM_PROGRAM.to_owned())}</h2>
-            <ErrorNote err=error/>
+            <ErrorNote err=m.error/>
             <ul class="cards">
                 {p.numbers
                     .into_iter()
-                    .map(|n| view! { <ProgramNumber n=n confirming=confirming error=error/> })
+                    .map(|n| view! { <ProgramNumber n=n confirming=confirming m=m/> })
                     .collect_view()}
             </ul>
             {resources}
@@ -122,7 +108,7 @@ fn ProgramHelp(p: ProgramHelpView) -> impl IntoView {
 fn ProgramNumber(
     n: ProgramHelpNumber,
     confirming: RwSignal<Option<(String, ContactChannel)>>,
-    error: RwSignal<Option<CommandError>>,
+    m: Mutation,
 ) -> impl IntoView {
     let button = move |id: String, channel: ContactChannel| {
         let (verb, ask, test) = match channel {
@@ -156,10 +142,7 @@ fn ProgramNumber(
                         let id = id.clone();
                         move |_| {
                             confirming.set(None);
-                            let id = id.clone();
-                            spawn_local(async move {
-                                error.set(ipc::call_program_help(id, channel).await.err());
-                            });
+                            m.run(ipc::call_program_help(id.clone(), channel), |()| {});
                         }
                     }
                 >

@@ -9,28 +9,19 @@ use kindred_core::insights::{
 };
 use leptos::prelude::*;
 
-use crate::app::use_data_version;
 use crate::components::chart::{Bar, BarChart};
-use crate::components::common::ErrorNote;
+use crate::components::common::Loaded;
+use crate::state::data_resource;
 use crate::{ipc, text};
 
 #[component]
 pub fn InsightsPage() -> impl IntoView {
-    let version = use_data_version();
-    let data = LocalResource::new(move || {
-        version.track();
-        ipc::insights()
-    });
+    let data = data_resource(ipc::insights);
     view! {
         <h1>{text::INSIGHTS}</h1>
-        <Transition fallback=|| view! { <p class="muted">{text::LOADING}</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(i) => view! { <Body i=i/> }.into_any(),
-                    Err(e) => view! { <ErrorNote err=Some(e)/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded res=data let:i>
+            <Body i=i/>
+        </Loaded>
     }
 }
 
@@ -47,11 +38,13 @@ fn Figure(title: &'static str, caption: String, children: Children) -> impl Into
 
 #[component]
 fn Body(i: Insights) -> impl IntoView {
-    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     let hours: Vec<Bar> =
         (0..24).zip(i.by_hour).map(|(h, v)| Bar { label: format!("{h}"), value: v }).collect();
-    let days: Vec<Bar> =
-        DAYS.iter().zip(i.by_weekday).map(|(d, v)| Bar { label: (*d).into(), value: v }).collect();
+    let days: Vec<Bar> = text::WEEKDAYS
+        .iter()
+        .zip(i.by_weekday)
+        .map(|(d, v)| Bar { label: (*d).into(), value: v })
+        .collect();
     let weekly: Vec<Bar> = i
         .weekly
         .iter()
@@ -96,7 +89,7 @@ fn Body(i: Insights) -> impl IntoView {
                 {i.coping_menu
                     .into_iter()
                     .map(|c| view! {
-                        <li>{c.coping} <span class="muted">{format!(" · rode it out {} of {}", c.rode_out, c.used)}</span></li>
+                        <li>{c.coping} <span class="muted">{text::rode_it_out(c.rode_out, c.used)}</span></li>
                     })
                     .collect_view()}
             </ol>

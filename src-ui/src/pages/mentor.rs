@@ -2,39 +2,24 @@
 //! their usual hours (outside them the page says so and points to the backup and 988), and a
 //! form to add or change each.
 
-use kindred_core::ipc::{
-    CommandError, ContactChannel, ContactMentorReq, ContactView, ContactsView, SaveContactReq,
-};
+use kindred_core::ipc::{ContactChannel, ContactMentorReq, ContactView, SaveContactReq};
 use kindred_core::model::contact::Role;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 
-use crate::app::use_data_version;
-use crate::components::common::{text_input, ErrorNote};
+use crate::components::common::{ErrorNote, Loaded, Mutation, TextInput};
+use crate::state::data_resource;
 use crate::{ipc, text};
 
 #[component]
 pub fn MentorPage() -> impl IntoView {
-    let version = use_data_version();
-    let contacts = LocalResource::new(move || {
-        version.track();
-        ipc::get_contacts()
-    });
+    let contacts = data_resource(ipc::get_contacts);
     view! {
         <h1>{text::MENTOR}</h1>
-        <Transition fallback=|| view! { <p class="muted">{text::LOADING}</p> }>
-            {move || Suspend::new(async move {
-                match contacts.await {
-                    Ok(ContactsView { primary, backup }) => view! {
-                        <Section role=Role::Primary c=primary/>
-                        <Section role=Role::Backup c=backup/>
-                    }
-                    .into_any(),
-                    Err(e) => view! { <ErrorNote err=Some(e)/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded res=contacts let:c>
+            <Section role=Role::Primary c=c.primary/>
+            <Section role=Role::Backup c=c.backup/>
+        </Loaded>
     }
 }
 
@@ -45,11 +30,9 @@ fn Section(role: Role, c: Option<ContactView>) -> impl IntoView {
         Role::Backup => text::BACKUP,
     };
     let editing = RwSignal::new(c.is_none());
-    let error = RwSignal::new(None::<CommandError>);
+    let m = Mutation::local();
     let reach = move |channel: ContactChannel| {
-        spawn_local(async move {
-            error.set(ipc::contact_mentor(ContactMentorReq { role, channel }).await.err());
-        });
+        m.run(ipc::contact_mentor(ContactMentorReq { role, channel }), |()| {});
     };
     let card = c.clone().map(|c| {
         let outside = (!c.available_now).then(|| {
@@ -86,7 +69,7 @@ fn Section(role: Role, c: Option<ContactView>) -> impl IntoView {
             <h2>{title}</h2>
             {card}
             {empty}
-            <ErrorNote err=error/>
+            <ErrorNote err=m.error/>
             <Show
                 when=move || editing.get()
                 fallback=move || view! {
@@ -102,7 +85,7 @@ fn Section(role: Role, c: Option<ContactView>) -> impl IntoView {
 
 #[component]
 fn ContactForm(role: Role, c: Option<ContactView>) -> impl IntoView {
-    let version = use_data_version();
+    let m = Mutation::new();
     let c = c.unwrap_or(ContactView {
         role,
         name: String::new(),
@@ -124,7 +107,6 @@ fn ContactForm(role: Role, c: Option<ContactView>) -> impl IntoView {
     let from = RwSignal::new(c.hours_from);
     let to = RwSignal::new(c.hours_to);
     let note = RwSignal::new(c.note);
-    let error = RwSignal::new(None::<CommandError>);
     let key = role.key();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -139,22 +121,17 @@ fn ContactForm(role: Role, c: Option<ContactView>) -> impl IntoView {
             hours_to: to.get_untracked(),
             note: note.get_untracked(),
         };
-        spawn_local(async move {
-            match ipc::save_contact(req).await {
-                Ok(()) => version.update(|v| *v += 1),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        m.run(ipc::save_contact(req), |()| {});
     };
     view! {
         <form on:submit=submit data-test=format!("{key}-form")>
-            <label>{text::NAME} {text_input(name, "text", format!("{key}-name-input"))}</label>
-            <label>{text::PHONE} {text_input(phone, "tel", format!("{key}-phone"))}</label>
-            <label>{text::SMS} {text_input(sms, "tel", format!("{key}-sms"))}</label>
-            <label>{text::EMAIL} {text_input(email, "email", format!("{key}-email-input"))}</label>
+            <label>{text::NAME} <TextInput value=name test=format!("{key}-name-input")/></label>
+            <label>{text::PHONE} <TextInput value=phone kind="tel" test=format!("{key}-phone")/></label>
+            <label>{text::SMS} <TextInput value=sms kind="tel" test=format!("{key}-sms")/></label>
+            <label>{text::EMAIL} <TextInput value=email kind="email" test=format!("{key}-email-input")/></label>
             <fieldset>
                 <legend>{text::HOURS_DAYS}</legend>
-                {["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+                {text::WEEKDAYS
                     .into_iter()
                     .zip(0u8..)
                     .map(|(label, d)| view! {
@@ -172,12 +149,12 @@ fn ContactForm(role: Role, c: Option<ContactView>) -> impl IntoView {
                     })
                     .collect_view()}
                 <div class="row">
-                    <label>{text::HOURS_FROM} {text_input(from, "time", format!("{key}-from"))}</label>
-                    <label>{text::HOURS_TO} {text_input(to, "time", format!("{key}-to"))}</label>
+                    <label>{text::HOURS_FROM} <TextInput value=from kind="time" test=format!("{key}-from")/></label>
+                    <label>{text::HOURS_TO} <TextInput value=to kind="time" test=format!("{key}-to")/></label>
                 </div>
             </fieldset>
-            <label>{text::NOTE} {text_input(note, "text", format!("{key}-note"))}</label>
-            <ErrorNote err=error/>
+            <label>{text::NOTE} <TextInput value=note test=format!("{key}-note")/></label>
+            <ErrorNote err=m.error/>
             <button type="submit" class="primary" data-test=format!("{key}-save")>{text::SAVE}</button>
         </form>
     }

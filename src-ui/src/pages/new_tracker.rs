@@ -3,11 +3,9 @@
 use kindred_core::ipc::{CommandError, CreateTrackerReq};
 use kindred_core::model::ladder::{Ladder, Span};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
-use crate::app::use_data_version;
-use crate::components::common::ErrorNote;
+use crate::components::common::{DateTimeInput, ErrorNote, Mutation, TextInput};
 use crate::{ipc, text};
 
 /// Parses "1, 3, 10" into day spans; `None` when a part isn't a whole number.
@@ -25,7 +23,7 @@ pub fn ladder_from(choice: &str, custom: &str) -> Result<Ladder, CommandError> {
         "na" => Ladder::NaKeyTags,
         "custom" => Ladder::Custom(parse_custom_days(custom).ok_or_else(|| CommandError {
             code: "invalid".into(),
-            message: "Please list whole numbers of days, separated by commas.".into(),
+            message: text::BAD_CUSTOM_DAYS.into(),
         })?),
         _ => Ladder::Default,
     })
@@ -42,23 +40,16 @@ pub fn LadderPicker(choice: RwSignal<String>, custom: RwSignal<String>) -> impl 
                 prop:value=move || choice.get()
                 on:change=move |ev| choice.set(event_target_value(&ev))
             >
-                <option value="default">"Standard (24 h, 7 d, 30/60/90 d, 6 mo, 9 mo, 1 y, 18 mo, yearly)"</option>
-                <option value="aa">"AA chips"</option>
-                <option value="na">"NA key tags"</option>
-                <option value="custom">"My own list"</option>
+                <option value="default">{text::LADDER_STANDARD}</option>
+                <option value="aa">{text::LADDER_AA}</option>
+                <option value="na">{text::LADDER_NA}</option>
+                <option value="custom">{text::LADDER_OWN}</option>
             </select>
         </label>
         <Show when=move || choice.get() == "custom">
             <label>
                 {text::CUSTOM_DAYS}
-                <input
-                    type="text"
-                    inputmode="numeric"
-                    autocomplete="off"
-                    data-test="custom-days"
-                    prop:value=move || custom.get()
-                    on:input=move |ev| custom.set(event_target_value(&ev))
-                />
+                <TextInput value=custom test="custom-days" inputmode="numeric"/>
             </label>
         </Show>
     }
@@ -70,19 +61,17 @@ pub fn NewTracker() -> impl IntoView {
     let start = RwSignal::new(String::new());
     let choice = RwSignal::new("default".to_owned());
     let custom = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<CommandError>);
-    let busy = RwSignal::new(false);
-    let version = use_data_version();
+    let m = Mutation::new().one_at_a_time();
     let navigate = use_navigate();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if m.is_busy() {
             return;
         }
         let ladder = match ladder_from(&choice.get_untracked(), &custom.get_untracked()) {
             Ok(l) => l,
-            Err(e) => return error.set(Some(e)),
+            Err(e) => return m.fail(e),
         };
         let req = CreateTrackerReq {
             label: label.get_untracked(),
@@ -90,18 +79,8 @@ pub fn NewTracker() -> impl IntoView {
             tz: None,
             ladder,
         };
-        busy.set(true);
         let navigate = navigate.clone();
-        spawn_local(async move {
-            match ipc::create_tracker(req).await {
-                Ok(_) => {
-                    version.update(|v| *v += 1);
-                    navigate("/", Default::default());
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+        m.run(ipc::create_tracker(req), move |_| navigate("/", Default::default()));
     };
 
     view! {
@@ -109,30 +88,16 @@ pub fn NewTracker() -> impl IntoView {
         <form on:submit=submit data-test="new-tracker-form">
             <label>
                 {text::NAME}
-                <input
-                    type="text"
-                    autocomplete="off"
-                    autocapitalize="off"
-                    spellcheck="false"
-                    data-test="label"
-                    prop:value=move || label.get()
-                    on:input=move |ev| label.set(event_target_value(&ev))
-                />
+                <TextInput value=label test="label"/>
                 <small class="muted">{text::NAME_HINT}</small>
             </label>
             <label>
                 {text::START}
-                <input
-                    type="datetime-local"
-                    data-test="start"
-                    prop:value=move || start.get()
-                    on:input=move |ev| start.set(event_target_value(&ev))
-                    on:change=move |ev| start.set(event_target_value(&ev))
-                />
+                <DateTimeInput value=start test="start"/>
             </label>
             <LadderPicker choice=choice custom=custom/>
-            <ErrorNote err=error/>
-            <button type="submit" class="primary" data-test="save" prop:disabled=move || busy.get()>
+            <ErrorNote err=m.error/>
+            <button type="submit" class="primary" data-test="save" prop:disabled=move || m.busy()>
                 {text::SAVE}
             </button>
         </form>

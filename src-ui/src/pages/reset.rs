@@ -1,14 +1,12 @@
 //! `/trackers/:id/reset` — record a lapse, back-dated to when it really happened, with an
 //! optional short debrief. The history is kept; the wording is calm.
 
-use kindred_core::ipc::{CommandError, ResetTrackerReq};
+use kindred_core::ipc::ResetTrackerReq;
 use kindred_core::model::tracker::Halt;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::app::use_data_version;
-use crate::components::common::ErrorNote;
+use crate::components::common::{DateTimeInput, ErrorNote, Mutation, TextArea};
 use crate::{ipc, text};
 
 #[component]
@@ -20,8 +18,7 @@ pub fn ResetPage() -> impl IntoView {
     let halt = RwSignal::new(Vec::<Halt>::new());
     let what = RwSignal::new(String::new());
     let differently = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<CommandError>);
-    let version = use_data_version();
+    let m = Mutation::new();
     let navigate = use_navigate();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -36,29 +33,9 @@ pub fn ResetPage() -> impl IntoView {
             differently: differently.get_untracked(),
         };
         let navigate = navigate.clone();
-        spawn_local(async move {
-            match ipc::reset_tracker(req).await {
-                Ok(()) => {
-                    version.update(|v| *v += 1);
-                    navigate(&format!("/trackers/{id}"), Default::default());
-                }
-                Err(e) => error.set(Some(e)),
-            }
+        m.run(ipc::reset_tracker(req), move |()| {
+            navigate(&format!("/trackers/{id}"), Default::default());
         });
-    };
-
-    let text_area = |sig: RwSignal<String>, test: &'static str| {
-        view! {
-            <textarea
-                rows="3"
-                autocomplete="off"
-                autocapitalize="off"
-                spellcheck="false"
-                data-test=test
-                prop:value=move || sig.get()
-                on:input=move |ev| sig.set(event_target_value(&ev))
-            ></textarea>
-        }
     };
 
     view! {
@@ -67,23 +44,11 @@ pub fn ResetPage() -> impl IntoView {
         <form on:submit=submit data-test="reset-form">
             <label>
                 {text::LAPSE_WHEN}
-                <input
-                    type="datetime-local"
-                    data-test="lapse-at"
-                    prop:value=move || lapse.get()
-                    on:input=move |ev| lapse.set(event_target_value(&ev))
-                    on:change=move |ev| lapse.set(event_target_value(&ev))
-                />
+                <DateTimeInput value=lapse test="lapse-at"/>
             </label>
             <label>
                 {text::NEW_START}
-                <input
-                    type="datetime-local"
-                    data-test="new-start"
-                    prop:value=move || new_start.get()
-                    on:input=move |ev| new_start.set(event_target_value(&ev))
-                    on:change=move |ev| new_start.set(event_target_value(&ev))
-                />
+                <DateTimeInput value=new_start test="new-start"/>
             </label>
             <fieldset>
                 <legend>{text::HALT}</legend>
@@ -112,10 +77,10 @@ pub fn ResetPage() -> impl IntoView {
                     })
                     .collect_view()}
             </fieldset>
-            <label>{text::WHAT_HAPPENED} {text_area(what, "what-happened")}</label>
-            <label>{text::DIFFERENTLY} {text_area(differently, "differently")}</label>
+            <label>{text::WHAT_HAPPENED} <TextArea value=what test="what-happened"/></label>
+            <label>{text::DIFFERENTLY} <TextArea value=differently test="differently"/></label>
             <p class="muted">{text::KEPT_ON_PHONE}</p>
-            <ErrorNote err=error/>
+            <ErrorNote err=m.error/>
             <button type="submit" class="primary" data-test="reset-save">{text::START_AGAIN}</button>
         </form>
     }

@@ -2,12 +2,10 @@
 //! notification text, the mentee's program (connect, sync status, disconnect) and the mentee's
 //! data (export, import, delete everything).
 
-use kindred_core::ipc::{CommandError, SettingsView};
+use kindred_core::ipc::SettingsView;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::app::use_data_version;
-use crate::components::common::{text_input, ErrorNote};
+use crate::components::common::{ErrorNote, Loaded, Mutation, TextInput};
 use crate::components::data::YourData;
 use crate::components::program::YourProgram;
 use crate::{ipc, text};
@@ -17,14 +15,9 @@ pub fn SettingsPage() -> impl IntoView {
     let loaded = LocalResource::new(ipc::get_settings);
     view! {
         <h1>{text::SETTINGS}</h1>
-        <Transition fallback=|| view! { <p class="muted">{text::LOADING}</p> }>
-            {move || Suspend::new(async move {
-                match loaded.await {
-                    Ok(s) => view! { <SettingsForm s=s/> }.into_any(),
-                    Err(e) => view! { <ErrorNote err=Some(e)/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded res=loaded let:s>
+            <SettingsForm s=s/>
+        </Loaded>
         <YourProgram/>
         <YourData/>
     }
@@ -41,9 +34,8 @@ fn SettingsForm(s: SettingsView) -> impl IntoView {
     let discreet = RwSignal::new(s.discreet);
     let checkin = RwSignal::new(s.checkin_reminder);
     let checkin_time = RwSignal::new(s.checkin_time);
-    let error = RwSignal::new(None::<CommandError>);
+    let m = Mutation::new();
     let saved = RwSignal::new(false);
-    let version = use_data_version();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -58,21 +50,8 @@ fn SettingsForm(s: SettingsView) -> impl IntoView {
             checkin_reminder: checkin.get_untracked(),
             checkin_time: checkin_time.get_untracked(),
         };
-        spawn_local(async move {
-            match ipc::save_settings(req).await {
-                Ok(()) => {
-                    error.set(None);
-                    saved.set(true);
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => {
-                    saved.set(false);
-                    error.set(Some(e));
-                }
-            }
-        });
+        m.run_or(ipc::save_settings(req), move |()| saved.set(true), move || saved.set(false));
     };
-    let input = |sig, kind, test: &str| text_input(sig, kind, test.to_owned());
     let check = |sig: RwSignal<bool>, test: &'static str| {
         view! {
             <input
@@ -85,18 +64,18 @@ fn SettingsForm(s: SettingsView) -> impl IntoView {
     };
     view! {
         <form on:submit=submit data-test="settings-form">
-            <label>{text::TIME_ZONE} {input(tz, "text", "tz")}</label>
+            <label>{text::TIME_ZONE} <TextInput value=tz test="tz"/></label>
             <label class="row">{check(reminders, "reminders")} {text::REMINDERS}</label>
-            <label>{text::REMINDER_TIME} {input(time, "time", "reminder-time")}</label>
+            <label>{text::REMINDER_TIME} <TextInput value=time kind="time" test="reminder-time"/></label>
             <label class="row">{check(quiet, "quiet")} {text::QUIET}</label>
             <div class="row">
-                <label>{text::QUIET_FROM} {input(from, "time", "quiet-from")}</label>
-                <label>{text::QUIET_TO} {input(to, "time", "quiet-to")}</label>
+                <label>{text::QUIET_FROM} <TextInput value=from kind="time" test="quiet-from"/></label>
+                <label>{text::QUIET_TO} <TextInput value=to kind="time" test="quiet-to"/></label>
             </div>
             <label class="row">{check(discreet, "discreet")} {text::DISCREET}</label>
             <label class="row">{check(checkin, "checkin-reminder")} {text::CHECK_IN_REMINDER}</label>
-            <label>{text::CHECK_IN_TIME} {input(checkin_time, "time", "checkin-time")}</label>
-            <ErrorNote err=error/>
+            <label>{text::CHECK_IN_TIME} <TextInput value=checkin_time kind="time" test="checkin-time"/></label>
+            <ErrorNote err=m.error/>
             <Show when=move || saved.get()>
                 <p class="muted" role="status">{text::SAVED}</p>
             </Show>

@@ -5,30 +5,21 @@ use kindred_core::ipc::{TodayView, TrackerCard};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::app::use_data_version;
 use crate::components::celebration::CelebrationScreen;
-use crate::components::common::{sober_text, tag_class, ErrorNote};
+use crate::components::common::{sober_text, tag_class, Loaded};
 use crate::components::quick_log::QuickLog;
+use crate::state::{data_resource, use_data_version};
 use crate::{ipc, text};
 
 #[component]
 pub fn Today() -> impl IntoView {
-    let version = use_data_version();
-    let today = LocalResource::new(move || {
-        version.track();
-        ipc::today()
-    });
+    let today = data_resource(ipc::today);
     view! {
         <h1>{text::TODAY}</h1>
         <QuickLog/>
-        <Transition fallback=|| view! { <p class="muted">{text::LOADING}</p> }>
-            {move || Suspend::new(async move {
-                match today.await {
-                    Ok(v) => view! { <TodayBody v=v/> }.into_any(),
-                    Err(e) => view! { <ErrorNote err=Some(e)/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded res=today let:v>
+            <TodayBody v=v/>
+        </Loaded>
         <A href="/trackers/new" attr:class="button primary" attr:data-test="add-tracker">
             {text::ADD_TRACKER}
         </A>
@@ -39,7 +30,7 @@ pub fn Today() -> impl IntoView {
 fn TodayBody(v: TodayView) -> impl IntoView {
     let version = use_data_version();
     let celebration = v.celebration.map(|c| {
-        view! { <CelebrationScreen c=c on_done=move |_| version.update(|n| *n += 1)/> }
+        view! { <CelebrationScreen c=c on_done=move |_| version.bump()/> }
     });
     let empty = v.trackers.is_empty().then(|| view! { <p class="muted">{text::NO_TRACKERS}</p> });
     view! {

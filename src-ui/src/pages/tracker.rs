@@ -1,41 +1,28 @@
 //! `/trackers/:id` — one tracker: sober time, the numbers that don't reset, milestones reached
 //! and coming up, the history of attempts, and rename / milestone list / delete.
 
-use kindred_core::ipc::{
-    AttemptRow, CommandError, MilestoneRow, RenameTrackerReq, SetLadderReq, TrackerDetail,
-};
+use kindred_core::ipc::{AttemptRow, MilestoneRow, RenameTrackerReq, SetLadderReq, TrackerDetail};
 use kindred_core::model::ladder::{Ladder, Span};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 
 use super::new_tracker::{ladder_from, LadderPicker};
-use crate::app::use_data_version;
-use crate::components::common::{sober_text, tag_class, use_toast, ErrorNote, Toast, Undo};
+use crate::components::common::{
+    sober_text, tag_class, use_delete_with_undo, ErrorNote, Loaded, Mutation, TextInput,
+};
+use crate::state::{data_resource, Undo};
 use crate::{ipc, text};
 
 #[component]
 pub fn TrackerPage() -> impl IntoView {
     let params = use_params_map();
-    let version = use_data_version();
     let id = move || params.read().get("id").unwrap_or_default();
-    let detail = LocalResource::new(move || {
-        version.track();
-        ipc::tracker_detail(id())
-    });
+    let detail = data_resource(move || ipc::tracker_detail(id()));
     view! {
-        <Transition fallback=|| view! { <p class="muted">{text::LOADING}</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) => view! { <Detail d=d/> }.into_any(),
-                    Err(e) => view! {
-                        <ErrorNote err=Some(e)/>
-                        <A href="/">{text::BACK}</A>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded res=detail after_error=|| view! { <A href="/">{text::BACK}</A> } let:d>
+            <Detail d=d/>
+        </Loaded>
     }
 }
 
@@ -107,7 +94,7 @@ fn Attempt(a: AttemptRow) -> impl IntoView {
     view! {
         <li data-test="attempt">
             <p>
-                <strong>{format!("{} days", a.days)}</strong>
+                <strong>{text::attempt_days(a.days)}</strong>
                 <span class="muted">{format!(" · {} → {}", a.start, end)}</span>
             </p>
             {halt.map(|h| view! { <p class="muted">{h}</p> })}
@@ -138,14 +125,12 @@ fn ladder_choice(l: &Ladder) -> (String, String) {
 
 #[component]
 fn Manage(id: String, label: String, ladder: Ladder) -> impl IntoView {
-    let version = use_data_version();
-    let toast = use_toast();
-    let navigate = use_navigate();
+    let m = Mutation::new();
+    let delete_with_undo = use_delete_with_undo(m);
     let name = RwSignal::new(label);
     let (c, d) = ladder_choice(&ladder);
     let choice = RwSignal::new(c);
     let custom = RwSignal::new(d);
-    let error = RwSignal::new(None::<CommandError>);
     let confirm = RwSignal::new(false);
     let id = StoredValue::new(id);
 
@@ -154,57 +139,26 @@ fn Manage(id: String, label: String, ladder: Ladder) -> impl IntoView {
         let id = id.get_value();
         let ladder = match ladder_from(&choice.get_untracked(), &custom.get_untracked()) {
             Ok(l) => l,
-            Err(e) => return error.set(Some(e)),
+            Err(e) => return m.fail(e),
         };
         let label = name.get_untracked();
-        spawn_local(async move {
-            let r = match ipc::rename_tracker(RenameTrackerReq { id: id.clone(), label }).await {
-                Ok(()) => ipc::set_ladder(SetLadderReq { id, ladder }).await,
-                Err(e) => Err(e),
-            };
-            match r {
-                Ok(()) => {
-                    error.set(None);
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        let save = async move {
+            ipc::rename_tracker(RenameTrackerReq { id: id.clone(), label }).await?;
+            ipc::set_ladder(SetLadderReq { id, ladder }).await
+        };
+        m.run(save, |()| {});
     };
-    let delete = move |_| {
-        let id = id.get_value();
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match ipc::delete_tracker(id.clone()).await {
-                Ok(()) => {
-                    toast
-                        .set(Some(Toast { message: text::DELETED, undo: Some(Undo::Tracker(id)) }));
-                    version.update(|v| *v += 1);
-                    navigate("/", Default::default());
-                    set_timeout(move || toast.set(None), crate::components::common::UNDO_TOAST);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
+    let delete = move |_| delete_with_undo(Undo::Tracker(id.get_value()));
 
     view! {
         <h2>{text::RENAME}</h2>
         <form on:submit=save data-test="manage-form">
             <label>
                 {text::NAME}
-                <input
-                    type="text"
-                    autocomplete="off"
-                    autocapitalize="off"
-                    spellcheck="false"
-                    data-test="rename"
-                    prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev))
-                />
+                <TextInput value=name test="rename"/>
             </label>
             <LadderPicker choice=choice custom=custom/>
-            <ErrorNote err=error/>
+            <ErrorNote err=m.error/>
             <button type="submit" data-test="save-manage">{text::SAVE}</button>
         </form>
         <Show
