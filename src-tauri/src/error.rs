@@ -1,7 +1,7 @@
 //! What a command answers with when it fails: the small, serializable
 //! [`kindred_core::ipc::CommandError`], never an internal error with paths or content.
 
-use kindred_core::ipc::CommandError;
+use kindred_core::ipc::{CommandCode, CommandError};
 
 /// Result of every command.
 pub type CommandResult<T> = Result<T, CommandError>;
@@ -14,7 +14,7 @@ pub fn map(e: kindred_client::Error) -> CommandError {
 /// The error returned while the store could not be opened.
 pub fn unavailable() -> CommandError {
     CommandError {
-        code: "storage".into(),
+        code: CommandCode::Storage,
         message: "Kindred's data isn't available right now. Nothing has been deleted.".into(),
     }
 }

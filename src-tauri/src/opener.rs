@@ -6,13 +6,13 @@
 use tauri::{AppHandle, Runtime};
 
 use crate::error::CommandResult;
-use kindred_core::ipc::CommandError;
+use kindred_core::ipc::{CommandCode, CommandError};
 
 /// The schemes Kindred opens.
 pub const SCHEMES: &[&str] = &["tel:", "sms:", "mailto:"];
 
 fn refused() -> CommandError {
-    CommandError { code: "invalid".into(), message: "That link can't be opened.".into() }
+    CommandError { code: CommandCode::Invalid, message: "That link can't be opened.".into() }
 }
 
 /// Opens `url` through the OS (or records it in test builds).
@@ -27,7 +27,7 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, url: &str) -> CommandResult<()> {
 fn deliver<R: Runtime>(app: &AppHandle<R>, url: &str) -> CommandResult<()> {
     use tauri_plugin_opener::OpenerExt;
     app.opener().open_url(url, None::<&str>).map_err(|_| CommandError {
-        code: "unavailable".into(),
+        code: CommandCode::Unavailable,
         message: "This device couldn't open that. You can dial or type it yourself.".into(),
     })
 }

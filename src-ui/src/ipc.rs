@@ -7,7 +7,7 @@
 use kindred_core::ids::TrackerId;
 use kindred_core::ipc::{
     cmd, AckCelebrationReq, AddGoalReq, AddPlanItemReq, CheckInReq, CheckInsView, Command,
-    CommandError, ConnectProgramReq, ContactChannel, ContactMentorReq, ContactsView,
+    CommandCode, CommandError, ConnectProgramReq, ContactChannel, ContactMentorReq, ContactsView,
     CravingLogView, CravingRef, CravingView, CreateTrackerReq, DataDone, DeleteAllReq, Empty,
     EndSurfReq, ExportKind, ExportReq, ItemRef, LogCravingReq, LoggedCraving, OpenHelpReq,
     PlanView, ProgramHelpReq, ProgramHelpView, RenameTrackerReq, ResetTrackerReq, SaveContactReq,
@@ -27,7 +27,7 @@ extern "C" {
 pub type IpcResult<T> = Result<T, CommandError>;
 
 fn internal(message: &str) -> CommandError {
-    CommandError { code: "internal".into(), message: message.into() }
+    CommandError { code: CommandCode::Internal, message: message.into() }
 }
 
 /// Invokes command `C` with its request; the answer is typed by the list (`C::Resp`).

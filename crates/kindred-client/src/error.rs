@@ -1,6 +1,6 @@
 //! The client's error type, with a mapping to the small [`CommandError`] the UI shows.
 
-use kindred_core::ipc::CommandError;
+use kindred_core::ipc::{CommandCode, CommandError};
 use thiserror::Error;
 
 /// Everything that can go wrong in the device store.
@@ -67,34 +67,34 @@ impl Error {
     /// file paths or content.
     pub fn to_command_error(&self) -> CommandError {
         let (code, message) = match self {
-            Error::Invalid(e) => ("invalid", e.to_string()),
-            Error::Import(why) => ("invalid", why.clone()),
-            Error::HelpNumberGone | Error::NotDialable => ("invalid", self.to_string()),
-            Error::NotFound(_) | Error::UndoExpired => ("not_found", self.to_string()),
+            Error::Invalid(e) => (CommandCode::Invalid, e.to_string()),
+            Error::Import(why) => (CommandCode::Invalid, why.clone()),
+            Error::HelpNumberGone | Error::NotDialable => (CommandCode::Invalid, self.to_string()),
+            Error::NotFound(_) | Error::UndoExpired => (CommandCode::NotFound, self.to_string()),
             Error::NewerVersion { .. } => (
-                "newer_version",
+                CommandCode::NewerVersion,
                 "Your data was saved by a newer version of Kindred. Please update the app; \
                  nothing has been changed or deleted."
                     .to_owned(),
             ),
             Error::Corrupt => (
-                "corrupt",
+                CommandCode::Corrupt,
                 "Kindred can't read its data file. It has not been changed or deleted. \
                  Please contact your program for help recovering it."
                     .to_owned(),
             ),
             Error::WrongKey => (
-                "wrong_key",
+                CommandCode::WrongKey,
                 "Kindred can't unlock its data file on this device. It has not been changed or \
                  deleted. Please contact your program for help recovering it."
                     .to_owned(),
             ),
             Error::Sqlite(_) | Error::Io(_) | Error::Json(_) => (
-                "storage",
+                CommandCode::Storage,
                 "Kindred couldn't save or read that just now. Nothing was lost; please try again."
                     .to_owned(),
             ),
         };
-        CommandError { code: code.to_owned(), message }
+        CommandError { code, message }
     }
 }

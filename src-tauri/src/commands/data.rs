@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::Path;
 
 use kindred_core::ipc::{
-    CommandError, DataDone, DeleteAllReq, Empty, ExportKind, ExportReq, DELETE_ALL_WORDS,
+    CommandCode, CommandError, DataDone, DeleteAllReq, Empty, ExportKind, ExportReq,
+    DELETE_ALL_WORDS,
 };
 use tauri::{AppHandle, Runtime, State};
 
@@ -14,7 +15,7 @@ use crate::state::AppState;
 
 fn io_error() -> CommandError {
     CommandError {
-        code: "storage".into(),
+        code: CommandCode::Storage,
         message: "That file couldn't be written or read. Nothing in Kindred was changed.".into(),
     }
 }
@@ -77,7 +78,7 @@ pub fn import_data<R: Runtime>(
         return Ok(DataDone { done: false, message: "Nothing was imported.".into() });
     };
     let too_big = CommandError {
-        code: "invalid".into(),
+        code: CommandCode::Invalid,
         message: "That file is too big to be a Kindred export.".into(),
     };
     let len = std::fs::metadata(&path).map_err(|_| io_error())?.len();
@@ -104,7 +105,7 @@ pub fn delete_all_data<R: Runtime>(
 ) -> CommandResult<()> {
     if req.confirm.trim().to_lowercase() != DELETE_ALL_WORDS {
         return Err(CommandError {
-            code: "invalid".into(),
+            code: CommandCode::Invalid,
             message: format!("To delete everything, type \"{DELETE_ALL_WORDS}\"."),
         });
     }

@@ -5,7 +5,8 @@
 
 use kindred_client::sync as engine;
 use kindred_core::ipc::{
-    CommandError, ConnectProgramReq, Empty, ProgramHelpReq, ProgramHelpView, SyncStatusView,
+    CommandCode, CommandError, ConnectProgramReq, Empty, ProgramHelpReq, ProgramHelpView,
+    SyncStatusView,
 };
 use tauri::{AppHandle, Runtime, State};
 
@@ -15,7 +16,7 @@ use crate::state::{AppState, KindredExt};
 use crate::sync::{self, Trigger};
 
 fn invalid(message: &str) -> CommandError {
-    CommandError { code: "invalid".into(), message: message.into() }
+    CommandError { code: CommandCode::Invalid, message: message.into() }
 }
 
 #[tauri::command(async)]

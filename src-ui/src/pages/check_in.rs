@@ -1,7 +1,7 @@
 //! `/check-in` — the daily check-in: mood, craving yes/no, HALT, one line. Recent check-ins
 //! below, without streaks or counts of missed days.
 
-use kindred_core::ipc::{CheckInReq, CheckInRow, CommandError};
+use kindred_core::ipc::{CheckInReq, CheckInRow, CommandCode, CommandError};
 use kindred_core::model::tracker::Halt;
 use leptos::prelude::*;
 
@@ -26,8 +26,10 @@ pub fn CheckInPage() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(picked) = mood.get_untracked() else {
-            return m
-                .fail(CommandError { code: "invalid".into(), message: text::PICK_MOOD.into() });
+            return m.fail(CommandError {
+                code: CommandCode::Invalid,
+                message: text::PICK_MOOD.into(),
+            });
         };
         let req = CheckInReq {
             mood: picked,

@@ -1,7 +1,7 @@
 //! `/cravings/:id` — add or change a craving's details later: triggers, where and with whom,
 //! what helped, how it went, the intensity at the end, a private note. Delete with undo.
 
-use kindred_core::ipc::{CommandError, CravingView, SaveCravingReq};
+use kindred_core::ipc::{CommandCode, CommandError, CravingView, SaveCravingReq};
 use kindred_core::model::craving::{Outcome, Trigger};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -67,7 +67,7 @@ fn Form(c: CravingView) -> impl IntoView {
                 Ok(n) => Some(n),
                 Err(_) => {
                     return m.fail(CommandError {
-                        code: "invalid".into(),
+                        code: CommandCode::Invalid,
                         message: text::BAD_END_INTENSITY.into(),
                     })
                 }

@@ -1,6 +1,6 @@
 //! `/trackers/new` — create a tracker: a name, a start that may be in the past, a milestone list.
 
-use kindred_core::ipc::{CommandError, CreateTrackerReq};
+use kindred_core::ipc::{CommandCode, CommandError, CreateTrackerReq};
 use kindred_core::model::ladder::{Ladder, Span};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -22,7 +22,7 @@ pub fn ladder_from(choice: &str, custom: &str) -> Result<Ladder, CommandError> {
         "aa" => Ladder::AaChips,
         "na" => Ladder::NaKeyTags,
         "custom" => Ladder::Custom(parse_custom_days(custom).ok_or_else(|| CommandError {
-            code: "invalid".into(),
+            code: CommandCode::Invalid,
             message: text::BAD_CUSTOM_DAYS.into(),
         })?),
         _ => Ladder::Default,

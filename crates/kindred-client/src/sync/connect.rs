@@ -3,7 +3,7 @@
 //! secret store ([`crate::keys`]), never the database; the enrolment facts go to the store.
 //! Nothing recorded before is lost either way.
 
-use kindred_core::ipc::CommandError;
+use kindred_core::ipc::{CommandCode, CommandError};
 use kindred_core::sync::wire::ErrorCode;
 
 use super::{http, Locked, Status, TransportError};
@@ -50,22 +50,24 @@ impl ConnectError {
     /// for a try that failed. Layer details stay out of it.
     pub fn to_command_error(&self) -> CommandError {
         let (code, message) = match self {
-            ConnectError::TooLong | ConnectError::AlreadyConnected => ("invalid", self.to_string()),
+            ConnectError::TooLong | ConnectError::AlreadyConnected => {
+                (CommandCode::Invalid, self.to_string())
+            }
             ConnectError::Keystore(_) => (
-                "connect",
+                CommandCode::Connect,
                 "Kindred couldn't keep the sign-in safely on this device: its password keyring \
                  isn't available. Nothing on this phone changed."
                     .to_owned(),
             ),
             ConnectError::Storage(_) => (
-                "connect",
+                CommandCode::Connect,
                 "Kindred couldn't save the connection on this phone. Nothing was lost; please \
                  try again."
                     .to_owned(),
             ),
-            other => ("connect", other.to_string()),
+            other => (CommandCode::Connect, other.to_string()),
         };
-        CommandError { code: code.to_owned(), message }
+        CommandError { code, message }
     }
 }
 

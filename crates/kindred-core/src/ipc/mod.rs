@@ -60,11 +60,59 @@ pub struct CommandInfo {
     pub area: &'static str,
 }
 
+/// The small, stable code of a [`CommandError`], spelled once (serialized as its snake_case
+/// name; anything unknown reads as `Internal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandCode {
+    /// The request broke a rule; the message says which, in plain words.
+    Invalid,
+    /// What it names doesn't exist any more (or there is nothing to undo).
+    NotFound,
+    /// The store couldn't save or read just now, or isn't available.
+    Storage,
+    /// The data file was written by a newer Kindred.
+    NewerVersion,
+    /// The data file can't be read; it may be damaged.
+    Corrupt,
+    /// The data file can't be opened with this device's key (the encrypted store).
+    WrongKey,
+    /// The device couldn't do it (open a link, for one).
+    Unavailable,
+    /// Connecting to a program was tried and failed.
+    Connect,
+    /// Anything else, including a code this build doesn't know.
+    #[serde(other)]
+    Internal,
+}
+
+impl CommandCode {
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommandCode::Invalid => "invalid",
+            CommandCode::NotFound => "not_found",
+            CommandCode::Storage => "storage",
+            CommandCode::NewerVersion => "newer_version",
+            CommandCode::Corrupt => "corrupt",
+            CommandCode::WrongKey => "wrong_key",
+            CommandCode::Unavailable => "unavailable",
+            CommandCode::Connect => "connect",
+            CommandCode::Internal => "internal",
+        }
+    }
+}
+
+impl PartialEq<&str> for CommandCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// The error every command answers with: a small stable code and a plain message for the mentee.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommandError {
-    /// Stable machine code: `invalid`, `not_found`, `storage`, `newer_version`, `corrupt`, `internal`.
-    pub code: String,
+    pub code: CommandCode,
     /// What the mentee reads. Never contains stored content.
     pub message: String,
 }
@@ -191,6 +239,31 @@ pub(crate) mod tests {
     pub(crate) fn round_trip<T: Serialize + DeserializeOwned + PartialEq + Debug>(v: T) {
         let json = serde_json::to_string(&v).unwrap();
         assert_eq!(serde_json::from_str::<T>(&json).unwrap(), v);
+    }
+
+    #[test]
+    fn command_codes_are_spelled_as_on_the_wire() {
+        use CommandCode::*;
+        let all = [
+            Invalid,
+            NotFound,
+            Storage,
+            NewerVersion,
+            Corrupt,
+            WrongKey,
+            Unavailable,
+            Connect,
+            Internal,
+        ];
+        let mut seen = BTreeSet::new();
+        for c in all {
+            assert!(seen.insert(c.as_str()), "{c:?} spelled twice");
+            assert_eq!(serde_json::to_string(&c).unwrap(), format!("\"{}\"", c.as_str()));
+            round_trip(CommandError { code: c, message: "m".into() });
+        }
+        let e: CommandError =
+            serde_json::from_str(r#"{"code":"brand_new","message":"m"}"#).unwrap();
+        assert_eq!(e.code, CommandCode::Internal);
     }
 
     #[test]
