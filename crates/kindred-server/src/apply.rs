@@ -21,13 +21,28 @@ use crate::principal::Principal;
 use crate::service::{security_event, SecurityEvent};
 use crate::{secrets, Error, Result};
 
-/// One change offered to the write path: its effective clock, and its rejection code when the
-/// caller's checks already refused it.
-#[derive(Debug, Clone, Copy)]
+/// One change offered to the write path: its effective clock, its payload MAC, and its
+/// rejection code when the caller's checks already refused it.
+#[derive(Debug, Clone)]
 pub(crate) struct Offer<'a> {
     pub change: &'a WireChange,
     pub hlc_eff: Hlc,
     pub rejected: Option<ErrorCode>,
+    /// The MAC of the canonical change (replay detection), computed before the transaction so
+    /// the hashing never holds the write lock.
+    mac: Vec<u8>,
+}
+
+impl<'a> Offer<'a> {
+    /// Offers `change` at `hlc_eff`; `mac_key` is the server's payload MAC key.
+    pub fn new(
+        change: &'a WireChange,
+        hlc_eff: Hlc,
+        rejected: Option<ErrorCode>,
+        mac_key: &[u8; 32],
+    ) -> Offer<'a> {
+        Offer { change, hlc_eff, rejected, mac: mac(mac_key, change) }
+    }
 }
 
 /// Applies `offers` in order to `scope` as `who`, inside the caller's transaction: takes the
@@ -41,13 +56,11 @@ pub(crate) fn write(
     scope: &str,
     who: &Principal,
     offers: &[Offer<'_>],
-    mac_key: &[u8; 32],
     now: i64,
 ) -> Result<Vec<PushResult>> {
     let mut lock = ScopeLock::take(tx, scope)?;
-    let macs: Vec<Vec<u8>> = offers.iter().map(|o| mac(mac_key, o.change)).collect();
     let mut loaded = load(tx, scope, offers)?;
-    let plan = merge(&mut lock, &mut loaded, who, offers, macs, now);
+    let plan = merge(&mut lock, &mut loaded, who, offers, now);
     for _ in 0..plan.reused_keys {
         security_event(tx, now, SecurityEvent::IdempotencyKeyReused, who.device_id())?;
     }
@@ -103,12 +116,16 @@ struct Stored {
     row_seq: i64,
 }
 
-/// The stored fields JSON (`{name: {value, hlc, node, change_id}}`) as merge state.
+/// A record's stored fields JSON (`{name: {value, hlc, node, change_id}}`), as pulled.
+pub(crate) fn stored_fields(raw: &str) -> Result<BTreeMap<String, PulledField>> {
+    serde_json::from_str(raw).map_err(|e| Error::Db(format!("record fields: {e}")))
+}
+
+/// The stored fields JSON as merge state.
 pub(crate) fn parse_fields(cl: u32, raw: Option<&str>) -> Result<BTreeMap<String, FieldState>> {
     let Some(raw) = raw else { return Ok(BTreeMap::new()) };
-    let m: BTreeMap<String, PulledField> =
-        serde_json::from_str(raw).map_err(|e| Error::Db(format!("record fields: {e}")))?;
-    Ok(m.into_iter()
+    Ok(stored_fields(raw)?
+        .into_iter()
         .map(|(k, f)| {
             let key = WriteKey { cl, hlc: f.hlc, node: f.node, change_id: f.change_id };
             (k, FieldState { value: f.value, key })
@@ -211,7 +228,6 @@ fn merge(
     loaded: &mut Loaded,
     who: &Principal,
     offers: &[Offer<'_>],
-    macs: Vec<Vec<u8>>,
     now: i64,
 ) -> Plan {
     let Loaded { seen, records } = loaded;
@@ -224,8 +240,8 @@ fn merge(
         log_rows: Vec::new(),
         reused_keys: 0,
     };
-    for (o, mac) in offers.iter().zip(macs) {
-        let c = o.change;
+    for o in offers {
+        let (c, mac) = (o.change, &o.mac);
         let id = c.change_id.to_string();
         let result = |outcome, seq, code: Option<ErrorCode>| PushResult {
             change_id: c.change_id,
@@ -252,7 +268,7 @@ fn merge(
             continue;
         }
         if let Some((prev_mac, prev_seq)) = seen.get(&id) {
-            if *prev_mac == mac {
+            if prev_mac == mac {
                 plan.results.push(result(PushOutcome::Duplicate, *prev_seq, None));
             } else {
                 plan.reused_keys += 1;
@@ -326,7 +342,7 @@ fn merge(
             c.entity.as_str().into(),
             c.record_id.as_str().into(),
             c.op.key().into(),
-            mac.into(),
+            mac.clone().into(),
             payload.into(),
             c.hlc.to_i64().into(),
             o.hlc_eff.to_i64().into(),
@@ -361,21 +377,30 @@ fn write_records(
             ]
         })
         .collect();
+    insert_rows(
+        tx,
+        "INSERT INTO record (scope_id, id, entity, cl, has_create, row_seq, fields) VALUES",
+        "ON CONFLICT (scope_id, id) DO UPDATE SET cl = excluded.cl,
+           has_create = excluded.has_create, row_seq = excluded.row_seq,
+           fields = excluded.fields",
+        7,
+        &rows,
+    )
+}
+
+/// Runs `head VALUES (…), (…) … tail` for `rows` of `width` values each, 40 rows a statement.
+fn insert_rows(
+    tx: &mut dyn Tx,
+    head: &str,
+    tail: &str,
+    width: usize,
+    rows: &[Vec<Val>],
+) -> Result<()> {
     for chunk in rows.chunks(40) {
         let groups: Vec<String> =
-            (0..chunk.len()).map(|i| format!("({})", placeholders(i * 7 + 1, 7))).collect();
+            (0..chunk.len()).map(|i| format!("({})", placeholders(i * width + 1, width))).collect();
         let params: Vec<Val> = chunk.iter().flatten().cloned().collect();
-        tx.exec(
-            &format!(
-                "INSERT INTO record (scope_id, id, entity, cl, has_create, row_seq, fields)
-                 VALUES {}
-                 ON CONFLICT (scope_id, id) DO UPDATE SET cl = excluded.cl,
-                   has_create = excluded.has_create, row_seq = excluded.row_seq,
-                   fields = excluded.fields",
-                groups.join(", ")
-            ),
-            &params,
-        )?;
+        tx.exec(&format!("{head} {} {tail}", groups.join(", ")), &params)?;
     }
     Ok(())
 }
@@ -385,23 +410,15 @@ const LOG_COLUMNS: usize = 16;
 
 /// Step 4: multi-row `change_log` inserts, 40 rows each.
 fn write_log(tx: &mut dyn Tx, rows: &[Vec<Val>]) -> Result<()> {
-    for chunk in rows.chunks(40) {
-        let groups: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(i * LOG_COLUMNS + 1, LOG_COLUMNS)))
-            .collect();
-        let params: Vec<Val> = chunk.iter().flatten().cloned().collect();
-        tx.exec(
-            &format!(
-                "INSERT INTO change_log (change_id, scope_id, seq, device_id, actor, actor_id,
-                     entity, record_id, op, payload_mac, payload, hlc_in, hlc_eff, base_row_seq,
-                     outcome, received_at)
-                 VALUES {}",
-                groups.join(", ")
-            ),
-            &params,
-        )?;
-    }
-    Ok(())
+    insert_rows(
+        tx,
+        "INSERT INTO change_log (change_id, scope_id, seq, device_id, actor, actor_id,
+             entity, record_id, op, payload_mac, payload, hlc_in, hlc_eff, base_row_seq,
+             outcome, received_at) VALUES",
+        "",
+        LOG_COLUMNS,
+        rows,
+    )
 }
 
 /// Step 5: deleted content leaves the server (invariant 10); the facts stay.

@@ -23,14 +23,24 @@ impl std::fmt::Debug for DeviceAuth {
     }
 }
 
+/// The sync scope of mentee `id`'s own records.
+pub fn user_scope(id: &str) -> String {
+    format!("user:{id}")
+}
+
+/// The sync scope of program `id`'s published content.
+pub fn program_scope(id: &str) -> String {
+    format!("program:{id}")
+}
+
 impl DeviceAuth {
     /// The mentee's own scope.
     pub fn user_scope(&self) -> String {
-        format!("user:{}", self.user_id)
+        user_scope(&self.user_id)
     }
     /// The program's scope.
     pub fn program_scope(&self) -> String {
-        format!("program:{}", self.program_id)
+        program_scope(&self.program_id)
     }
 }
 

@@ -7,7 +7,7 @@ use kindred_core::sync::wire::{EnrolRequest, Enrolment, ErrorCode, RefreshReques
 
 use super::{security_event, SecurityEvent, Service, ACCESS_TTL_MS, REFRESH_TTL_MS};
 use crate::db::{run, Mode, Tx};
-use crate::principal::DeviceAuth;
+use crate::principal::{program_scope, user_scope, DeviceAuth};
 use crate::secrets;
 use crate::{Error, Result};
 
@@ -95,8 +95,8 @@ impl Service {
             tracing::info!(event = "enrolled", "device enrolled");
             Ok(Enrolment {
                 device_id: device.clone(),
-                user_scope: format!("user:{mentee}"),
-                program_scope: format!("program:{program}"),
+                user_scope: user_scope(&mentee),
+                program_scope: program_scope(&program),
                 program_name,
                 tokens: self.issue(tx, &device, now)?,
             })

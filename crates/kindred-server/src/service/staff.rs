@@ -14,7 +14,7 @@ use super::{security_event, SecurityEvent, Service, INVITE_TTL_MS};
 use crate::apply::{self, Offer};
 use crate::db::{run, Mode, Tx};
 use crate::policy::{authorize, Action};
-use crate::principal::{ActorKind, PersonRole, Principal};
+use crate::principal::{program_scope, user_scope, ActorKind, PersonRole, Principal};
 use crate::secrets;
 use crate::{Error, Result};
 
@@ -39,10 +39,7 @@ impl Service {
                 "INSERT INTO program (id, name, created_at) VALUES ($1, $2, $3)",
                 &[(&id).into(), name.into(), now.into()],
             )?;
-            tx.exec(
-                "INSERT INTO sync_scope (scope_id) VALUES ($1)",
-                &[format!("program:{id}").into()],
-            )?;
+            tx.exec("INSERT INTO sync_scope (scope_id) VALUES ($1)", &[program_scope(&id).into()])?;
             Ok(())
         })?;
         Ok(id)
@@ -64,7 +61,7 @@ impl Service {
             if role == PersonRole::Mentee {
                 tx.exec(
                     "INSERT INTO sync_scope (scope_id) VALUES ($1)",
-                    &[format!("user:{id}").into()],
+                    &[user_scope(&id).into()],
                 )?;
             }
             Ok(())
@@ -192,9 +189,9 @@ impl Service {
         check_fields(e, &change, now).map_err(|p| {
             Error::BadRequest(ErrorCode::Invalid, format!("{} ({})", p.code(), entity_name))
         })?;
-        let offer = Offer { change: &change, hlc_eff: change.hlc, rejected: None };
+        let offer = Offer::new(&change, change.hlc, None, &self.mac_key);
         let r = run(&*self.db, Mode::Write, |tx| {
-            let r = apply::write(tx, scope, who, &[offer], &self.mac_key, now)?;
+            let r = apply::write(tx, scope, who, &[offer], now)?;
             r.into_iter().next().ok_or(Error::Db("no result".into()))
         })?;
         match r.outcome {
@@ -213,7 +210,7 @@ impl Service {
         role: &str,
         mut fields: Map<String, Value>,
     ) -> Result<String> {
-        let scope = format!("user:{mentee}");
+        let scope = user_scope(mentee);
         let existing = run(&*self.db, Mode::Read, |tx| {
             self.mentee_exists(tx, mentee)?;
             let rows = tx.query(
@@ -242,7 +239,7 @@ impl Service {
             tx.one("SELECT 1 FROM program WHERE id = $1", &[program.into()])?
                 .ok_or(Error::NotFound("program"))
         })?;
-        Ok(format!("program:{program}"))
+        Ok(program_scope(program))
     }
 }
 

@@ -2,13 +2,11 @@
 //! checks, then one transaction through `apply`, the single write path) and pull (one read
 //! transaction per page). Scope and device checks are [`crate::policy::authorize`].
 
-use std::collections::BTreeMap;
-
 use kindred_core::entity;
 use kindred_core::sync::hlc::Hlc;
 use kindred_core::sync::wire::{
-    self, check_change, ErrorCode, HelloResponse, PullResponse, PulledField, PulledRow,
-    PushOutcome, PushRequest, PushResponse, VersionRange,
+    self, check_change, ErrorCode, HelloResponse, PullResponse, PulledRow, PushOutcome,
+    PushRequest, PushResponse, VersionRange,
 };
 
 use super::{Service, MAX_DRIFT_MS, SEEN_EVERY_MS};
@@ -98,12 +96,11 @@ impl Service {
                         .and_then(|e| authorize(&who, Action::Write { entity: e }).err())
                         .map(|e| e.code()),
                 };
-                Offer { change: c, hlc_eff: *hlc, rejected }
+                Offer::new(c, *hlc, rejected, &self.mac_key)
             })
             .collect();
-        let results = run(&*self.db, Mode::Write, |tx| {
-            apply::write(tx, &scope, &who, &offers, &self.mac_key, now)
-        })?;
+        let results =
+            run(&*self.db, Mode::Write, |tx| apply::write(tx, &scope, &who, &offers, now))?;
         let n_rejected = results.iter().filter(|r| r.outcome == PushOutcome::Rejected).count();
         tracing::info!(
             event = "push",
@@ -174,10 +171,7 @@ impl Service {
             let version = entity::by_name(&entity_name).map_or(1, |e| e.version);
             let cl = u32::try_from(r.int(2)?).map_err(|_| Error::Db("bad cl".into()))?;
             let fields = match r.opt_text(4)? {
-                Some(raw) if cl % 2 == 1 => Some(
-                    serde_json::from_str::<BTreeMap<String, PulledField>>(&raw)
-                        .map_err(|e| Error::Db(format!("record fields: {e}")))?,
-                ),
+                Some(raw) if cl % 2 == 1 => Some(apply::stored_fields(&raw)?),
                 _ => None,
             };
             out.push(PulledRow {
