@@ -32,7 +32,7 @@ pub async fn connect_program<R: Runtime>(
     req: ConnectProgramReq,
 ) -> CommandResult<SyncStatusView> {
     engine::connect::check_typed(&req.server, &req.code)?;
-    app.kindred().with(|k| Ok(k.may_connect(&req.server, &req.code)))??;
+    app.kindred().with(|k| Ok(k.may_connect()))??;
     let worker = app.clone();
     // reqwest's blocking client must not run on the async runtime's threads.
     let done = tauri::async_runtime::spawn_blocking(move || {

@@ -16,7 +16,7 @@ use crate::{ipc, text};
 pub fn SyncNotice() -> impl IntoView {
     let sync = use_sync();
     move || {
-        sync.status.get().filter(|s| s.needs_you).and_then(|s| s.message).map(|m| {
+        sync.status.get().filter(|s| s.status.needs_you()).and_then(|s| s.message).map(|m| {
             view! {
                 <p class="notice sync-notice" role="status" data-test="sync-notice">
                     {m} " " <A href="/settings">{text::YOUR_PROGRAM}</A>

@@ -37,7 +37,6 @@ impl Kindred {
             connected: enrolled.is_some(),
             program_name: enrolled.as_ref().map(|e| e.program_name.clone()),
             server: enrolled.as_ref().map(|e| host(&e.server_url)),
-            needs_you: s.status.needs_you(),
             status: s.status,
             last_synced_at: s.last_ok_at,
             pending: s.pending,

@@ -81,11 +81,10 @@ pub fn check_typed(server: &str, code: &str) -> Result<(), CommandError> {
 }
 
 impl Kindred {
-    /// Whether this phone may try to connect with what was typed: [`check_typed`], and not
-    /// already connected (a revoked or expired phone may connect again). Checked before any
-    /// network call; the error is what the settings screen shows.
-    pub fn may_connect(&mut self, server: &str, code: &str) -> Result<(), CommandError> {
-        check_typed(server, code)?;
+    /// Whether this phone may try to connect: not already connected (a revoked or expired
+    /// phone may connect again). Checked after [`check_typed`] and before any network call; the
+    /// error is what the settings screen shows.
+    pub fn may_connect(&mut self) -> Result<(), CommandError> {
         let status = self.sync_status().map_err(|e| e.to_command_error())?.status;
         if !matches!(status, Status::Off | Status::Revoked | Status::Reconnect) {
             return Err(ConnectError::AlreadyConnected.to_command_error());

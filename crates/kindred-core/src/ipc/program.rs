@@ -25,8 +25,6 @@ pub struct SyncStatusView {
     pub rejected: i64,
     /// A plain sentence when the state needs the mentee (or explains a quiet wait).
     pub message: Option<String>,
-    /// The mentee has to act (disconnected by the program, new code, update the app).
-    pub needs_you: bool,
 }
 
 /// Payload of [`SYNC_EVENT`]: the new status and how many rows the cycle brought in.
