@@ -181,10 +181,18 @@ impl<R: Runtime> Worker<R> {
     /// the store is unavailable).
     fn cycle(&mut self, force: bool) -> Option<(Report, Option<Duration>)> {
         let state = self.app.kindred();
-        let server = state.with(|k| k.enrolment()).ok().flatten()?.server_url;
+        let enrolled = state.with(|k| k.enrolment()).ok().flatten()?;
+        let server = enrolled.server_url;
         if self.transport.as_ref().is_none_or(|(s, _)| *s != server) {
-            let t = HttpTransport::new(&server, self.creds.clone()).ok()?;
-            self.transport = Some((server, t));
+            match HttpTransport::new(&server, enrolled.pins, self.creds.clone()) {
+                Ok(t) => self.transport = Some((server, t)),
+                Err(_) => {
+                    // Enrolled without key pins (before HTTPS) or not over https://: nothing is
+                    // sent; connecting again with a new invite fixes it.
+                    let _ = state.with(|k| k.needs_new_invite());
+                    return None;
+                }
+            }
         }
         let (_, t) = self.transport.as_mut()?;
         let report = sync_once(&*state, t, force).ok()?;

@@ -156,9 +156,11 @@ pub const PROGRAM_INTRO: &str =
 pub const CONNECT_LINK: &str = "Connect to my program";
 pub const CONNECT_TITLE: &str = "Connect to my program";
 pub const CONNECT_INTRO: &str =
-    "Your program gives you a server address and a one-time code. Type or paste them here.";
-pub const SERVER_ADDRESS: &str = "Server address";
-pub const INVITE_CODE: &str = "Code (capitals, spaces and dashes don't matter)";
+    "Your program gives you an invite: a server address and a one-time code, or one long invite \
+     link. Type or paste them here.";
+pub const SERVER_ADDRESS: &str = "Server address, or the whole invite link";
+pub const INVITE_CODE: &str =
+    "Code: all six groups (capitals, spaces and dashes don't matter; not needed with a link)";
 pub const PRIVACY_LINE: &str = "Your notes about cravings and lapses stay on this phone.";
 pub const CONNECT: &str = "Connect";
 pub const CONNECTING: &str = "Connecting…";

@@ -343,16 +343,29 @@ async fn gui_connect_to_a_program_sync_then_revoked_and_disconnect() {
         "Every day 8:00–22:00",
     ]);
     let code = server.staff(&["invite", "--mentee", &mentee]);
+    // Printed for typing: four groups of code, then two of the server's key check.
+    assert_eq!(code.len(), 29, "{code}");
 
     let data = tempfile::tempdir().unwrap();
     let app = App::launch(data.path(), "[data-test=nav-settings]").await;
     app.click("[data-test=nav-settings]").await;
     app.click("[data-test=connect-link]").await;
-    // A wrong code is explained, and nothing is connected.
-    app.type_into("[data-test=server]", &format!("http://{}", server.addr)).await;
-    app.type_into("[data-test=invite-code]", "AAAA-BBBB-CCCC-DDDD").await;
+    // Plain http:// is refused before anything is sent.
+    app.type_into("[data-test=server]", &server.url.replace("https://", "http://")).await;
+    app.type_into("[data-test=invite-code]", &code).await;
     app.click("[data-test=connect]").await;
     let msg = app.text("[data-test=error]").await;
+    assert!(msg.contains("must start with https://"), "{msg}");
+    // A code without its last two groups is explained.
+    app.set_value("[data-test=server]", &server.url).await;
+    app.set_value("[data-test=invite-code]", &code[..19]).await;
+    app.click("[data-test=connect]").await;
+    let msg = app.text_until("[data-test=error]", |t| t.contains("complete")).await;
+    assert!(msg.contains("all six groups"), "{msg}");
+    // A wrong code (with the right key check) is explained, and nothing is connected.
+    app.set_value("[data-test=invite-code]", &format!("AAAA-BBBB-CCCC-DDDD{}", &code[19..])).await;
+    app.click("[data-test=connect]").await;
+    let msg = app.text_until("[data-test=error]", |t| t.contains("code isn't valid")).await;
     assert!(msg.contains("code isn't valid"), "{msg}");
     // The real code, typed loosely: lower case with spaces.
     let loose = code.to_lowercase().replace('-', " ");
@@ -419,5 +432,18 @@ async fn gui_connect_to_a_program_sync_then_revoked_and_disconnect() {
     assert_eq!(app.count("[data-test=program-help]").await, 0);
     app.click("[data-test=nav-cravings]").await;
     assert_eq!(app.count("[data-test=craving-entry]").await, 1);
+
+    // Connecting again with a QR-style invite (pasted into the address field): its pins are
+    // checked from the first byte, and the phone syncs again.
+    let invite = server.staff(&["invite", "--mentee", &mentee, "--server", &server.url]);
+    let payload = invite.lines().nth(1).expect("the QR payload");
+    assert!(payload.starts_with("kindred://enrol?") && payload.contains("pin=sha256"), "{payload}");
+    app.click("[data-test=nav-settings]").await;
+    app.click("[data-test=connect-link]").await;
+    app.type_into("[data-test=server]", payload).await;
+    app.click("[data-test=connect]").await;
+    assert_eq!(app.text("[data-test=program-name]").await, "Riverside Recovery");
+    let last = app.text_until("[data-test=last-synced]", |t| t.starts_with("Last synced")).await;
+    assert!(last.starts_with("Last synced"), "{last}");
     app.quit().await;
 }

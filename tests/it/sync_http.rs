@@ -84,7 +84,7 @@ fn hostile_input_gets_a_clear_4xx_and_the_server_stays_up() {
         let other_token = cb.get(ACCESS).unwrap().unwrap();
         let scope = a.lock().unwrap().enrolment().unwrap().unwrap().user_scope;
         let device_id = a.lock().unwrap().device_id().unwrap();
-        let http = reqwest::blocking::Client::new();
+        let http = s.server.client();
         let url = |p: &str| format!("{}{p}", s.server.url());
         let epoch: String = http
             .get(url("/sync/v1/hello"))
@@ -287,7 +287,7 @@ fn two_devices_converge_over_http_through_a_server_kill_9() {
             a.lock().unwrap().log_craving(LogCravingReq { intensity: n % 11 }).unwrap();
         }
         // Push in the background and kill the server in the middle of it.
-        let mut ta = HttpTransport::new(&s.server.url(), ca.clone()).unwrap();
+        let mut ta = s.server.transport(ca.clone());
         let report = std::thread::scope(|scope| {
             let h = scope.spawn(|| sync_once(&a, &mut ta, true).unwrap());
             std::thread::sleep(Duration::from_millis(40));
@@ -297,8 +297,8 @@ fn two_devices_converge_over_http_through_a_server_kill_9() {
         let pending = a.lock().unwrap().sync_status().unwrap().pending;
         assert!(report.status == Status::Offline || pending == 0, "{name}: {report:?}");
         s.server.restart();
-        let mut ta = HttpTransport::new(&s.server.url(), ca.clone()).unwrap();
-        let mut tb = HttpTransport::new(&s.server.url(), cb.clone()).unwrap();
+        let mut ta = s.server.transport(ca.clone());
+        let mut tb = s.server.transport(cb.clone());
         sync_until_ok(&a, &mut ta);
         sync_until_ok(&b, &mut tb);
         // B changes something; A sees it.

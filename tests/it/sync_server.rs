@@ -510,6 +510,7 @@ impl Transport for Stuck {
             protocol_max: 1,
             entities: Default::default(),
             capabilities: vec![],
+            pins: vec![],
         })
     }
     fn push(&mut self, _: &PushRequest) -> Result<PushResponse, TransportError> {
@@ -553,6 +554,7 @@ fn a_server_that_makes_no_progress_stops_the_cycle() {
             user_scope: "user:x".into(),
             program_scope: "program:y".into(),
             program_name: "P".into(),
+            pins: vec![],
         })
         .unwrap();
     let mut t = Stuck(0);

@@ -187,12 +187,13 @@ pub fn server_binary() -> PathBuf {
         .expect("kindred-server must be built first (cargo build -p kindred-server)")
 }
 
-/// A real `kindred-server` on 127.0.0.1 with a SQLite file of its own; staff commands run
-/// against the same file. Killed on drop.
+/// A real `kindred-server` on 127.0.0.1 over TLS (a certificate from a test CA made here) with
+/// a SQLite file of its own; staff commands run against the same file. Killed on drop.
 pub struct ProgramServer {
     child: Child,
-    /// `127.0.0.1:PORT`.
-    pub addr: String,
+    /// `https://127.0.0.1:PORT`.
+    pub url: String,
+    tls: crate::tls::CertFiles,
     /// The server's SQLite file.
     pub db: PathBuf,
     _dir: tempfile::TempDir,
@@ -204,9 +205,11 @@ impl ProgramServer {
         use std::io::{BufRead, BufReader};
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("server.sqlite3");
+        let tls = crate::tls::TestCa::new().server_cert(dir.path(), "server");
         let mut child = Command::new(server_binary())
             .arg("--database")
             .arg(&db)
+            .args(tls.args())
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("KINDRED_LOG", "error")
             .stdout(Stdio::piped())
@@ -214,7 +217,7 @@ impl ProgramServer {
             .expect("start kindred-server");
         let mut out = BufReader::new(child.stdout.take().expect("server stdout"));
         let mut line = String::new();
-        let addr = loop {
+        let url = loop {
             line.clear();
             let n = out.read_line(&mut line).expect("read server stdout");
             assert!(n > 0, "kindred-server exited before listening");
@@ -224,7 +227,7 @@ impl ProgramServer {
         };
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-        ProgramServer { child, addr, db, _dir: dir }
+        ProgramServer { child, url, db, tls, _dir: dir }
     }
 
     /// Runs a staff command on the server's database; returns its trimmed standard output.
@@ -232,6 +235,7 @@ impl ProgramServer {
         let out = Command::new(server_binary())
             .arg("--database")
             .arg(&self.db)
+            .args(self.tls.args())
             .args(args)
             .env("KINDRED_LOG", "error")
             .output()

@@ -19,6 +19,7 @@ use kindred_core::clock::Clock;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod sync;
+pub mod tls;
 
 /// A clock the test moves by hand.
 #[derive(Debug, Clone)]

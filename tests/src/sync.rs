@@ -8,7 +8,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use kindred_client::keys::{CredError, CredentialStore, MemoryCreds, ACCESS, REFRESH};
+use kindred_client::sync::http::HttpTransport;
+use kindred_client::sync::tls::{Https, Trust};
 use kindred_client::sync::{Transport, TransportError};
+use kindred_core::sync::pin::Pin;
 use kindred_core::entity::{self, Scope, Ty};
 use kindred_core::sync::wire::{
     EnrolRequest, ErrorCode, HelloResponse, PullResponse, PushRequest, PushResponse, RefreshRequest,
@@ -16,6 +19,8 @@ use kindred_core::sync::wire::{
 use kindred_server::db::{self, Mode, Storage};
 use kindred_server::service::DeviceAuth;
 use kindred_server::{Error as ServerError, Service};
+
+use crate::tls::{CertFiles, TestCa};
 use serde_json::Value;
 
 /// A settable server clock.
@@ -213,6 +218,7 @@ impl Program {
                 user_scope: e.user_scope,
                 program_scope: e.program_scope,
                 program_name: e.program_name,
+                pins: Vec::new(),
             })
             .unwrap();
     }
@@ -352,7 +358,8 @@ pub fn server_bin() -> std::path::PathBuf {
     bin
 }
 
-/// A real `kindred-server` process on 127.0.0.1.
+/// A real `kindred-server` process on 127.0.0.1, speaking TLS with a certificate from a test
+/// CA made for it (or plain HTTP on loopback, for the tests of that refusal).
 #[derive(Debug)]
 pub struct ServerProc {
     pub database: String,
@@ -360,55 +367,151 @@ pub struct ServerProc {
     child: Option<std::process::Child>,
     key: std::path::PathBuf,
     pub stderr: std::path::PathBuf,
+    /// The serving certificate; `None`: plain HTTP.
+    pub tls: Option<CertFiles>,
+    /// Extra `serve` arguments (kept for restarts).
+    extra: Vec<String>,
+    /// Extra environment for the process.
+    env: Vec<(String, String)>,
 }
 
 impl ServerProc {
-    /// Starts `serve` on `database` (a SQLite path or postgres URL), on `port` (0: any free).
+    /// Starts `serve` over TLS on `database` (a SQLite path or postgres URL), on `port` (0: any
+    /// free), with a fresh test CA and server certificate next to the key file.
     pub fn start(database: &str, key: &Path, port: u16, extra: &[&str]) -> ServerProc {
-        let stderr = key.with_extension(format!("stderr.{port}.log"));
+        let name = key.file_name().unwrap().to_string_lossy().into_owned();
+        let tls = TestCa::new().server_cert(key.parent().unwrap(), &format!("{name}-server"));
+        ServerProc::start_with(database, key, port, Some(tls), extra, &[])
+    }
+
+    /// Starts `serve` with the given certificate (`None`: plain HTTP) and environment.
+    pub fn start_with(
+        database: &str,
+        key: &Path,
+        port: u16,
+        tls: Option<CertFiles>,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> ServerProc {
+        let mut me = ServerProc {
+            database: database.into(),
+            port,
+            child: None,
+            key: key.into(),
+            stderr: key.with_extension(format!("stderr.{port}.log")),
+            tls,
+            extra: extra.iter().map(|s| (*s).to_owned()).collect(),
+            env: env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        };
+        me.spawn().unwrap_or_else(|e| panic!("server did not start: {e}"));
+        me
+    }
+
+    /// The `serve` command line, for a test that expects it to refuse to start.
+    pub fn try_start(
+        database: &str,
+        key: &Path,
+        listen: &str,
+        tls: Option<&CertFiles>,
+    ) -> std::process::Output {
         let mut cmd = std::process::Command::new(server_bin());
-        cmd.args(["--database", database, "--key-file"])
-            .arg(key)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .args(extra)
+        cmd.args(["--database", database, "--key-file"]).arg(key);
+        if let Some(t) = tls {
+            cmd.args(t.args());
+        }
+        cmd.args(["serve", "--listen", listen]);
+        let mut child = cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start kindred-server");
+        // A server that did start is stopped after its first line.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        child.wait_with_output().unwrap()
+    }
+
+    fn common_args(&self, cmd: &mut std::process::Command) {
+        cmd.args(["--database", &self.database, "--key-file"]).arg(&self.key);
+        if let Some(t) = &self.tls {
+            cmd.args(t.args());
+        }
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+    }
+
+    fn spawn(&mut self) -> Result<(), String> {
+        let stderr = self.key.with_extension(format!("stderr.{}.log", self.port));
+        let mut cmd = std::process::Command::new(server_bin());
+        self.common_args(&mut cmd);
+        cmd.args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
+            .args(&self.extra)
             .stdout(std::process::Stdio::piped())
             .stderr(std::fs::OpenOptions::new().create(true).append(true).open(&stderr).unwrap());
-        let mut child = cmd.spawn().expect("start kindred-server");
+        let mut child = cmd.spawn().map_err(|e| e.to_string())?;
         let mut line = String::new();
         std::io::BufRead::read_line(
             &mut std::io::BufReader::new(child.stdout.take().unwrap()),
             &mut line,
         )
         .unwrap();
-        let port =
-            line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or_else(|| {
-                panic!(
-                    "server did not start: {line:?} {}",
-                    std::fs::read_to_string(&stderr).unwrap_or_default()
-                )
-            });
-        ServerProc { database: database.into(), port, child: Some(child), key: key.into(), stderr }
+        let port = line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).ok_or_else(|| {
+            format!("{line:?} {}", std::fs::read_to_string(&stderr).unwrap_or_default())
+        })?;
+        self.port = port;
+        self.stderr = stderr;
+        self.child = Some(child);
+        Ok(())
     }
 
     /// The base URL.
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
+    }
+
+    /// The pins a phone gets for this server.
+    pub fn pins(&self) -> Vec<Pin> {
+        self.tls.iter().map(|t| t.pin).collect()
+    }
+
+    /// An HTTPS client that trusts this server's key (the phone's own client), for raw requests.
+    pub fn client(&self) -> reqwest::blocking::Client {
+        Https::new(Trust::Pins(self.pins())).expect("https client").client
+    }
+
+    /// A transport for a phone enrolled here, with its credentials.
+    pub fn transport(&self, creds: Arc<dyn CredentialStore>) -> HttpTransport {
+        HttpTransport::new(&self.url(), self.pins(), creds).expect("transport")
     }
 
     /// Runs a staff command against the same database; returns its stdout's first line.
     pub fn staff(&self, args: &[&str]) -> String {
-        let out = std::process::Command::new(server_bin())
-            .args(["--database", &self.database, "--key-file"])
-            .arg(&self.key)
-            .args(args)
-            .output()
-            .expect("staff command");
+        self.staff_lines(args).into_iter().next().unwrap_or_default()
+    }
+
+    /// Runs a staff command; returns its stdout's lines.
+    pub fn staff_lines(&self, args: &[&str]) -> Vec<String> {
+        let mut cmd = std::process::Command::new(server_bin());
+        self.common_args(&mut cmd);
+        let out = cmd.args(args).output().expect("staff command");
         assert!(
             out.status.success(),
             "staff {args:?} failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().trim().to_owned()
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| l.trim().to_owned()).collect()
+    }
+
+    /// A fresh invite for `mentee`: the code as typed (with the server check) and the QR
+    /// payload.
+    pub fn invite(&self, mentee: &str) -> (String, String) {
+        let lines = self.staff_lines(&["invite", "--mentee", mentee, "--server", &self.url()]);
+        (lines[0].clone(), lines[1].clone())
     }
 
     /// Connects the phone `k` to `mentee` on this server with a fresh invite code, typed the way
@@ -437,11 +540,27 @@ impl ServerProc {
         self.child.as_mut().is_some_and(|c| c.try_wait().ok().flatten().is_none())
     }
 
-    /// Starts it again on the same port and database.
+    /// Starts it again on the same port, database and certificate.
     pub fn restart(&mut self) {
         self.kill9();
-        let again = ServerProc::start(&self.database.clone(), &self.key.clone(), self.port, &[]);
-        *self = again;
+        self.spawn().unwrap_or_else(|e| panic!("server did not restart: {e}"));
+    }
+
+    /// Sends a signal (e.g. `HUP`, `TERM`) to the process.
+    pub fn signal(&self, name: &str) {
+        if let Some(c) = &self.child {
+            let ok = std::process::Command::new("kill")
+                .args([&format!("-{name}"), &c.id().to_string()])
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "kill -{name}");
+        }
+    }
+
+    /// Waits for the process to end; its exit status.
+    pub fn wait(&mut self) -> Option<std::process::ExitStatus> {
+        let mut c = self.child.take()?;
+        c.wait().ok()
     }
 }
 

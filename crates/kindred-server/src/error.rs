@@ -39,6 +39,9 @@ pub enum Error {
     /// The database was written by a newer binary; opening it changed nothing.
     #[error("This database was written by a newer kindred-server (schema {found}; this binary knows {known}). Nothing was changed.")]
     SchemaTooNew { found: i64, known: i64 },
+    /// A start-up setting can't be used (TLS files, addresses); the server does not start.
+    #[error("{0}")]
+    Config(String),
 }
 
 impl Error {
@@ -46,6 +49,7 @@ impl Error {
     pub fn status(&self) -> u16 {
         match self {
             Error::Db(_) | Error::Busy | Error::Durability(_) | Error::SchemaTooNew { .. } => 503,
+            Error::Config(_) => 500,
             Error::Unauthorized(..) => 401,
             Error::Forbidden(..) => 403,
             Error::BadRequest(..) => 400,
@@ -59,6 +63,7 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::Db(_) | Error::Busy | Error::SchemaTooNew { .. } => ErrorCode::Unavailable,
+            Error::Config(_) => ErrorCode::Internal,
             Error::Durability(_) => ErrorCode::Durability,
             Error::Unauthorized(c, _)
             | Error::Forbidden(c, _)

@@ -11,10 +11,12 @@ mod apply;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod logging;
 pub mod policy;
 pub mod principal;
 pub mod secrets;
 pub mod service;
+pub mod tls;
 
 pub use error::Error;
 pub use principal::{DeviceAuth, PersonRole, Principal, StaffId};

@@ -8,7 +8,10 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use kindred_core::sync::merge::Op;
-use kindred_server::http::{self, Limits};
+use axum_server::tls_rustls::RustlsConfig;
+use kindred_core::sync::pin::{self, Pin};
+use kindred_server::http::{self, Limits, Network};
+use kindred_server::tls::TlsFiles;
 use kindred_server::{db, secrets, PersonRole, Service, StaffId, SystemClock};
 use serde_json::{json, Map, Value};
 
@@ -26,23 +29,44 @@ struct Cli {
     /// with every staff write. Default `staff`, the id staff writes had before staff ids.
     #[arg(long, env = "KINDRED_STAFF_ID", default_value = "staff", global = true)]
     staff_id: String,
+    /// The TLS certificate chain (PEM, the server's certificate first). With --tls-key, `serve`
+    /// speaks HTTPS and `invite` prints the key check and pins phones need.
+    #[arg(long, env = "KINDRED_TLS_CERT", global = true, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The TLS private key (PEM).
+    #[arg(long, env = "KINDRED_TLS_KEY", global = true, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Pins (`sha256/<base64>`) of spare keys kept offline, announced so phones accept a
+    /// rotation to them (repeat, or comma-separate). `kindred-server pin --cert FILE` prints one.
+    #[arg(long, env = "KINDRED_TLS_BACKUP_PINS", global = true, value_delimiter = ',')]
+    tls_backup_pin: Vec<String>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the sync API.
+    /// Run the sync API: over TLS with --tls-cert/--tls-key (re-read on SIGHUP); plain HTTP only
+    /// on a loopback address (a TLS proxy on the same host).
     Serve {
-        /// Address to listen on (loopback by default; put TLS in front for phones).
+        /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// A proxy whose X-Forwarded-For names the client (repeat for each hop). Only set this
+        /// for a proxy that overwrites the header.
+        #[arg(long, env = "KINDRED_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxy: Vec<std::net::IpAddr>,
         /// Sync requests per minute per device.
         #[arg(long, default_value_t = 600)]
         device_per_minute: u32,
         /// Enrolment and refresh attempts per minute per address.
         #[arg(long, default_value_t = 10)]
         enrol_per_minute: u32,
+    },
+    /// Print the pin (`sha256/<base64>`) of a certificate's key, e.g. a spare key's.
+    Pin {
+        #[arg(long)]
+        cert: PathBuf,
     },
     /// Programs.
     Program {
@@ -59,14 +83,15 @@ enum Command {
         #[command(subcommand)]
         cmd: PersonCmd,
     },
-    /// Issue a one-time invite code for a mentee's phone (printed, and as a QR image).
+    /// Issue a one-time invite code for a mentee's phone. Prints the code to type (with the
+    /// server's key check when TLS is set up), then, with --server, the QR payload with pins.
     Invite {
         #[arg(long)]
         mentee: String,
         /// Hours the code stays valid (at most 24).
         #[arg(long, default_value_t = 24)]
         hours: i64,
-        /// The server address phones use; put into the QR code.
+        /// The server address phones use (https://…); put into the QR payload.
         #[arg(long)]
         server: Option<String>,
         /// Write the QR code here as SVG.
@@ -218,43 +243,114 @@ fn publish(
     Ok(())
 }
 
+fn tls_files(cli: &Cli) -> Result<Option<TlsFiles>> {
+    let (Some(cert), Some(key)) = (&cli.tls_cert, &cli.tls_key) else { return Ok(None) };
+    let backup_pins = cli
+        .tls_backup_pin
+        .iter()
+        .map(|p| Pin::parse(p).with_context(|| format!("--tls-backup-pin {p:?} is not sha256/<base64>")))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Some(TlsFiles { cert: cert.clone(), key: key.clone(), backup_pins }))
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn stop_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} },
+            Err(_) => drop(ctrl_c.await),
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}
+
+/// Re-reads the certificate and key on every SIGHUP (a renewed certificate, or a rotation to
+/// the backup key); a bad file is logged and the old one kept.
+#[cfg(unix)]
+fn reload_on_hangup(files: TlsFiles, config: RustlsConfig, svc: Arc<Service>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut hup) = signal(SignalKind::hangup()) else { return };
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            match files.server_config().and_then(|c| Ok((c, files.pins()?))) {
+                Ok((c, pins)) => {
+                    config.reload_from_config(c);
+                    svc.set_pins(pins);
+                    tracing::info!(event = "tls_reloaded", "certificate reloaded");
+                }
+                Err(e) => tracing::error!(event = "tls_reload_failed", error = %e, "kept the old certificate"),
+            }
+        }
+    });
+}
+
+async fn serve(svc: Arc<Service>, tls: Option<TlsFiles>, listen: String, limits: Limits, network: Network) -> Result<()> {
+    let listener = std::net::TcpListener::bind(&listen).with_context(|| format!("binding {listen}"))?;
+    let addr = listener.local_addr()?;
+    let router = http::router(svc.clone(), limits, network);
+    match tls {
+        Some(files) => {
+            let config = RustlsConfig::from_config(files.server_config()?);
+            svc.set_pins(files.pins()?);
+            #[cfg(unix)]
+            reload_on_hangup(files, config.clone(), svc.clone());
+            tracing::info!(%addr, backend = svc.backend(), tls = true, "listening");
+            // Tests and scripts read this line to learn the port when listening on :0.
+            println!("listening on https://{addr}");
+            http::serve_tls(listener, router, config, stop_signal()).await?;
+        }
+        None => {
+            if !http::plain_allowed(&addr) {
+                bail!(
+                    "Refusing plain HTTP on {addr}: phones need HTTPS. Give --tls-cert and \
+                     --tls-key, or listen on a loopback address behind a TLS proxy on this host."
+                );
+            }
+            tracing::info!(%addr, backend = svc.backend(), tls = false, "listening");
+            println!("listening on http://{addr}");
+            listener.set_nonblocking(true)?;
+            http::serve(tokio::net::TcpListener::from_std(listener)?, router, stop_signal()).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The QR payload of an invite: address, code and pins.
+fn invite_payload(server: &str, code: &str, pins: &[String]) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    q.append_pair("server", server).append_pair("code", code);
+    for p in pins {
+        q.append_pair("pin", p);
+    }
+    format!("kindred://enrol?{}", q.finish())
+}
+
 fn main() -> Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("KINDRED_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    kindred_server::logging::init();
     let storage = db::open(&cli.database).context("opening the database")?;
     let key = secrets::load_or_create_key(&key_path(&cli)).context("reading the key file")?;
     let staff = StaffId::parse(&cli.staff_id).context("reading --staff-id")?;
+    let tls = tls_files(&cli)?;
     let svc = Arc::new(Service::open(storage, Arc::new(SystemClock), key)?.with_staff(staff));
     match cli.command {
-        Command::Serve { listen, device_per_minute, enrol_per_minute } => {
+        Command::Serve { listen, device_per_minute, enrol_per_minute, trusted_proxy } => {
             let limits = Limits { device_per_minute, enrol_per_minute, ..Limits::default() };
+            let network = Network { trusted_proxies: trusted_proxy };
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
-                tracing::info!(addr = %listener.local_addr()?, backend = svc.backend(), "listening");
-                // Tests and scripts read this line to learn the port when listening on :0.
-                println!("listening on {}", listener.local_addr()?);
-                let shutdown = async {
-                    let ctrl_c = tokio::signal::ctrl_c();
-                    #[cfg(unix)]
-                    {
-                        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                            .expect("SIGTERM handler");
-                        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
-                    }
-                    #[cfg(not(unix))]
-                    let _ = ctrl_c.await;
-                    tracing::info!("shutting down");
-                };
-                http::serve(listener, http::router(svc, limits), shutdown).await?;
-                anyhow::Ok(())
-            })?;
+            rt.block_on(serve(svc.clone(), tls, listen, limits, network))?;
+            // The runtime goes first: storage clients (PostgreSQL's runs its own runtime) must
+            // not be dropped inside it.
+            drop(rt);
+        }
+        Command::Pin { cert } => {
+            let chain = kindred_server::tls::read_chain(&cert)?;
+            println!("{}", kindred_server::tls::pin_of(&chain[0])?);
         }
         Command::Program { cmd: ProgramCmd::Create { name } } => {
             println!("{}", svc.create_program(&name)?)
@@ -267,12 +363,26 @@ fn main() -> Result<()> {
         }
         Command::Invite { mentee, hours, server, qr } => {
             let code = svc.invite(&mentee, hours * 3600 * 1000)?;
-            println!("{code}");
+            let pins = match &tls {
+                Some(files) => files.pins()?,
+                None => Vec::new(),
+            };
+            match pins.first() {
+                Some(current) => println!("{}", pin::typed_code(&code, current)),
+                None => {
+                    println!("{code}");
+                    eprintln!("No --tls-cert: phones can't check this server's key with this code.");
+                }
+            }
+            let pins: Vec<String> = pins.iter().map(Pin::to_string).collect();
+            let payload = server.as_deref().map(|s| invite_payload(s, &code, &pins));
+            if let Some(p) = &payload {
+                println!("{p}");
+            }
             if let Some(path) = qr {
-                let Some(server) = server else {
+                let Some(payload) = payload else {
                     bail!("--qr needs --server (the address phones use)")
                 };
-                let payload = format!("kindred://enrol?server={server}&code={code}");
                 let svg = qrcode::QrCode::new(payload.as_bytes())?
                     .render::<qrcode::render::svg::Color<'_>>()
                     .min_dimensions(256, 256)

@@ -27,37 +27,17 @@ pub fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+pub use kindred_core::sync::pin::normalize_code;
+use kindred_core::sync::pin::{group, CODE_ALPHABET, CODE_CHARS};
 
 /// A one-time invite code: 16 Crockford base32 characters (80 random bits) in groups of four.
 pub fn invite_code() -> String {
     let bytes = random::<10>();
-    let mut bits: u128 = 0;
-    for b in bytes {
-        bits = (bits << 8) | u128::from(b);
-    }
-    let mut out = String::new();
-    for i in 0..16 {
-        if i > 0 && i % 4 == 0 {
-            out.push('-');
-        }
-        let idx = ((bits >> (75 - 5 * i)) & 31) as usize;
-        out.push(char::from(CODE_ALPHABET[idx]));
-    }
-    out
-}
-
-/// An invite code as typed: upper case, without spaces or dashes, Crockford's look-alikes
-/// mapped (`O` → `0`, `I`/`L` → `1`).
-pub fn normalize_code(code: &str) -> String {
-    code.chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .map(|c| match c.to_ascii_uppercase() {
-            'O' => '0',
-            'I' | 'L' => '1',
-            c => c,
-        })
-        .collect()
+    let bits = bytes.iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
+    let chars: String = (0..CODE_CHARS)
+        .map(|i| char::from(CODE_ALPHABET[((bits >> (75 - 5 * i)) & 31) as usize]))
+        .collect();
+    group(&chars)
 }
 
 /// HMAC-SHA256 of `data` under `key`.

@@ -20,7 +20,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use kindred_client::keys::{CredentialStore, MemoryCreds, ACCESS};
-use kindred_client::sync::http::HttpTransport;
 use kindred_client::sync::{sync_once, Status};
 use kindred_client::Kindred;
 use kindred_core::ids::ChangeId;
@@ -173,8 +172,9 @@ struct Raw {
 }
 
 impl Raw {
-    fn new(base: &str, creds: &MemoryCreds, device_id: String) -> Raw {
-        let http = reqwest::blocking::Client::builder().gzip(true).build().unwrap();
+    fn new(server: &ServerProc, creds: &MemoryCreds, device_id: String) -> Raw {
+        let http = server.client();
+        let base = server.url();
         let token = creds.get(ACCESS).unwrap().unwrap();
         let epoch = http
             .get(format!("{base}/sync/v1/hello"))
@@ -186,7 +186,7 @@ impl Raw {
             .as_str()
             .unwrap()
             .to_owned();
-        Raw { http, base: base.into(), token, device_id, epoch }
+        Raw { http, base, token, device_id, epoch }
     }
     fn push(&self, changes: Vec<WireChange>) {
         let req =
@@ -274,7 +274,7 @@ fn seeded_site(a: &Args, scratch: bool) -> (Site, tempfile::TempDir) {
         let k = device(seeder_dir.path());
         let creds = MemoryCreds::default();
         enrol(&s, &k, &creds);
-        let raw = Raw::new(&s.server.url(), &creds, k.lock().unwrap().device_id().unwrap());
+        let raw = Raw::new(&s.server, &creds, k.lock().unwrap().device_id().unwrap());
         let mut rng = Rng::new(a.seed);
         let now = now_ms();
         let mut left = a.rows;
@@ -349,7 +349,7 @@ fn p6(a: &Args) -> Value {
         let k = device(dir.path());
         let creds = Arc::new(MemoryCreds::default());
         enrol(&s, &k, &*creds);
-        let mut t = HttpTransport::new(&s.server.url(), creds.clone()).unwrap();
+        let mut t = s.server.transport(creds.clone());
         let start = Instant::now();
         let r = sync_once(&k, &mut t, true).unwrap();
         let took = us(start);
@@ -358,7 +358,7 @@ fn p6(a: &Args) -> Value {
         ours.push(took);
         rows_per_s.push(a.rows as f64 / (took / 1e6));
         // Baseline: the same rows by raw gzip GETs of the largest page, one bare transaction.
-        let raw = Raw::new(&s.server.url(), &creds, k.lock().unwrap().device_id().unwrap());
+        let raw = Raw::new(&s.server, &creds, k.lock().unwrap().device_id().unwrap());
         let scope = format!("user:{}", s.mentee);
         let bdir = tempfile::tempdir().unwrap();
         let mut c = bare_db(&bdir.path().join("b.sqlite3"));
@@ -415,15 +415,15 @@ fn p7(a: &Args) -> Vec<Value> {
     let k = device(dir.path());
     let creds = Arc::new(MemoryCreds::default());
     enrol(&s, &k, &*creds);
-    let mut t = HttpTransport::new(&s.server.url(), creds.clone()).unwrap();
+    let mut t = s.server.transport(creds.clone());
     assert_eq!(sync_once(&k, &mut t, true).unwrap().status, Status::Ok);
     // A second phone writes the "one new server row".
     let wdir = tempfile::tempdir().unwrap();
     let w = device(wdir.path());
     let wcreds = MemoryCreds::default();
     enrol(&s, &w, &wcreds);
-    let writer = Raw::new(&s.server.url(), &wcreds, w.lock().unwrap().device_id().unwrap());
-    let raw = Raw::new(&s.server.url(), &creds, k.lock().unwrap().device_id().unwrap());
+    let writer = Raw::new(&s.server, &wcreds, w.lock().unwrap().device_id().unwrap());
+    let raw = Raw::new(&s.server, &creds, k.lock().unwrap().device_id().unwrap());
     let enrolled = k.lock().unwrap().enrolment().unwrap().unwrap();
     let scopes = [enrolled.user_scope.clone(), enrolled.program_scope.clone()];
     let bdir = tempfile::tempdir().unwrap();

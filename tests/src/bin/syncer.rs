@@ -19,8 +19,10 @@ fn main() {
     let drain = args.next().as_deref() == Some("--drain");
     let k = open_device(dir.as_ref(), real_options(chrono_tz::UTC)).expect("open");
     let k = Mutex::new(k);
-    let server = k.lock().unwrap().enrolment().unwrap().expect("enrolled").server_url;
-    let mut t = HttpTransport::new(&server, Arc::new(FileCreds(creds.into()))).expect("transport");
+    let enrolled = k.lock().unwrap().enrolment().unwrap().expect("enrolled");
+    let mut t =
+        HttpTransport::new(&enrolled.server_url, enrolled.pins, Arc::new(FileCreds(creds.into())))
+            .expect("transport");
     let mut out = std::io::stdout();
     loop {
         if !drain {

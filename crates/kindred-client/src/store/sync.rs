@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use kindred_core::sync::hlc::Hlc;
 use kindred_core::sync::merge::Op;
+use kindred_core::sync::pin::Pin;
 use kindred_core::sync::wire::{ErrorCode, PushOutcome, PushResponse, WireChange};
 use rusqlite::{params, Transaction};
 use serde_json::{Map, Value};
@@ -26,6 +27,8 @@ pub mod keys {
     pub const STATUS: &str = "sync_status";
     pub const BACKOFF: &str = "backoff_until";
     pub const FAILURES: &str = "failures";
+    /// The program server's key pins (`sha256/…`, comma-separated).
+    pub const PINS: &str = "server_pins";
     /// `cursor:<scope>`.
     pub fn cursor(scope: &str) -> String {
         format!("cursor:{scope}")
@@ -39,6 +42,8 @@ pub struct Enrolled {
     pub user_scope: String,
     pub program_scope: String,
     pub program_name: String,
+    /// The server's key pins; only a connection to one of these keys is trusted.
+    pub pins: Vec<Pin>,
 }
 
 /// The enrolment, if this device is connected.
@@ -51,7 +56,11 @@ pub fn enrolled(tx: &Transaction<'_>) -> Result<Option<Enrolled>> {
         return Ok(None);
     };
     let program_name = state_get(tx, keys::PROGRAM_NAME)?.unwrap_or_default();
-    Ok(Some(Enrolled { server_url, user_scope, program_scope, program_name }))
+    // An enrolment from before pinning has none: the transport then refuses to send.
+    let pins = state_get(tx, keys::PINS)?
+        .and_then(|p| Pin::parse_all(p.split(',')))
+        .unwrap_or_default();
+    Ok(Some(Enrolled { server_url, user_scope, program_scope, program_name, pins }))
 }
 
 /// Records a new enrolment; cursors and epoch start afresh, the outbox is kept (it drains next).
@@ -61,15 +70,22 @@ pub fn set_enrolled(tx: &Transaction<'_>, e: &Enrolled) -> Result<()> {
     state_set(tx, keys::USER_SCOPE, &e.user_scope)?;
     state_set(tx, keys::PROGRAM_SCOPE, &e.program_scope)?;
     state_set(tx, keys::PROGRAM_NAME, &e.program_name)?;
-    Ok(())
+    set_pins(tx, &e.pins)
+}
+
+/// Replaces the server's key pins (at enrolment, or when a pinned `hello` announces a rotation).
+pub fn set_pins(tx: &Transaction<'_>, pins: &[Pin]) -> Result<()> {
+    let joined: Vec<String> = pins.iter().map(Pin::to_string).collect();
+    state_set(tx, keys::PINS, &joined.join(","))
 }
 
 /// Forgets the program (disconnect). Local records, the outbox and `sent_log` stay.
 pub fn forget_enrolment(tx: &Transaction<'_>) -> Result<()> {
     exec(
         tx,
-        "DELETE FROM sync_state WHERE key IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) OR key LIKE 'cursor:%'",
+        "DELETE FROM sync_state WHERE key IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) OR key LIKE 'cursor:%'",
         params![
+            keys::PINS,
             keys::SERVER,
             keys::USER_SCOPE,
             keys::PROGRAM_SCOPE,

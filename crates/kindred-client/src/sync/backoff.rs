@@ -37,6 +37,8 @@ pub enum Retry {
     Backoff { retry_after_s: Option<u64> },
     /// No answer: back off.
     Network,
+    /// The server's key was not the program's: nothing was sent; back off and say so.
+    Untrusted,
 }
 
 /// Classifies a failed request.
@@ -55,6 +57,9 @@ pub fn classify(err: &TransportError) -> Retry {
             Retry::Backoff { retry_after_s: *retry_after_s }
         }
         TransportError::Network(_) => Retry::Network,
+        TransportError::Untrusted => Retry::Untrusted,
+        // No pins or not HTTPS: only connecting again (with a new invite) helps.
+        TransportError::Insecure => Retry::Reconnect,
     }
 }
 
@@ -95,6 +100,7 @@ pub fn outcome(retry: Retry, failures: i64, now: i64, jitter: impl FnOnce() -> f
         Retry::Restore { .. } => (Status::Offline, Some(now), 0),
         Retry::Backoff { retry_after_s } => (Status::Offline, backoff(retry_after_s), failures),
         Retry::Network => (Status::Offline, backoff(None), failures),
+        Retry::Untrusted => (Status::Untrusted, backoff(None), failures),
     };
     Outcome { status, retry_at, failures }
 }

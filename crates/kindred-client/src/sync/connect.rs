@@ -6,6 +6,9 @@
 use kindred_core::ipc::{CommandCode, CommandError};
 use kindred_core::sync::wire::ErrorCode;
 
+use kindred_core::sync::pin::{self, Pin};
+
+use super::tls::Trust;
 use super::{http, Locked, Status, TransportError};
 use crate::keys::{self, CredentialStore};
 use crate::store::outbox::DEVICE_ID;
@@ -17,6 +20,8 @@ use crate::{Kindred, Result};
 const SERVER_MAX_CHARS: usize = 200;
 /// Longest invite code accepted as typed.
 const CODE_MAX_CHARS: usize = 64;
+/// Longest address field: a QR payload with its pins fits.
+const PAYLOAD_MAX_CHARS: usize = 600;
 
 /// Why connecting to a program failed, in words the settings screen can show.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,6 +40,12 @@ pub enum ConnectError {
     DeviceConflict,
     #[error("Too many tries. Please wait a minute and try again.")]
     RateLimited,
+    /// The server's key did not match the invite: the code was not sent.
+    #[error("Kindred couldn't confirm this is your program's server, so it didn't send your code. Check the address and code on your invite, or ask your program.")]
+    Untrusted,
+    /// A typed code without its server check, or with characters a code never has.
+    #[error("That code isn't complete. Type all six groups from your invite, including the last two.")]
+    Incomplete,
     #[error("The server said no ({0}). Nothing on this phone changed.")]
     Refused(ErrorCode),
     /// The secret store can't keep the sign-in (the detail names the failure, never a token).
@@ -74,7 +85,8 @@ impl ConnectError {
 /// Whether what was typed could be an address and a code at all (checked first, even before
 /// the store is read); the error is what the settings screen shows.
 pub fn check_typed(server: &str, code: &str) -> Result<(), CommandError> {
-    if server.chars().count() > SERVER_MAX_CHARS || code.chars().count() > CODE_MAX_CHARS {
+    let max = if server.trim_start().starts_with("kindred:") { PAYLOAD_MAX_CHARS } else { SERVER_MAX_CHARS };
+    if server.chars().count() > max || code.chars().count() > CODE_MAX_CHARS {
         return Err(ConnectError::TooLong.to_command_error());
     }
     Ok(())
@@ -108,9 +120,57 @@ impl Kindred {
     }
 }
 
-/// Connects this phone to a program: exchanges the invite code at `server` for credentials,
-/// keeps them in `creds` (never in the database) and records the enrolment. Nothing recorded
-/// before is lost; it syncs at the next cycle.
+/// An invite as the phone got it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invite {
+    /// The server address (`https://…`).
+    pub server: String,
+    /// The secret part of the code, normalized (what the server gets).
+    pub code: String,
+    /// How the server's key is checked: the QR's pins, or the typed code's server check.
+    pub trust: Trust,
+}
+
+/// Reads an invite: a QR payload (`kindred://enrol?server=…&code=…&pin=…`, scanned or pasted
+/// into the address field; the code field is then ignored), or an address and a typed code
+/// whose last two groups are the server check ([`kindred_core::sync::pin`]).
+pub fn read_invite(server: &str, code: &str) -> std::result::Result<Invite, ConnectError> {
+    let field = server.trim();
+    if field.starts_with("kindred:") {
+        let url = url::Url::parse(field).map_err(|_| ConnectError::BadCode)?;
+        if url.host_str() != Some("enrol") {
+            return Err(ConnectError::BadCode);
+        }
+        let (mut server, mut code, mut pins) = (None, None, Vec::new());
+        for (k, v) in url.query_pairs() {
+            match &*k {
+                "server" => server = Some(v.into_owned()),
+                "code" => code = Some(pin::normalize_code(&v)),
+                "pin" => pins.push(v.into_owned()),
+                _ => {}
+            }
+        }
+        let server = http::normalize_server(&server.ok_or(ConnectError::BadCode)?)
+            .map_err(ConnectError::BadAddress)?;
+        let code = code
+            .filter(|c| c.len() == pin::CODE_CHARS && c.bytes().all(|b| pin::CODE_ALPHABET.contains(&b)))
+            .ok_or(ConnectError::BadCode)?;
+        let pins = Pin::parse_all(pins.iter().map(String::as_str)).ok_or(ConnectError::BadCode)?;
+        return Ok(Invite { server, code, trust: Trust::Pins(pins) });
+    }
+    let server = http::normalize_server(server).map_err(ConnectError::BadAddress)?;
+    let code = code.trim();
+    if code.is_empty() {
+        return Err(ConnectError::BadCode);
+    }
+    let (code, check) = pin::split_typed(code).ok_or(ConnectError::Incomplete)?;
+    Ok(Invite { server, code, trust: Trust::Check(check) })
+}
+
+/// Connects this phone to a program: checks the server's key against the invite, exchanges
+/// the invite code there for credentials, keeps them in `creds` (never in the database) and
+/// records the enrolment with the program's key pins. Nothing recorded before is lost; it
+/// syncs at the next cycle.
 pub fn connect<L: Locked>(
     k: &L,
     creds: &dyn CredentialStore,
@@ -121,26 +181,26 @@ pub fn connect<L: Locked>(
     // The secret store first: an invite code is single-use, and a sign-in that can't be kept
     // would waste it.
     creds.get(keys::ACCESS).map_err(|e| ConnectError::Keystore(e.to_string()))?;
-    let server = http::normalize_server(server).map_err(ConnectError::BadAddress)?;
-    let code = code.trim();
-    if code.is_empty() || code.chars().count() > CODE_MAX_CHARS {
-        return Err(ConnectError::BadCode);
-    }
+    let invite = read_invite(server, code)?;
     let device_id = k.with(|k| k.device_id()).map_err(|e| ConnectError::Storage(e.to_string()))?;
-    let enrolment = http::enrol(&server, code, &device_id, app_version).map_err(|e| match e {
+    let answer = http::enrol(&invite.server, invite.trust, &invite.code, &device_id, app_version)
+        .map_err(|e| match e {
+        TransportError::Untrusted | TransportError::Insecure => ConnectError::Untrusted,
         TransportError::Network(_) => ConnectError::Unreachable,
         TransportError::Http { status: 401, .. } => ConnectError::BadCode,
         TransportError::Http { status: 409, .. } => ConnectError::DeviceConflict,
         TransportError::Http { status: 429, .. } => ConnectError::RateLimited,
         TransportError::Http { code, .. } => ConnectError::Refused(code),
     })?;
+    let enrolment = answer.enrolment;
     http::store_tokens(creds, &enrolment.tokens)
         .map_err(|e| ConnectError::Keystore(e.to_string()))?;
     let enrolled = Enrolled {
-        server_url: server,
+        server_url: invite.server,
         user_scope: enrolment.user_scope,
         program_scope: enrolment.program_scope,
         program_name: enrolment.program_name,
+        pins: answer.pins,
     };
     k.with(|k| k.set_enrolment(&enrolled)).map_err(|e| ConnectError::Storage(e.to_string()))?;
     Ok(enrolled)

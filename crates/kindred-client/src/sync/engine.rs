@@ -6,6 +6,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
+use kindred_core::sync::pin::Pin;
 use kindred_core::sync::wire::{PushRequest, MAX_CHANGES_PER_PUSH, MAX_PUSH_BYTES};
 
 use super::backoff::{self, Retry, STALL_RETRY_MS};
@@ -53,6 +54,12 @@ impl Kindred {
             }
             Ok(())
         })
+    }
+
+    /// Records that syncing can't start until the mentee connects again with a new invite (an
+    /// enrolment without key pins, from before HTTPS).
+    pub fn needs_new_invite(&mut self) -> Result<()> {
+        self.set_status(Status::Reconnect, None, None)
     }
 
     /// A random fraction in [0, 1) for jitter, from the injected id source.
@@ -139,18 +146,32 @@ fn cycle<L: Locked>(
     device_id: &str,
 ) -> std::result::Result<Report, Failure> {
     let mut report = Report::new(Status::Ok);
-    let epoch = match epoch.filter(|e| !e.is_empty()) {
-        Some(e) => e,
-        None => {
-            let hello = t.hello().map_err(|e| Failure::Net(e, report.clone()))?;
-            k.with(|k| {
-                let now = k.sync_now();
-                k.store.write(|tx| {
+    let known = epoch.filter(|e| !e.is_empty());
+    let greet = known.is_none() || t.wants_hello();
+    let epoch = match known {
+        Some(e) if !greet => e,
+        known => {
+        let hello = t.hello().map_err(|e| Failure::Net(e, report.clone()))?;
+        // A pinned connection may announce the program's next pins (a key rotation).
+        let pins = if t.adopt_pins(&hello.pins) {
+            Pin::parse_all(hello.pins.iter().map(String::as_str))
+        } else {
+            None
+        };
+        k.with(|k| {
+            let now = k.sync_now();
+            k.store.write(|tx| {
+                if let Some(pins) = &pins {
+                    book::set_pins(tx, pins)?;
+                }
+                // A known epoch is kept: a different one is for the restore recovery to find.
+                if known.is_none() {
                     state_set(tx, keys::EPOCH, &hello.epoch)?;
-                    book::observe_hlc(tx, hello.server_hlc, now)
-                })
-            })?;
-            hello.epoch
+                }
+                book::observe_hlc(tx, hello.server_hlc, now)
+            })
+        })?;
+        known.unwrap_or(hello.epoch)
         }
     };
     // Push until nothing sendable is left (a read first: most cycles have nothing to send).

@@ -1,38 +1,24 @@
 //! The HTTP transport: the sync requests over reqwest's blocking client (run it off the UI
-//! thread), bearer access tokens from a [`CredentialStore`], one transparent refresh when the
-//! access token has expired (the refresh token rotates), gzip request bodies, and the
-//! enrolment call. Health data travels only in request bodies (SECURITY.md NW-3).
+//! thread) on a pinned HTTPS connection ([`super::tls`]), bearer access tokens from a
+//! [`CredentialStore`], one transparent refresh when the access token has expired (the
+//! refresh token rotates, and the successor is kept before it is used), gzip request bodies,
+//! the enrolment call and revoking this device. Health data travels only in request bodies
+//! (SECURITY.md NW-3).
 
 use std::io::Write;
 use std::sync::Arc;
-use std::time::Duration;
 
 use kindred_core::sync::wire::{
     EnrolRequest, Enrolment, ErrorBody, ErrorCode, HelloResponse, PullResponse, PushRequest,
     PushResponse, RefreshRequest, TokenPair,
 };
+use kindred_core::sync::pin::Pin;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
+use super::tls::{self, Https, Trust};
 use super::{Transport, TransportError};
 use crate::keys::{CredentialStore, ACCESS, REFRESH};
-
-fn client() -> Result<Client, TransportError> {
-    Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(60))
-        .build()
-        .map_err(|e| TransportError::Network(e.to_string()))
-}
-
-fn net(e: reqwest::Error) -> TransportError {
-    // reqwest's text can include the URL; ours carry no secrets or health data.
-    TransportError::Network(if e.is_timeout() {
-        "timed out".into()
-    } else {
-        "no connection".into()
-    })
-}
 
 fn read<T: DeserializeOwned>(resp: Response) -> Result<T, TransportError> {
     let status = resp.status().as_u16();
@@ -41,7 +27,7 @@ fn read<T: DeserializeOwned>(resp: Response) -> Result<T, TransportError> {
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok());
-    let bytes = resp.bytes().map_err(net)?;
+    let bytes = tls::body(resp)?;
     if (200..300).contains(&status) {
         return serde_json::from_slice(&bytes)
             .map_err(|_| TransportError::http(status, ErrorCode::Unknown));
@@ -56,42 +42,76 @@ fn read<T: DeserializeOwned>(resp: Response) -> Result<T, TransportError> {
 }
 
 /// Normalises a server address as typed: trims, adds `https://` when no scheme is given,
-/// drops a trailing slash. Refuses anything that is not http(s).
+/// drops a trailing slash. Refuses anything that is not an HTTPS address of a host.
 pub fn normalize_server(addr: &str) -> Result<String, String> {
     let a = addr.trim().trim_end_matches('/');
     if a.is_empty() {
         return Err("Enter your program's server address.".into());
     }
     let full = if a.contains("://") { a.to_owned() } else { format!("https://{a}") };
-    if !(full.starts_with("https://") || full.starts_with("http://"))
-        || full.len() > 200
-        || full.chars().any(char::is_whitespace)
-    {
+    if full.starts_with("http://") {
+        return Err("The address must start with https:// so no one else can read what is \
+                    sent. Check it on your invite."
+            .into());
+    }
+    let parsed = url::Url::parse(&full).ok().filter(|u| {
+        u.scheme() == "https"
+            && u.host().is_some()
+            && u.username().is_empty()
+            && u.password().is_none()
+            && u.query().is_none()
+            && u.fragment().is_none()
+    });
+    if parsed.is_none() || full.len() > 200 || full.chars().any(char::is_whitespace) {
         return Err("That doesn't look like a server address.".into());
     }
     Ok(full)
 }
 
-/// Exchanges an invite code for credentials at `server`.
+/// What enrolling showed besides the credentials: the pins to keep.
+#[derive(Debug)]
+pub struct EnrolAnswer {
+    pub enrolment: Enrolment,
+    /// The pins the phone keeps (always including the key it talked to).
+    pub pins: Vec<Pin>,
+}
+
+/// Exchanges an invite code for credentials at `server`, trusting only `trust`. The pins kept
+/// are the server's announced set when it includes the key this connection was made with
+/// (else, for a QR invite, the invite's own pins; a typed code with no usable set fails).
 pub fn enrol(
     server: &str,
+    trust: Trust,
     code: &str,
     device_id: &str,
     app_version: &str,
-) -> Result<Enrolment, TransportError> {
+) -> Result<EnrolAnswer, TransportError> {
     let req = EnrolRequest {
         code: code.to_owned(),
         device_id: device_id.to_owned(),
         app_version: app_version.to_owned(),
     };
-    read(client()?.post(format!("{server}/enrol/v1")).json(&req).send().map_err(net)?)
+    let https = Https::new(trust.clone())?;
+    let enrolment: Enrolment =
+        read(https.send(https.client.post(format!("{server}/enrol/v1")).json(&req))?)?;
+    let seen = https.seen.accepted().ok_or(TransportError::Untrusted)?;
+    let announced = Pin::parse_all(enrolment.pins.iter().map(String::as_str))
+        .filter(|pins| pins.contains(&seen));
+    let pins = match (announced, trust) {
+        (Some(pins), _) => pins,
+        (None, Trust::Pins(pins)) => pins,
+        (None, Trust::Check(_)) => return Err(TransportError::Untrusted),
+    };
+    Ok(EnrolAnswer { enrolment, pins })
 }
 
 /// The sync requests against one server.
 pub struct HttpTransport {
     base: String,
-    client: Client,
+    https: Https,
     creds: Arc<dyn CredentialStore>,
+    /// Whether this transport has said hello yet.
+    greeted: bool,
 }
 
 impl std::fmt::Debug for HttpTransport {
@@ -101,12 +121,32 @@ impl std::fmt::Debug for HttpTransport {
 }
 
 impl HttpTransport {
-    /// A transport for `base` (as stored at enrolment) with credentials from `creds`.
+    /// A transport for `base` (as stored at enrolment) that trusts only `pins`, with
+    /// credentials from `creds`. No pins, or an address that is not HTTPS, is
+    /// [`TransportError::Insecure`]: nothing is sent.
     pub fn new(
         base: &str,
+        pins: Vec<Pin>,
         creds: Arc<dyn CredentialStore>,
     ) -> Result<HttpTransport, TransportError> {
-        Ok(HttpTransport { base: base.trim_end_matches('/').to_owned(), client: client()?, creds })
+        if pins.is_empty() || normalize_server(base).is_err() {
+            return Err(TransportError::Insecure);
+        }
+        Ok(HttpTransport {
+            base: base.trim_end_matches('/').to_owned(),
+            https: Https::new(Trust::Pins(pins))?,
+            creds,
+            greeted: false,
+        })
+    }
+
+    /// Revokes this device on the server (`POST /auth/v1/revoke`): its tokens stop working
+    /// at once. An already revoked device counts as done.
+    pub fn revoke_this_device(&mut self) -> Result<(), TransportError> {
+        match self.send::<serde_json::Value>(|c| c.post(format!("{}/auth/v1/revoke", self.base))) {
+            Ok(_) | Err(TransportError::Http { status: 401, code: ErrorCode::DeviceRevoked, .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     fn token(&self, key: &str) -> Result<String, TransportError> {
@@ -119,12 +159,9 @@ impl HttpTransport {
     fn refresh(&self) -> Result<(), TransportError> {
         let req = RefreshRequest { refresh_token: self.token(REFRESH)? };
         let pair: TokenPair = read(
-            self.client
-                .post(format!("{}/auth/v1/refresh", self.base))
-                .json(&req)
-                .send()
-                .map_err(net)?,
+            self.https.send(self.https.client.post(format!("{}/auth/v1/refresh", self.base)).json(&req))?,
         )?;
+        // Kept before the new access token is used: a crash now still leaves the successor.
         store_tokens(&*self.creds, &pair)
     }
 
@@ -133,11 +170,12 @@ impl HttpTransport {
         &self,
         build: impl Fn(&Client) -> RequestBuilder,
     ) -> Result<T, TransportError> {
-        let first = read(build(&self.client).bearer_auth(self.token(ACCESS)?).send().map_err(net)?);
+        let c = &self.https.client;
+        let first = read(self.https.send(build(c).bearer_auth(self.token(ACCESS)?))?);
         match first {
             Err(TransportError::Http { status: 401, code: ErrorCode::TokenExpired, .. }) => {
                 self.refresh()?;
-                read(build(&self.client).bearer_auth(self.token(ACCESS)?).send().map_err(net)?)
+                read(self.https.send(build(c).bearer_auth(self.token(ACCESS)?))?)
             }
             other => other,
         }
@@ -158,8 +196,31 @@ fn gzip(body: &[u8]) -> Vec<u8> {
 }
 
 impl Transport for HttpTransport {
+    fn wants_hello(&mut self) -> bool {
+        !self.greeted
+    }
+
+    fn adopt_pins(&mut self, pins: &[String]) -> bool {
+        // Only a set that includes the key this (pinned) connection was made with.
+        let seen = self.https.seen.accepted();
+        let Some(pins) = Pin::parse_all(pins.iter().map(String::as_str))
+            .filter(|p| seen.is_some_and(|s| p.contains(&s)))
+        else {
+            return false;
+        };
+        match Https::new(Trust::Pins(pins)) {
+            Ok(h) => {
+                self.https = h;
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
     fn hello(&mut self) -> Result<HelloResponse, TransportError> {
-        self.send(|c| c.get(format!("{}/sync/v1/hello", self.base)))
+        let hello = self.send(|c| c.get(format!("{}/sync/v1/hello", self.base)))?;
+        self.greeted = true;
+        Ok(hello)
     }
 
     fn push(&mut self, req: &PushRequest) -> Result<PushResponse, TransportError> {

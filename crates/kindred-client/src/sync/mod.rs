@@ -7,7 +7,7 @@
 //! - [`engine`]: the single-flight cycle ([`sync_once`]) and the status it records;
 //! - [`backoff`]: what a failed request means ([`backoff::classify`]) and when to retry, pure;
 //! - [`connect`]: enrolment with an invite code, and disconnecting;
-//! - [`http`]: the reqwest transport.
+//! - [`http`]: the reqwest transport; [`tls`]: HTTPS with the program's key pins.
 //!
 //! The sign-in tokens live in the app's secret store ([`crate::keys`]), never in the database.
 
@@ -15,6 +15,7 @@ pub mod backoff;
 pub mod connect;
 pub mod engine;
 pub mod http;
+pub mod tls;
 
 use std::sync::Mutex;
 
@@ -44,6 +45,12 @@ pub enum TransportError {
         retry_after_s: Option<u64>,
         restore_point_seq: Option<i64>,
     },
+    /// The server's key did not match the program's pins: nothing was sent.
+    #[error("the server's key is not the program's")]
+    Untrusted,
+    /// The address is not HTTPS (or no pins are known for it): nothing was sent.
+    #[error("not a secure connection")]
+    Insecure,
 }
 
 impl TransportError {
@@ -55,6 +62,15 @@ impl TransportError {
 
 /// The three sync requests.
 pub trait Transport {
+    /// Whether the engine should say hello in this cycle even when it knows the epoch (a new
+    /// connection learns whether the program's key pins changed).
+    fn wants_hello(&mut self) -> bool {
+        false
+    }
+    /// Keys pins a pinned connection's `hello` announced; `true` when the transport took them.
+    fn adopt_pins(&mut self, _pins: &[String]) -> bool {
+        false
+    }
     fn hello(&mut self) -> Result<HelloResponse, TransportError>;
     fn push(&mut self, req: &PushRequest) -> Result<PushResponse, TransportError>;
     fn pull(

@@ -22,11 +22,13 @@ pub enum Status {
     Upgrade,
     /// The server kept answering without progress; retrying later.
     Stalled,
+    /// The server's key did not match the program's pins: nothing was sent; retrying later.
+    Untrusted,
 }
 
 impl Status {
     /// Every status.
-    pub const ALL: [Status; 7] = [
+    pub const ALL: [Status; 8] = [
         Status::Off,
         Status::Ok,
         Status::Offline,
@@ -34,6 +36,7 @@ impl Status {
         Status::Reconnect,
         Status::Upgrade,
         Status::Stalled,
+        Status::Untrusted,
     ];
 
     /// The stored (and serialized) spelling.
@@ -46,6 +49,7 @@ impl Status {
             Status::Reconnect => "reconnect",
             Status::Upgrade => "upgrade",
             Status::Stalled => "stalled",
+            Status::Untrusted => "untrusted",
         }
     }
 
@@ -82,10 +86,16 @@ impl Status {
             ),
             Status::Offline => Some("Will sync when there's a connection."),
             Status::Stalled => Some("Syncing paused for a moment. It will try again by itself."),
+            Status::Untrusted => Some(UNTRUSTED),
             Status::Off | Status::Ok => None,
         }
     }
 }
+
+/// What the settings screen says when the server's key did not match.
+pub const UNTRUSTED: &str = "Kindred couldn't confirm it was talking to your program's server, so \
+    it sent nothing. Everything you recorded is safe on this phone, and it will try again later. \
+    If this keeps happening, let your program know.";
 
 #[cfg(test)]
 mod tests {

@@ -41,6 +41,10 @@ pub struct HelloResponse {
     pub protocol_max: u32,
     pub entities: BTreeMap<String, VersionRange>,
     pub capabilities: Vec<String>,
+    /// The program's key pins (`sha256/…`, current and backup; [`super::pin`]). Announced over
+    /// a pinned connection, so a phone may adopt them for a key rotation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pins: Vec<String>,
 }
 
 /// One change as pushed.
@@ -158,6 +162,10 @@ pub struct Enrolment {
     pub program_scope: String,
     pub program_name: String,
     pub tokens: TokenPair,
+    /// The program's key pins (current and backup), which the phone keeps and checks from now
+    /// on ([`super::pin`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pins: Vec<String>,
 }
 
 /// A short-lived access token and the rotating refresh token that renews it.

@@ -8,10 +8,12 @@
 
 mod enrol;
 mod error;
+mod listen;
 mod sync;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,6 +30,7 @@ use kindred_core::sync::wire::ErrorCode;
 use serde::de::DeserializeOwned;
 
 pub use error::ApiError;
+pub use listen::{client_ip, plain_allowed, serve, serve_tls};
 
 use crate::service::Service;
 use crate::Error;
@@ -45,6 +48,13 @@ pub struct Limits {
     pub concurrency: usize,
 }
 
+/// Where requests come from.
+#[derive(Debug, Clone, Default)]
+pub struct Network {
+    /// Proxies whose `X-Forwarded-For` is believed (their own address is never the client's).
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -60,7 +70,35 @@ impl Default for Limits {
 struct AppState {
     svc: Arc<Service>,
     per_device: DefaultKeyedRateLimiter<String>,
-    per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    /// Enrolment attempts per client address.
+    per_ip_enrol: DefaultKeyedRateLimiter<IpAddr>,
+    /// Refresh attempts per client address (a separate bucket: an honest phone refreshing
+    /// must not be locked out by someone guessing codes from the same network).
+    per_ip_refresh: DefaultKeyedRateLimiter<IpAddr>,
+    network: Network,
+    /// Checks since the limiters last forgot idle keys.
+    checks: AtomicU64,
+}
+
+/// The limiters forget keys idle past their quota every this many checks.
+const PRUNE_EVERY: u64 = 4096;
+
+/// Which per-address bucket a request draws from.
+#[derive(Debug, Clone, Copy)]
+enum Bucket {
+    Enrol,
+    Refresh,
+}
+
+impl AppState {
+    /// Forgets idle limiter keys now and then, so memory stays bounded.
+    fn prune(&self) {
+        if self.checks.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
+            self.per_device.retain_recent();
+            self.per_ip_enrol.retain_recent();
+            self.per_ip_refresh.retain_recent();
+        }
+    }
 }
 
 fn quota(per_minute: u32) -> Quota {
@@ -74,10 +112,22 @@ fn retry_secs(not_until: &NotUntil<<DefaultClock as Clock>::Instant>) -> u64 {
     not_until.wait_time_from(DefaultClock::default().now()).as_secs() + 1
 }
 
-/// The per-address limit of the routes that take no credentials.
-fn limit_ip(st: &AppState, ip: IpAddr) -> Result<(), ApiError> {
-    st.per_ip.check_key(&ip).map_err(|not_until| {
-        tracing::warn!(event = ErrorCode::RateLimited.as_str(), route = "enrol");
+/// The per-address limit of the routes that take no credentials, keyed by the real client
+/// address ([`client_ip`]).
+fn limit_ip(
+    st: &AppState,
+    bucket: Bucket,
+    peer: IpAddr,
+    headers: &axum::http::HeaderMap,
+) -> Result<(), ApiError> {
+    st.prune();
+    let ip = client_ip(peer, headers, &st.network.trusted_proxies);
+    let (limiter, route) = match bucket {
+        Bucket::Enrol => (&st.per_ip_enrol, "enrol"),
+        Bucket::Refresh => (&st.per_ip_refresh, "refresh"),
+    };
+    limiter.check_key(&ip).map_err(|not_until| {
+        tracing::warn!(event = ErrorCode::RateLimited.as_str(), route);
         ApiError::rate_limited(retry_secs(&not_until))
     })
 }
@@ -133,11 +183,14 @@ async fn access_log(req: Request, next: Next) -> Response {
 }
 
 /// The server's routes with every limit applied.
-pub fn router(svc: Arc<Service>, limits: Limits) -> Router {
+pub fn router(svc: Arc<Service>, limits: Limits, network: Network) -> Router {
     let st = Arc::new(AppState {
         svc,
         per_device: RateLimiter::keyed(quota(limits.device_per_minute)),
-        per_ip: RateLimiter::keyed(quota(limits.enrol_per_minute)),
+        per_ip_enrol: RateLimiter::keyed(quota(limits.enrol_per_minute)),
+        per_ip_refresh: RateLimiter::keyed(quota(limits.enrol_per_minute)),
+        network,
+        checks: AtomicU64::new(0),
     });
     Router::new()
         .route("/healthz", get(health))
@@ -159,15 +212,4 @@ pub fn router(svc: Arc<Service>, limits: Limits) -> Router {
             limits.timeout,
         ))
         .layer(tower::limit::ConcurrencyLimitLayer::new(limits.concurrency))
-}
-
-/// Serves `router` on `listener` until `shutdown` resolves; in-flight requests finish first.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    router: Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
 }

@@ -99,6 +99,7 @@ impl Service {
                 program_scope: program_scope(&program),
                 program_name,
                 tokens: self.issue(tx, &device, now)?,
+                pins: self.pins(),
             })
         })
     }

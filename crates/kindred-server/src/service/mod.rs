@@ -12,9 +12,10 @@ mod staff;
 mod sync;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use kindred_core::sync::hlc::Hlc;
+use kindred_core::sync::pin::Pin;
 use kindred_core::sync::wire::ErrorCode;
 
 use crate::db::{run, Mode, Storage, Tx};
@@ -63,6 +64,8 @@ pub struct Service {
     seen: Mutex<HashMap<String, i64>>,
     /// Who the staff commands act as (the CLI's `--staff-id`).
     staff: Principal,
+    /// The key pins phones are given (current first, then backups); empty without TLS.
+    pins: RwLock<Vec<Pin>>,
 }
 
 impl std::fmt::Debug for Service {
@@ -99,6 +102,7 @@ impl Service {
             hlc: Mutex::new(Hlc(u64::try_from(last).unwrap_or(0))),
             seen: Mutex::new(HashMap::new()),
             staff: Principal::Staff(StaffId::default()),
+            pins: RwLock::new(Vec::new()),
         })
     }
 
@@ -107,6 +111,18 @@ impl Service {
     pub fn with_staff(mut self, staff: StaffId) -> Service {
         self.staff = Principal::Staff(staff);
         self
+    }
+
+    /// Sets the key pins given to phones at enrolment and in `hello` (after a certificate
+    /// reload too).
+    pub fn set_pins(&self, pins: Vec<Pin>) {
+        *self.pins.write().unwrap_or_else(std::sync::PoisonError::into_inner) = pins;
+    }
+
+    /// The key pins, as phones get them.
+    pub fn pins(&self) -> Vec<String> {
+        let pins = self.pins.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        pins.iter().map(Pin::to_string).collect()
     }
 
     /// The storage backend's name.

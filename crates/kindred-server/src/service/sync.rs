@@ -29,6 +29,7 @@ impl Service {
                 .map(|e| (e.name.to_owned(), VersionRange { min: 1, max: e.version }))
                 .collect(),
             capabilities: vec!["gzip".into()],
+            pins: self.pins(),
         }
     }
 

@@ -45,7 +45,7 @@ fn p8_on(a: &Args, backend: &str, db: &str, dir: &Path) -> Vec<Value> {
             let creds = MemoryCreds::default();
             s.server.enrol(&mentee, &k, &creds);
             let id = k.lock().unwrap().device_id().unwrap();
-            (Raw::new(&s.server.url(), &creds, id), d, format!("user:{mentee}"))
+            (Raw::new(&s.server, &creds, id), d, format!("user:{mentee}"))
         })
         .collect();
     let pulls = a.runs * 400;
