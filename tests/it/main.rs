@@ -13,3 +13,4 @@ mod store;
 mod sync_http;
 mod sync_server;
 mod sync_sim;
+mod tls;

@@ -11,8 +11,8 @@ use kindred_client::keys::{CredError, CredentialStore, MemoryCreds, ACCESS, REFR
 use kindred_client::sync::http::HttpTransport;
 use kindred_client::sync::tls::{Https, Trust};
 use kindred_client::sync::{Transport, TransportError};
-use kindred_core::sync::pin::Pin;
 use kindred_core::entity::{self, Scope, Ty};
+use kindred_core::sync::pin::Pin;
 use kindred_core::sync::wire::{
     EnrolRequest, ErrorCode, HelloResponse, PullResponse, PushRequest, PushResponse, RefreshRequest,
 };
@@ -459,9 +459,10 @@ impl ServerProc {
             &mut line,
         )
         .unwrap();
-        let port = line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).ok_or_else(|| {
-            format!("{line:?} {}", std::fs::read_to_string(&stderr).unwrap_or_default())
-        })?;
+        let port =
+            line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).ok_or_else(|| {
+                format!("{line:?} {}", std::fs::read_to_string(&stderr).unwrap_or_default())
+            })?;
         self.port = port;
         self.stderr = stderr;
         self.child = Some(child);
@@ -543,6 +544,15 @@ impl ServerProc {
     /// Starts it again on the same port, database and certificate.
     pub fn restart(&mut self) {
         self.kill9();
+        self.spawn().unwrap_or_else(|e| panic!("server did not restart: {e}"));
+    }
+
+    /// Starts it again on the same port, database and MAC key with another certificate and
+    /// `serve` arguments.
+    pub fn restart_with(&mut self, tls: Option<CertFiles>, extra: &[&str]) {
+        self.kill9();
+        self.tls = tls;
+        self.extra = extra.iter().map(|s| (*s).to_owned()).collect();
         self.spawn().unwrap_or_else(|e| panic!("server did not restart: {e}"));
     }
 

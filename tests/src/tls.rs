@@ -85,3 +85,63 @@ pub fn self_signed(dir: &Path, name: &str) -> CertFiles {
     let cert = CertificateParams::new(names()).unwrap().self_signed(&key).unwrap();
     write(dir, name, &cert.pem(), &key)
 }
+
+/// A hostile server over TLS: answers every request with the same raw HTTP bytes (a redirect,
+/// a gzip bomb, …) from a thread, until the test ends.
+#[derive(Debug)]
+pub struct HostileServer {
+    pub port: u16,
+}
+
+impl HostileServer {
+    /// Serves `answer` to every connection with `cert`.
+    pub fn start(cert: &CertFiles, answer: Vec<u8>) -> HostileServer {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        use std::io::{Read, Write};
+        let chain: Vec<_> =
+            CertificateDer::pem_file_iter(&cert.cert).unwrap().map(Result::unwrap).collect();
+        let key = PrivateKeyDer::from_pem_file(&cert.key).unwrap();
+        let config = std::sync::Arc::new(
+            rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .unwrap(),
+        );
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut tcp) = stream else { continue };
+                let config = config.clone();
+                let answer = answer.clone();
+                std::thread::spawn(move || {
+                    let Ok(conn) = rustls::ServerConnection::new(config) else { return };
+                    let mut tls = rustls::StreamOwned::new(conn, &mut tcp);
+                    let mut head = Vec::new();
+                    let mut buf = [0u8; 1024];
+                    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match tls.read(&mut buf) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => head.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    let _ = tls.write_all(&answer);
+                    let _ = tls.flush();
+                    tls.conn.send_close_notify();
+                    let _ = tls.flush();
+                });
+            }
+        });
+        HostileServer { port }
+    }
+
+    /// `https://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("https://127.0.0.1:{}", self.port)
+    }
+}

@@ -16,9 +16,9 @@ const QUIET: &[&str] = &["tokio_postgres", "postgres", "rustls", "hyper", "h2", 
 /// Whether an event may be written at all, whatever the filter asks for.
 pub fn allowed(meta: &Metadata<'_>) -> bool {
     let target = meta.target();
-    let quiet = QUIET.iter().any(|q| {
-        target == *q || target.strip_prefix(q).is_some_and(|rest| rest.starts_with("::"))
-    });
+    let quiet = QUIET
+        .iter()
+        .any(|q| target == *q || target.strip_prefix(q).is_some_and(|rest| rest.starts_with("::")));
     !quiet || *meta.level() <= Level::WARN
 }
 

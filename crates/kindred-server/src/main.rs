@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
+use axum_server::tls_rustls::RustlsConfig;
 use clap::{Parser, Subcommand};
 use kindred_core::sync::merge::Op;
-use axum_server::tls_rustls::RustlsConfig;
 use kindred_core::sync::pin::{self, Pin};
 use kindred_server::http::{self, Limits, Network};
 use kindred_server::tls::TlsFiles;
@@ -248,7 +248,9 @@ fn tls_files(cli: &Cli) -> Result<Option<TlsFiles>> {
     let backup_pins = cli
         .tls_backup_pin
         .iter()
-        .map(|p| Pin::parse(p).with_context(|| format!("--tls-backup-pin {p:?} is not sha256/<base64>")))
+        .map(|p| {
+            Pin::parse(p).with_context(|| format!("--tls-backup-pin {p:?} is not sha256/<base64>"))
+        })
         .collect::<Result<Vec<_>>>()?;
     Ok(Some(TlsFiles { cert: cert.clone(), key: key.clone(), backup_pins }))
 }
@@ -283,14 +285,23 @@ fn reload_on_hangup(files: TlsFiles, config: RustlsConfig, svc: Arc<Service>) {
                     svc.set_pins(pins);
                     tracing::info!(event = "tls_reloaded", "certificate reloaded");
                 }
-                Err(e) => tracing::error!(event = "tls_reload_failed", error = %e, "kept the old certificate"),
+                Err(e) => {
+                    tracing::error!(event = "tls_reload_failed", error = %e, "kept the old certificate")
+                }
             }
         }
     });
 }
 
-async fn serve(svc: Arc<Service>, tls: Option<TlsFiles>, listen: String, limits: Limits, network: Network) -> Result<()> {
-    let listener = std::net::TcpListener::bind(&listen).with_context(|| format!("binding {listen}"))?;
+async fn serve(
+    svc: Arc<Service>,
+    tls: Option<TlsFiles>,
+    listen: String,
+    limits: Limits,
+    network: Network,
+) -> Result<()> {
+    let listener =
+        std::net::TcpListener::bind(&listen).with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
     let router = http::router(svc.clone(), limits, network);
     match tls {
@@ -314,7 +325,8 @@ async fn serve(svc: Arc<Service>, tls: Option<TlsFiles>, listen: String, limits:
             tracing::info!(%addr, backend = svc.backend(), tls = false, "listening");
             println!("listening on http://{addr}");
             listener.set_nonblocking(true)?;
-            http::serve(tokio::net::TcpListener::from_std(listener)?, router, stop_signal()).await?;
+            http::serve(tokio::net::TcpListener::from_std(listener)?, router, stop_signal())
+                .await?;
         }
     }
     Ok(())
@@ -371,7 +383,9 @@ fn main() -> Result<()> {
                 Some(current) => println!("{}", pin::typed_code(&code, current)),
                 None => {
                     println!("{code}");
-                    eprintln!("No --tls-cert: phones can't check this server's key with this code.");
+                    eprintln!(
+                        "No --tls-cert: phones can't check this server's key with this code."
+                    );
                 }
             }
             let pins: Vec<String> = pins.iter().map(Pin::to_string).collect();

@@ -57,9 +57,8 @@ pub fn enrolled(tx: &Transaction<'_>) -> Result<Option<Enrolled>> {
     };
     let program_name = state_get(tx, keys::PROGRAM_NAME)?.unwrap_or_default();
     // An enrolment from before pinning has none: the transport then refuses to send.
-    let pins = state_get(tx, keys::PINS)?
-        .and_then(|p| Pin::parse_all(p.split(',')))
-        .unwrap_or_default();
+    let pins =
+        state_get(tx, keys::PINS)?.and_then(|p| Pin::parse_all(p.split(','))).unwrap_or_default();
     Ok(Some(Enrolled { server_url, user_scope, program_scope, program_name, pins }))
 }
 

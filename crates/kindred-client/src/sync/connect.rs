@@ -44,7 +44,9 @@ pub enum ConnectError {
     #[error("Kindred couldn't confirm this is your program's server, so it didn't send your code. Check the address and code on your invite, or ask your program.")]
     Untrusted,
     /// A typed code without its server check, or with characters a code never has.
-    #[error("That code isn't complete. Type all six groups from your invite, including the last two.")]
+    #[error(
+        "That code isn't complete. Type all six groups from your invite, including the last two."
+    )]
     Incomplete,
     #[error("The server said no ({0}). Nothing on this phone changed.")]
     Refused(ErrorCode),
@@ -85,7 +87,11 @@ impl ConnectError {
 /// Whether what was typed could be an address and a code at all (checked first, even before
 /// the store is read); the error is what the settings screen shows.
 pub fn check_typed(server: &str, code: &str) -> Result<(), CommandError> {
-    let max = if server.trim_start().starts_with("kindred:") { PAYLOAD_MAX_CHARS } else { SERVER_MAX_CHARS };
+    let max = if server.trim_start().starts_with("kindred:") {
+        PAYLOAD_MAX_CHARS
+    } else {
+        SERVER_MAX_CHARS
+    };
     if server.chars().count() > max || code.chars().count() > CODE_MAX_CHARS {
         return Err(ConnectError::TooLong.to_command_error());
     }
@@ -153,7 +159,9 @@ pub fn read_invite(server: &str, code: &str) -> std::result::Result<Invite, Conn
         let server = http::normalize_server(&server.ok_or(ConnectError::BadCode)?)
             .map_err(ConnectError::BadAddress)?;
         let code = code
-            .filter(|c| c.len() == pin::CODE_CHARS && c.bytes().all(|b| pin::CODE_ALPHABET.contains(&b)))
+            .filter(|c| {
+                c.len() == pin::CODE_CHARS && c.bytes().all(|b| pin::CODE_ALPHABET.contains(&b))
+            })
             .ok_or(ConnectError::BadCode)?;
         let pins = Pin::parse_all(pins.iter().map(String::as_str)).ok_or(ConnectError::BadCode)?;
         return Ok(Invite { server, code, trust: Trust::Pins(pins) });

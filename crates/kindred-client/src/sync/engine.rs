@@ -151,27 +151,27 @@ fn cycle<L: Locked>(
     let epoch = match known {
         Some(e) if !greet => e,
         known => {
-        let hello = t.hello().map_err(|e| Failure::Net(e, report.clone()))?;
-        // A pinned connection may announce the program's next pins (a key rotation).
-        let pins = if t.adopt_pins(&hello.pins) {
-            Pin::parse_all(hello.pins.iter().map(String::as_str))
-        } else {
-            None
-        };
-        k.with(|k| {
-            let now = k.sync_now();
-            k.store.write(|tx| {
-                if let Some(pins) = &pins {
-                    book::set_pins(tx, pins)?;
-                }
-                // A known epoch is kept: a different one is for the restore recovery to find.
-                if known.is_none() {
-                    state_set(tx, keys::EPOCH, &hello.epoch)?;
-                }
-                book::observe_hlc(tx, hello.server_hlc, now)
-            })
-        })?;
-        known.unwrap_or(hello.epoch)
+            let hello = t.hello().map_err(|e| Failure::Net(e, report.clone()))?;
+            // A pinned connection may announce the program's next pins (a key rotation).
+            let pins = if t.adopt_pins(&hello.pins) {
+                Pin::parse_all(hello.pins.iter().map(String::as_str))
+            } else {
+                None
+            };
+            k.with(|k| {
+                let now = k.sync_now();
+                k.store.write(|tx| {
+                    if let Some(pins) = &pins {
+                        book::set_pins(tx, pins)?;
+                    }
+                    // A known epoch is kept: a different one is for the restore recovery to find.
+                    if known.is_none() {
+                        state_set(tx, keys::EPOCH, &hello.epoch)?;
+                    }
+                    book::observe_hlc(tx, hello.server_hlc, now)
+                })
+            })?;
+            known.unwrap_or(hello.epoch)
         }
     };
     // Push until nothing sendable is left (a read first: most cycles have nothing to send).

@@ -8,11 +8,11 @@
 use std::io::Write;
 use std::sync::Arc;
 
+use kindred_core::sync::pin::Pin;
 use kindred_core::sync::wire::{
     EnrolRequest, Enrolment, ErrorBody, ErrorCode, HelloResponse, PullResponse, PushRequest,
     PushResponse, RefreshRequest, TokenPair,
 };
-use kindred_core::sync::pin::Pin;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
@@ -144,7 +144,10 @@ impl HttpTransport {
     /// at once. An already revoked device counts as done.
     pub fn revoke_this_device(&mut self) -> Result<(), TransportError> {
         match self.send::<serde_json::Value>(|c| c.post(format!("{}/auth/v1/revoke", self.base))) {
-            Ok(_) | Err(TransportError::Http { status: 401, code: ErrorCode::DeviceRevoked, .. }) => Ok(()),
+            Ok(_)
+            | Err(TransportError::Http { status: 401, code: ErrorCode::DeviceRevoked, .. }) => {
+                Ok(())
+            }
             Err(e) => Err(e),
         }
     }
@@ -158,9 +161,10 @@ impl HttpTransport {
 
     fn refresh(&self) -> Result<(), TransportError> {
         let req = RefreshRequest { refresh_token: self.token(REFRESH)? };
-        let pair: TokenPair = read(
-            self.https.send(self.https.client.post(format!("{}/auth/v1/refresh", self.base)).json(&req))?,
-        )?;
+        let pair: TokenPair =
+            read(self.https.send(
+                self.https.client.post(format!("{}/auth/v1/refresh", self.base)).json(&req),
+            )?)?;
         // Kept before the new access token is used: a crash now still leaves the successor.
         store_tokens(&*self.creds, &pair)
     }
