@@ -181,6 +181,8 @@ impl<R: Runtime> Worker<R> {
     /// the store is unavailable).
     fn cycle(&mut self, force: bool) -> Option<(Report, Option<Duration>)> {
         let state = self.app.kindred();
+        // A Disconnect that couldn't reach the server yet is told first.
+        kindred_client::sync::retry_pending_revoke(&*self.creds);
         let enrolled = state.with(|k| k.enrolment()).ok().flatten()?;
         let server = enrolled.server_url;
         if self.transport.as_ref().is_none_or(|(s, _)| *s != server) {

@@ -8,11 +8,12 @@ use kindred_core::ids::TrackerId;
 use kindred_core::ipc::{
     cmd, AckCelebrationReq, AddGoalReq, AddPlanItemReq, CheckInReq, CheckInsView, Command,
     CommandCode, CommandError, ConnectProgramReq, ContactChannel, ContactMentorReq, ContactsView,
-    CravingLogView, CravingRef, CravingView, CreateTrackerReq, DataDone, DeleteAllReq, Empty,
-    EndSurfReq, ExportKind, ExportReq, ItemRef, LogCravingReq, LoggedCraving, OpenHelpReq,
-    PlanView, ProgramHelpReq, ProgramHelpView, RenameTrackerReq, ResetTrackerReq, SaveContactReq,
-    SaveCravingReq, SetGoalStatusReq, SetLadderReq, SettingsView, SyncEvent, SyncStatusView,
-    TodayView, TrackerDetail, TrackerRef, SYNC_EVENT,
+    CravingLogView, CravingRef, CravingView, CreateTrackerReq, DataDone, DeleteAllReq, DevicesView,
+    DisconnectView, Empty, EndSurfReq, ExportKind, ExportReq, ItemRef, LogCravingReq,
+    LoggedCraving, OpenHelpReq, PlanView, ProgramHelpReq, ProgramHelpView, RenameTrackerReq,
+    ResetTrackerReq, RevokeDeviceReq, SaveContactReq, SaveCravingReq, SetGoalStatusReq,
+    SetLadderReq, SettingsView, SyncEvent, SyncStatusView, TodayView, TrackerDetail, TrackerRef,
+    SYNC_EVENT,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -180,8 +181,8 @@ pub async fn import_data() -> IpcResult<DataDone> {
     call::<cmd::ImportData>(&Empty {}).await
 }
 
-pub async fn delete_all_data(confirm: String) -> IpcResult<()> {
-    call::<cmd::DeleteAllData>(&DeleteAllReq { confirm }).await
+pub async fn delete_all_data(confirm: String, this_phone_only: bool) -> IpcResult<DataDone> {
+    call::<cmd::DeleteAllData>(&DeleteAllReq { confirm, this_phone_only }).await
 }
 
 pub async fn start_surf(id: String) -> IpcResult<()> {
@@ -200,8 +201,16 @@ pub async fn connect_program(server: String, code: String) -> IpcResult<SyncStat
     call::<cmd::ConnectProgram>(&ConnectProgramReq { server, code }).await
 }
 
-pub async fn disconnect_program() -> IpcResult<SyncStatusView> {
+pub async fn disconnect_program() -> IpcResult<DisconnectView> {
     call::<cmd::DisconnectProgram>(&Empty {}).await
+}
+
+pub async fn program_devices() -> IpcResult<DevicesView> {
+    call::<cmd::ProgramDevices>(&Empty {}).await
+}
+
+pub async fn revoke_device(id: String) -> IpcResult<DevicesView> {
+    call::<cmd::RevokeDevice>(&RevokeDeviceReq { id }).await
 }
 
 pub async fn sync_now() -> IpcResult<SyncStatusView> {

@@ -138,9 +138,11 @@ pub const YOUR_DATA_INTRO: &str = "Everything Kindred keeps is yours. Exports in
 pub const EXPORT_JSON: &str = "Export everything (one file)";
 pub const EXPORT_CSV: &str = "Export as spreadsheets";
 pub const IMPORT: &str = "Import an export";
-pub const DELETE_ALL: &str = "Delete everything on this phone";
-pub const DELETE_ALL_INTRO: &str = "This can't be undone. To go ahead, type";
-pub const DELETED_ALL: &str = "Everything on this phone was deleted.";
+pub const DELETE_ALL: &str = "Delete everything";
+pub const DELETE_ALL_INTRO: &str =
+    "This deletes everything on this phone and, if you're connected to a program, your data on \
+     its server too. It can't be undone. To go ahead, type";
+pub const DELETE_THIS_PHONE_ONLY: &str = "Delete only what's on this phone";
 pub const SURF: &str = "Ride the wave";
 pub const SURF_INTRO: &str = "A guided 15 minutes: urges rise, peak and pass like a wave. You can close the app; the timer keeps going.";
 pub const SURF_START: &str = "Start";
@@ -172,7 +174,16 @@ pub const SYNC_NOW: &str = "Sync now";
 pub const SYNCING: &str = "Syncing…";
 pub const DISCONNECT: &str = "Disconnect";
 pub const DISCONNECT_CONFIRM: &str =
-    "Disconnect this phone from your program? Everything you recorded stays on this phone.";
+    "Disconnect this phone from your program? Its sign-in stops working on your program's \
+     server. Everything you recorded stays on this phone.";
+pub const YOUR_PHONES: &str = "Your phones";
+pub const SHOW_PHONES: &str = "Show my phones";
+pub const PHONE_CONNECTED: &str = "connected";
+pub const PHONE_DISCONNECTED: &str = "disconnected";
+pub const DISCONNECT_PHONE: &str = "Disconnect that phone";
+pub const DISCONNECT_PHONE_CONFIRM: &str =
+    "Disconnect that phone? It stops syncing with your program at once. What's on it stays on it.";
+pub const YES_DISCONNECT_PHONE: &str = "Yes, disconnect it";
 pub const YES_DISCONNECT: &str = "Yes, disconnect";
 pub const CONNECT_AGAIN: &str = "Connect with a new code";
 pub const FROM_PROGRAM: &str = "From your program";

@@ -5,9 +5,11 @@ mod crash;
 mod export;
 #[cfg(feature = "gui")]
 mod gui;
+mod hostile;
 mod insights;
 mod mentee;
 mod pg;
+mod server_account;
 mod server_schema;
 mod store;
 mod sync_http;

@@ -15,6 +15,7 @@ use kindred_core::ipc::LogCravingReq;
 use kindred_core::sync::wire::ErrorBody;
 use kindred_server::db;
 use kindred_tests::sync::{device_visible, real_device, server_visible, FileCreds, ServerProc};
+use kindred_tests::tls::TestCa;
 use serde_json::json;
 
 /// (name, database, keep-alive guard) per backend.
@@ -34,7 +35,10 @@ struct Site {
 
 fn site(dir: &std::path::Path, database: &str, extra: &[&str]) -> Site {
     let key = dir.join(format!("key-{}", database.len()));
-    let server = ServerProc::start(database, &key, 0, extra);
+    // Every test here logs at debug level: nothing sensitive may appear at any level (LG-1).
+    let tls = TestCa::new().server_cert(dir, &format!("tls-{}", database.len()));
+    let server =
+        ServerProc::start_with(database, &key, 0, Some(tls), extra, &[("KINDRED_LOG", "debug")]);
     let program = server.staff(&["program", "create", "Riverside"]);
     let mentee = server.staff(&["mentee", "create", "--program", &program, "M-7"]);
     Site { server, mentee, program }
@@ -254,7 +258,19 @@ fn hostile_input_gets_a_clear_4xx_and_the_server_stays_up() {
         let store = db::open(&database).unwrap();
         assert!(server_visible(&*store, &scope).is_empty(), "{name}: nothing stored");
         let log = std::fs::read_to_string(&s.server.stderr).unwrap();
-        for secret in [token.as_str(), other_token.as_str(), &code, "CANARY", &scope, &device_id] {
+        assert!(log.contains("DEBUG") || log.contains("INFO"), "{name}: the log was written");
+        let refresh = ca.get(kindred_client::keys::REFRESH).unwrap().unwrap();
+        let record = "0190f5b2-7c4e-7a00-8000-0000000000b2";
+        for secret in [
+            token.as_str(),
+            other_token.as_str(),
+            &refresh,
+            &code,
+            "CANARY",
+            &scope,
+            &device_id,
+            record,
+        ] {
             assert!(!log.contains(secret), "{name}: the log must not contain {secret}");
         }
     }

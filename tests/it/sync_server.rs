@@ -472,6 +472,13 @@ fn tokens_expire_rotate_and_revoke() {
         let pair =
             svc.refresh(&RefreshRequest { refresh_token: e.tokens.refresh_token.clone() }).unwrap();
         assert!(svc.authenticate(&pair.access_token).is_ok());
+        // A retry within the grace window (the answer was lost) gets the same pair back.
+        let retry =
+            svc.refresh(&RefreshRequest { refresh_token: e.tokens.refresh_token.clone() }).unwrap();
+        assert_eq!(retry.refresh_token, pair.refresh_token, "{name}");
+        assert_eq!(retry.access_token, pair.access_token, "{name}");
+        // After it, a second use is a reuse.
+        clock.advance(kindred_server::service::REFRESH_GRACE_MS + 1);
         let reuse = svc.refresh(&RefreshRequest { refresh_token: e.tokens.refresh_token.clone() });
         assert!(
             matches!(reuse, Err(Error::Unauthorized(ErrorCode::DeviceRevoked, _))),

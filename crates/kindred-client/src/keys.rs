@@ -12,6 +12,9 @@ use std::sync::Mutex;
 pub const ACCESS: &str = "access_token";
 /// Key of the refresh token.
 pub const REFRESH: &str = "refresh_token";
+/// Key of a revoke that could not reach the server yet (after Disconnect): the server address,
+/// its pins and the refresh token, as JSON, kept only until the revoke goes through.
+pub const PENDING_REVOKE: &str = "pending_revoke";
 /// Key of the database key. Reserved: nothing reads or writes it until the encrypted store
 /// arrives (the store is plain SQLite today).
 pub const DB_KEY: &str = "database_key";

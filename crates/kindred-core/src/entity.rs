@@ -153,6 +153,25 @@ impl ValueProblem {
 /// A day in ms: how far ahead of the server clock a domain time may be (SECURITY.md IN-4).
 pub const FUTURE_SLACK_MS: i64 = 24 * 3600 * 1000;
 
+/// How deeply an object value may nest (a zoned time is 1, a ladder 2): whatever the server
+/// accepts, a phone must be able to pull, far inside serde_json's recursion limit.
+pub const MAX_NESTING: usize = 4;
+
+/// Nesting depth of a JSON value (a scalar is 0), counted without recursion.
+pub fn depth(v: &serde_json::Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(v, 0usize)];
+    while let Some((v, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        match v {
+            serde_json::Value::Array(a) => stack.extend(a.iter().map(|x| (x, d + 1))),
+            serde_json::Value::Object(o) => stack.extend(o.values().map(|x| (x, d + 1))),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// Checks one value against its field. `now_ms` is the checking side's clock.
 pub fn check_value(f: &Field, v: &serde_json::Value, now_ms: i64) -> Result<(), ValueProblem> {
     use serde_json::Value;
@@ -195,8 +214,17 @@ pub fn check_value(f: &Field, v: &serde_json::Value, now_ms: i64) -> Result<(), 
         }
         // Lists and objects hold small structured values (halt flags, a zoned time, a ladder):
         // their size is bounded by the request limits; their shape by the device that reads them.
-        (Ty::List, Value::Array(a)) if a.len() <= 64 => Ok(()),
-        (Ty::List, Value::Array(_)) => Err(ValueProblem::TooLong),
+        (Ty::Object, v) if depth(v) > MAX_NESTING => Err(ValueProblem::TooLong),
+        // Lists are flat: short strings (HALT flags, triggers, tags, coping steps) or whole
+        // numbers (a ladder's days).
+        (Ty::List, Value::Array(a)) if a.len() > 64 => Err(ValueProblem::TooLong),
+        (Ty::List, Value::Array(a)) => match a.iter().find(|x| !(x.is_string() || x.is_i64())) {
+            Some(_) => Err(ValueProblem::WrongType),
+            None if a.iter().any(|x| x.as_str().is_some_and(|t| t.chars().count() > 200)) => {
+                Err(ValueProblem::TooLong)
+            }
+            None => Ok(()),
+        },
         (Ty::Object, Value::Object(_)) => Ok(()),
         _ => Err(ValueProblem::WrongType),
     }

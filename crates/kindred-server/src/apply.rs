@@ -181,7 +181,13 @@ fn load(tx: &mut dyn Tx, scope: &str, offers: &[Offer<'_>]) -> Result<Loaded> {
         }
     }
     let mut records = HashMap::new();
-    let mut wanted: Vec<&str> = offers.iter().map(|o| o.change.record_id.as_str()).collect();
+    // Only changes that passed the registry checks: a refused one's record id can be anything
+    // (a NUL character, say), and is never looked up or stored.
+    let mut wanted: Vec<&str> = offers
+        .iter()
+        .filter(|o| o.rejected.is_none())
+        .map(|o| o.change.record_id.as_str())
+        .collect();
     wanted.sort_unstable();
     wanted.dedup();
     for chunk in wanted.chunks(250) {

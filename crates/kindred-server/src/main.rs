@@ -62,6 +62,9 @@ enum Command {
         /// Enrolment and refresh attempts per minute per address.
         #[arg(long, default_value_t = 10)]
         enrol_per_minute: u32,
+        /// Seconds a whole request (arriving and answered) may take.
+        #[arg(long, default_value_t = 30)]
+        request_timeout_secs: u64,
     },
     /// Print the pin (`sha256/<base64>`) of a certificate's key, e.g. a spare key's.
     Pin {
@@ -73,10 +76,11 @@ enum Command {
         #[command(subcommand)]
         cmd: ProgramCmd,
     },
-    /// Add a mentee (by a program-assigned pseudonym, never a real name); prints the id.
+    /// Add a mentee (by a program-assigned pseudonym, never a real name; prints the id), or
+    /// show one (whether they deleted their data, never what it was).
     Mentee {
         #[command(subcommand)]
-        cmd: PersonCmd,
+        cmd: MenteeCmd,
     },
     /// Add a mentor; prints the id.
     Mentor {
@@ -128,6 +132,17 @@ enum Command {
 enum ProgramCmd {
     /// Create a program; prints its id.
     Create { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum MenteeCmd {
+    Create {
+        #[arg(long)]
+        program: String,
+        label: String,
+    },
+    /// Prints the mentee as JSON: label, created, data_deleted_at, records held.
+    Show { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -351,8 +366,19 @@ fn main() -> Result<()> {
     let tls = tls_files(&cli)?;
     let svc = Arc::new(Service::open(storage, Arc::new(SystemClock), key)?.with_staff(staff));
     match cli.command {
-        Command::Serve { listen, device_per_minute, enrol_per_minute, trusted_proxy } => {
-            let limits = Limits { device_per_minute, enrol_per_minute, ..Limits::default() };
+        Command::Serve {
+            listen,
+            device_per_minute,
+            enrol_per_minute,
+            request_timeout_secs,
+            trusted_proxy,
+        } => {
+            let limits = Limits {
+                device_per_minute,
+                enrol_per_minute,
+                timeout: std::time::Duration::from_secs(request_timeout_secs.max(1)),
+                ..Limits::default()
+            };
             let network = Network { trusted_proxies: trusted_proxy };
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             rt.block_on(serve(svc.clone(), tls, listen, limits, network))?;
@@ -367,8 +393,11 @@ fn main() -> Result<()> {
         Command::Program { cmd: ProgramCmd::Create { name } } => {
             println!("{}", svc.create_program(&name)?)
         }
-        Command::Mentee { cmd: PersonCmd::Create { program, label } } => {
+        Command::Mentee { cmd: MenteeCmd::Create { program, label } } => {
             println!("{}", svc.create_person(&program, PersonRole::Mentee, &label)?);
+        }
+        Command::Mentee { cmd: MenteeCmd::Show { id } } => {
+            println!("{}", serde_json::to_string(&svc.mentee_info(&id)?)?);
         }
         Command::Mentor { cmd: PersonCmd::Create { program, label } } => {
             println!("{}", svc.create_person(&program, PersonRole::Mentor, &label)?);

@@ -22,6 +22,17 @@ pub fn token(prefix: &str) -> String {
     format!("{prefix}{}", hex::encode(random::<32>()))
 }
 
+/// A token derived from `from` under `key` for `purpose`: 256 bits, unpredictable without
+/// both, the same every time (the successor of a refresh token).
+pub fn derived_token(key: &[u8; 32], prefix: &str, purpose: &str, from: &str) -> String {
+    let sub = mac(key, b"kindred token successor v1");
+    let mut m = Hmac::<Sha256>::new_from_slice(&sub).expect("HMAC takes any key length");
+    m.update(purpose.as_bytes());
+    m.update(&[0]);
+    m.update(from.as_bytes());
+    format!("{prefix}{}", hex::encode(m.finalize().into_bytes()))
+}
+
 /// The stored form of a token or code.
 pub fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))

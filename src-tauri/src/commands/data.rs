@@ -1,8 +1,10 @@
-//! The mentee's data: export (JSON or CSV), import into a fresh install, delete everything.
+//! The mentee's data: export (JSON or CSV), import into a fresh install, delete everything (on
+//! the program's server first, then on this phone).
 
 use std::io::Write;
 use std::path::Path;
 
+use kindred_client::sync::{self as engine, account};
 use kindred_core::ipc::{
     CommandCode, CommandError, DataDone, DeleteAllReq, Empty, ExportKind, ExportReq,
     DELETE_ALL_WORDS,
@@ -11,7 +13,7 @@ use tauri::{AppHandle, Runtime, State};
 
 use crate::error::CommandResult;
 use crate::files;
-use crate::state::AppState;
+use crate::state::{AppState, KindredExt};
 
 fn io_error() -> CommandError {
     CommandError {
@@ -96,20 +98,61 @@ pub fn import_data<R: Runtime>(
     })
 }
 
-/// Deletes this phone's program sign-in and the store (the enrolment lives in the store).
-#[tauri::command(async)]
-pub fn delete_all_data<R: Runtime>(
+/// Delete everything: first the mentee's data on the program's server (when connected; if it
+/// can't be reached nothing is deleted and the mentee is told, and may choose
+/// `this_phone_only`), then this phone's sign-in and store.
+#[tauri::command]
+pub async fn delete_all_data<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
     req: DeleteAllReq,
-) -> CommandResult<()> {
+) -> CommandResult<DataDone> {
     if req.confirm.trim().to_lowercase() != DELETE_ALL_WORDS {
         return Err(CommandError {
             code: CommandCode::Invalid,
             message: format!("To delete everything, type \"{DELETE_ALL_WORDS}\"."),
         });
     }
-    state.delete_everything()?;
+    let worker = app.clone();
+    let message = tauri::async_runtime::spawn_blocking(move || {
+        let state = worker.kindred();
+        let message = if req.this_phone_only {
+            // The sign-in is revoked now or later; the server's copy stays until asked.
+            let _ = engine::disconnect(&*state, &*state.secrets());
+            THIS_PHONE_ONLY
+        } else {
+            match account::delete_on_server(&*state, state.secrets()) {
+                Ok(Some(_)) => EVERYWHERE,
+                Ok(None) => ON_THIS_PHONE,
+                Err(e) => {
+                    return Err(CommandError {
+                        code: CommandCode::Connect,
+                        message: format!("{e} {SERVER_FIRST}"),
+                    })
+                }
+            }
+        };
+        state.delete_everything()?;
+        Ok(message)
+    })
+    .await
+    .map_err(|_| CommandError {
+        code: CommandCode::Invalid,
+        message: "That was interrupted. Nothing was deleted; please try again.".into(),
+    })??;
     crate::sync::trigger(&app, crate::sync::Trigger::Enrolment);
-    Ok(())
+    Ok(DataDone { done: true, message: message.into() })
 }
+
+/// After deleting on the server and on this phone.
+const EVERYWHERE: &str =
+    "Everything was deleted, on this phone and on your program's server. Your program can see \
+     that you deleted your data, not what it was.";
+/// After deleting on a phone that wasn't connected.
+const ON_THIS_PHONE: &str = "Everything on this phone was deleted.";
+/// After the mentee chose this phone only.
+const THIS_PHONE_ONLY: &str =
+    "Everything on this phone was deleted. Your program's server still has its copy: connect \
+     again to delete it, or ask your program to.";
+/// Said when the server's copy couldn't be deleted first.
+const SERVER_FIRST: &str = "Your entries on this phone weren't touched either. You can try \
+     again, or delete only what's on this phone.";

@@ -3,10 +3,10 @@
 //! `connect_program`, which runs the enrolment on a blocking thread and is what the mentee is
 //! waiting for anyway.
 
-use kindred_client::sync as engine;
+use kindred_client::sync::{self as engine, account};
 use kindred_core::ipc::{
-    CommandCode, CommandError, ConnectProgramReq, Empty, ProgramHelpReq, ProgramHelpView,
-    SyncStatusView,
+    CommandCode, CommandError, ConnectProgramReq, DevicesView, DisconnectView, Empty,
+    ProgramHelpReq, ProgramHelpView, RevokeDeviceReq, SyncStatusView,
 };
 use tauri::{AppHandle, Runtime, State};
 
@@ -47,17 +47,69 @@ pub async fn connect_program<R: Runtime>(
     app.kindred().with(|k| k.sync_view())
 }
 
-/// Forgets the program and this phone's sign-in. Everything recorded here stays.
-#[tauri::command(async)]
-pub fn disconnect_program<R: Runtime>(
+/// Runs `f` on a blocking thread (reqwest's blocking client must not run on the async
+/// runtime's threads).
+async fn off_runtime<R: Runtime, T: Send + 'static>(
+    app: &AppHandle<R>,
+    f: impl FnOnce(&AppHandle<R>) -> CommandResult<T> + Send + 'static,
+) -> CommandResult<T> {
+    let worker = app.clone();
+    tauri::async_runtime::spawn_blocking(move || f(&worker))
+        .await
+        .map_err(|_| invalid("That was interrupted. Please try again."))?
+}
+
+/// Revokes this phone's sign-in on the program's server (or keeps the revoke for when it is
+/// next online), then forgets the program and the sign-in. Everything recorded here stays.
+#[tauri::command]
+pub async fn disconnect_program<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
     req: Empty,
-) -> CommandResult<SyncStatusView> {
+) -> CommandResult<DisconnectView> {
     let Empty {} = req;
-    engine::disconnect(&*state, &*state.secrets()).map_err(map)?;
+    let done = off_runtime(&app, |app| {
+        let state = app.kindred();
+        engine::disconnect(&*state, &*state.secrets()).map_err(map)
+    })
+    .await?;
     sync::trigger(&app, Trigger::Enrolment);
-    state.with(|k| k.sync_view())
+    let status = app.kindred().with(|k| k.sync_view())?;
+    Ok(DisconnectView { status, message: done.message().into() })
+}
+
+/// The mentee's phones, from the program's server.
+#[tauri::command]
+pub async fn program_devices<R: Runtime>(
+    app: AppHandle<R>,
+    req: Empty,
+) -> CommandResult<DevicesView> {
+    let Empty {} = req;
+    off_runtime(&app, |app| {
+        let state = app.kindred();
+        account::devices(&*state, state.secrets()).map_err(|e| connect_error(&e))
+    })
+    .await
+}
+
+/// Disconnects one of the mentee's phones on the program's server; the new list.
+#[tauri::command]
+pub async fn revoke_device<R: Runtime>(
+    app: AppHandle<R>,
+    req: RevokeDeviceReq,
+) -> CommandResult<DevicesView> {
+    if req.id.len() != 36 || !req.id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(invalid("That phone isn't on the list."));
+    }
+    off_runtime(&app, move |app| {
+        let state = app.kindred();
+        account::revoke_device(&*state, state.secrets(), &req.id).map_err(|e| connect_error(&e))
+    })
+    .await
+}
+
+/// An account request's failure, in its own calm words.
+pub(crate) fn connect_error(e: &account::AccountError) -> CommandError {
+    CommandError { code: CommandCode::Connect, message: e.to_string() }
 }
 
 /// Starts a sync now (in the background); answers with the status as it is.

@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use kindred_core::ipc::{DataDone, ExportKind, DELETE_ALL_WORDS};
+use kindred_core::ipc::{CommandCode, DataDone, ExportKind, DELETE_ALL_WORDS};
 use leptos::prelude::*;
 
 use super::common::{ErrorNote, Mutation, TextInput};
@@ -25,14 +25,23 @@ pub fn YourData() -> impl IntoView {
     let m = Mutation::new().one_at_a_time();
     let status = RwSignal::new(None::<String>);
     let confirm = RwSignal::new(String::new());
-    let delete = move |_| {
+    // The program's server couldn't delete its copy: offer this phone only.
+    let server_failed = RwSignal::new(false);
+    let delete = move |this_phone_only: bool| {
         let words = confirm.get_untracked();
-        run(m, status, async move {
-            ipc::delete_all_data(words)
-                .await
-                .map(|()| DataDone { done: true, message: text::DELETED_ALL.into() })
-        });
-        confirm.set(String::new());
+        m.run_or(
+            ipc::delete_all_data(words, this_phone_only),
+            move |d| {
+                status.set(Some(d.message));
+                confirm.set(String::new());
+                server_failed.set(false);
+            },
+            move || {
+                status.set(None);
+                let code = m.error.get_untracked().map(|e| e.code);
+                server_failed.set(code == Some(CommandCode::Connect));
+            },
+        );
     };
     view! {
         <section class="card pad" data-test="your-data">
@@ -54,10 +63,15 @@ pub fn YourData() -> impl IntoView {
                 class="danger"
                 data-test="delete-all"
                 prop:disabled=move || confirm.get().trim().to_lowercase() != DELETE_ALL_WORDS
-                on:click=delete
+                on:click=move |_| delete(false)
             >
                 {text::DELETE_ALL}
             </button>
+            {move || server_failed.get().then(|| view! {
+                <button class="danger" data-test="delete-this-phone" on:click=move |_| delete(true)>
+                    {text::DELETE_THIS_PHONE_ONLY}
+                </button>
+            })}
             {move || status.get().map(|m| view! { <p role="status" data-test="data-status">{m}</p> })}
             <ErrorNote err=m.error/>
         </section>

@@ -7,6 +7,7 @@ pub mod celebration;
 pub mod chart;
 pub mod common;
 pub mod data;
+pub mod devices;
 pub mod program;
 pub mod quick_log;
 pub mod surf;

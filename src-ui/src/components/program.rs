@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::common::{ErrorNote, Mutation};
+use super::devices::YourPhones;
 use crate::state::use_sync;
 use crate::{ipc, text};
 
@@ -33,12 +34,17 @@ pub fn YourProgram() -> impl IntoView {
     // Kept out here: a new status (every cycle) re-renders the details, not these.
     let m = Mutation::local();
     let confirming = RwSignal::new(false);
+    // What Disconnect said (shown once it is done).
+    let said = RwSignal::new(None::<String>);
     view! {
         <section class="card pad" data-test="your-program">
             <h2>{text::YOUR_PROGRAM}</h2>
             {move || match sync.status.get() {
                 None => view! { <p class="muted">{text::LOADING}</p> }.into_any(),
                 Some(s) if !s.connected => view! {
+                    {move || said.get().map(|m| view! {
+                        <p role="status" data-test="disconnect-message">{m}</p>
+                    })}
                     <p class="muted">{text::PROGRAM_INTRO}</p>
                     <p class="muted">{text::PRIVACY_LINE}</p>
                     <A href="/connect" attr:class="button primary" attr:data-test="connect-link">
@@ -46,14 +52,19 @@ pub fn YourProgram() -> impl IntoView {
                     </A>
                 }
                 .into_any(),
-                Some(s) => view! { <Connected s=s m=m confirming=confirming/> }.into_any(),
+                Some(s) => view! { <Connected s=s m=m confirming=confirming said=said/> }.into_any(),
             }}
         </section>
     }
 }
 
 #[component]
-fn Connected(s: SyncStatusView, m: Mutation, confirming: RwSignal<bool>) -> impl IntoView {
+fn Connected(
+    s: SyncStatusView,
+    m: Mutation,
+    confirming: RwSignal<bool>,
+    said: RwSignal<Option<String>>,
+) -> impl IntoView {
     let sync = use_sync();
     let now = js_sys::Date::now() as i64;
     let last = match s.last_synced_at {
@@ -73,7 +84,10 @@ fn Connected(s: SyncStatusView, m: Mutation, confirming: RwSignal<bool>) -> impl
     };
     let disconnect = move |_| {
         confirming.set(false);
-        m.run(ipc::disconnect_program(), move |v| sync.status.set(Some(v)));
+        m.run(ipc::disconnect_program(), move |v| {
+            said.set(Some(v.message));
+            sync.status.set(Some(v.status));
+        });
     };
     view! {
         <p class="muted">{text::CONNECTED_TO}</p>
@@ -99,6 +113,7 @@ fn Connected(s: SyncStatusView, m: Mutation, confirming: RwSignal<bool>) -> impl
                 {move || if sync.syncing.get() { text::SYNCING } else { text::SYNC_NOW }}
             </button>
         })}
+        <YourPhones/>
         <Show
             when=move || confirming.get()
             fallback=move || view! {

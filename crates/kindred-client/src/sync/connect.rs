@@ -214,10 +214,86 @@ pub fn connect<L: Locked>(
     Ok(enrolled)
 }
 
-/// Disconnects: forgets the program and the sign-in. Local data and unsent changes stay.
-pub fn disconnect<L: Locked>(k: &L, creds: &dyn CredentialStore) -> Result<()> {
+/// What Disconnect did on the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disconnected {
+    /// The server revoked this phone's sign-in (or it was already gone, or never existed).
+    Revoked,
+    /// The server couldn't be reached: the revoke is kept and retried by the sync worker
+    /// ([`retry_pending_revoke`]).
+    RevokeLater,
+}
+
+impl Disconnected {
+    /// What the settings screen says afterwards.
+    pub fn message(self) -> &'static str {
+        match self {
+            Disconnected::Revoked => {
+                "This phone is disconnected, and your program's server no longer accepts its \
+                 sign-in. Everything you recorded is still here."
+            }
+            Disconnected::RevokeLater => {
+                "This phone is disconnected. Your program's server couldn't be reached, so \
+                 Kindred will tell it the next time you're online. Everything you recorded is \
+                 still here."
+            }
+        }
+    }
+}
+
+/// A revoke kept for later: where, with which pins, and the refresh token.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PendingRevoke {
+    server: String,
+    pins: Vec<String>,
+    refresh_token: String,
+}
+
+/// Disconnects: revokes this phone's sign-in on the server first, then forgets the program
+/// and the sign-in here. When the server can't be reached the phone still forgets them, and
+/// keeps only what the revoke needs in the secret store to retry it. Local data and unsent
+/// changes stay.
+pub fn disconnect<L: Locked>(k: &L, creds: &dyn CredentialStore) -> Result<Disconnected> {
+    let enrolled = k.with(Kindred::enrolment)?;
+    let refresh = creds.get(keys::REFRESH).ok().flatten();
+    let outcome = match (enrolled, refresh) {
+        (Some(e), Some(refresh_token)) => {
+            match http::revoke(&e.server_url, e.pins.clone(), &refresh_token) {
+                Ok(()) | Err(TransportError::Insecure) => Disconnected::Revoked,
+                Err(_) => {
+                    let pending = PendingRevoke {
+                        server: e.server_url,
+                        pins: e.pins.iter().map(Pin::to_string).collect(),
+                        refresh_token,
+                    };
+                    let json = serde_json::to_string(&pending).unwrap_or_default();
+                    match creds.set(keys::PENDING_REVOKE, &json) {
+                        Ok(()) => Disconnected::RevokeLater,
+                        // Nowhere to keep it: the token dies with its 180-day lifetime.
+                        Err(_) => Disconnected::RevokeLater,
+                    }
+                }
+            }
+        }
+        _ => Disconnected::Revoked,
+    };
     keys::forget_sign_in(creds);
-    k.with(Kindred::forget_enrolment)
+    k.with(Kindred::forget_enrolment)?;
+    Ok(outcome)
+}
+
+/// Retries a revoke kept by [`disconnect`]; `true` when none is left.
+pub fn retry_pending_revoke(creds: &dyn CredentialStore) -> bool {
+    let Some(json) = creds.get(keys::PENDING_REVOKE).ok().flatten() else { return true };
+    let Ok(p) = serde_json::from_str::<PendingRevoke>(&json) else {
+        let _ = creds.delete(keys::PENDING_REVOKE);
+        return true;
+    };
+    let pins = Pin::parse_all(p.pins.iter().map(String::as_str)).unwrap_or_default();
+    match http::revoke(&p.server, pins, &p.refresh_token) {
+        Ok(()) | Err(TransportError::Insecure) => creds.delete(keys::PENDING_REVOKE).is_ok(),
+        Err(_) => false,
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,9 @@
 use std::io::Write;
 use std::sync::Arc;
 
+use kindred_core::sync::account::{
+    DeleteMyDataRequest, DeviceList, Done, RevokeDeviceRequest, RevokeRequest, DELETE_WORD,
+};
 use kindred_core::sync::pin::Pin;
 use kindred_core::sync::wire::{
     EnrolRequest, Enrolment, ErrorBody, ErrorCode, HelloResponse, PullResponse, PushRequest,
@@ -140,16 +143,21 @@ impl HttpTransport {
         })
     }
 
-    /// Revokes this device on the server (`POST /auth/v1/revoke`): its tokens stop working
-    /// at once. An already revoked device counts as done.
-    pub fn revoke_this_device(&mut self) -> Result<(), TransportError> {
-        match self.send::<serde_json::Value>(|c| c.post(format!("{}/auth/v1/revoke", self.base))) {
-            Ok(_)
-            | Err(TransportError::Http { status: 401, code: ErrorCode::DeviceRevoked, .. }) => {
-                Ok(())
-            }
-            Err(e) => Err(e),
-        }
+    /// The mentee's devices (`GET /sync/v1/devices`).
+    pub fn devices(&mut self) -> Result<DeviceList, TransportError> {
+        self.send(|c| c.get(format!("{}/sync/v1/devices", self.base)))
+    }
+
+    /// Revokes one of the mentee's devices (`POST /sync/v1/devices/revoke`).
+    pub fn revoke_device(&mut self, device_id: &str) -> Result<Done, TransportError> {
+        let req = RevokeDeviceRequest { device_id: device_id.to_owned() };
+        self.send(|c| c.post(format!("{}/sync/v1/devices/revoke", self.base)).json(&req))
+    }
+
+    /// Deletes the mentee's data on the server (`POST /sync/v1/delete-my-data`).
+    pub fn delete_my_data(&mut self) -> Result<Done, TransportError> {
+        let req = DeleteMyDataRequest { confirm: DELETE_WORD.to_owned() };
+        self.send(|c| c.post(format!("{}/sync/v1/delete-my-data", self.base)).json(&req))
     }
 
     fn token(&self, key: &str) -> Result<String, TransportError> {
@@ -183,6 +191,21 @@ impl HttpTransport {
             }
             other => other,
         }
+    }
+}
+
+/// Revokes the device holding `refresh_token` at `server` (`POST /auth/v1/revoke`), trusting
+/// only `pins`. A token the server no longer knows counts as done.
+pub fn revoke(server: &str, pins: Vec<Pin>, refresh_token: &str) -> Result<(), TransportError> {
+    if pins.is_empty() || normalize_server(server).is_err() {
+        return Err(TransportError::Insecure);
+    }
+    let https = Https::new(Trust::Pins(pins))?;
+    let req = RevokeRequest { refresh_token: refresh_token.to_owned() };
+    let url = format!("{}/auth/v1/revoke", server.trim_end_matches('/'));
+    match read::<Done>(https.send(https.client.post(url).json(&req))?) {
+        Ok(_) | Err(TransportError::Http { status: 401, .. }) => Ok(()),
+        Err(e) => Err(e),
     }
 }
 

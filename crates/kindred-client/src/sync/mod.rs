@@ -6,11 +6,13 @@
 //!
 //! - [`engine`]: the single-flight cycle ([`sync_once`]) and the status it records;
 //! - [`backoff`]: what a failed request means ([`backoff::classify`]) and when to retry, pure;
-//! - [`connect`]: enrolment with an invite code, and disconnecting;
+//! - [`connect`]: enrolment with an invite code, and disconnecting (revoking on the server);
+//! - [`account`]: the mentee's phones and deleting their data on the server;
 //! - [`http`]: the reqwest transport; [`tls`]: HTTPS with the program's key pins.
 //!
 //! The sign-in tokens live in the app's secret store ([`crate::keys`]), never in the database.
 
+pub mod account;
 pub mod backoff;
 pub mod connect;
 pub mod engine;
@@ -24,7 +26,7 @@ use kindred_core::sync::wire::{ErrorCode, HelloResponse, PullResponse, PushReque
 use crate::{Kindred, Result};
 
 pub use backoff::BACKOFF_CAP_MS;
-pub use connect::{connect, disconnect, ConnectError};
+pub use connect::{connect, disconnect, retry_pending_revoke, ConnectError, Disconnected};
 pub use engine::{sync_once, SingleFlight};
 pub use kindred_core::sync::status::Status;
 

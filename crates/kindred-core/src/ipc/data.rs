@@ -31,9 +31,13 @@ pub struct DataDone {
     pub message: String,
 }
 
-/// Delete everything on this device; `confirm` must be [`DELETE_ALL_WORDS`].
+/// Delete everything: on the program's server first (when connected), then on this device;
+/// `confirm` must be [`DELETE_ALL_WORDS`]. With `this_phone_only` the server is not asked (the
+/// mentee chose that after it couldn't be reached).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteAllReq {
     pub confirm: String,
+    #[serde(default)]
+    pub this_phone_only: bool,
 }

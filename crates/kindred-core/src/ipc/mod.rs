@@ -163,7 +163,7 @@ macro_rules! with_commands {
             data {
                 export_data as ExportData: ExportReq => DataDone;
                 import_data as ImportData: Empty => DataDone;
-                delete_all_data as DeleteAllData: DeleteAllReq => ();
+                delete_all_data as DeleteAllData: DeleteAllReq => DataDone;
             }
             mentor {
                 get_contacts as GetContacts: Empty => ContactsView;
@@ -184,10 +184,12 @@ macro_rules! with_commands {
             program {
                 sync_status as SyncStatus: Empty => SyncStatusView;
                 connect_program as ConnectProgram: ConnectProgramReq => SyncStatusView;
-                disconnect_program as DisconnectProgram: Empty => SyncStatusView;
+                disconnect_program as DisconnectProgram: Empty => DisconnectView;
                 sync_now as SyncNow: Empty => SyncStatusView;
                 program_help as ProgramHelp: Empty => ProgramHelpView;
                 call_program_help as CallProgramHelp: ProgramHelpReq => ();
+                program_devices as ProgramDevices: Empty => DevicesView;
+                revoke_device as RevokeDevice: RevokeDeviceReq => DevicesView;
             }
         }
     };
@@ -274,7 +276,7 @@ pub(crate) mod tests {
 
     #[test]
     fn the_list_names_each_command_once() {
-        assert_eq!(NAMES.len(), 41);
+        assert_eq!(NAMES.len(), 43);
         assert_eq!(ALL.iter().map(|c| c.name).collect::<Vec<_>>(), NAMES);
         let unique: BTreeSet<_> = NAMES.iter().collect();
         assert_eq!(unique.len(), NAMES.len(), "a command is listed twice");
@@ -300,6 +302,7 @@ pub(crate) mod tests {
         // Compiles only while the list ties these types to these commands.
         let _: fn(<cmd::Today as Command>::Req) -> <cmd::Today as Command>::Resp =
             |Empty {}| TodayView { tz: "UTC".into(), trackers: vec![], celebration: None };
-        let _: fn(<cmd::DeleteAllData as Command>::Req) = |DeleteAllReq { confirm: _ }| ();
+        let _: fn(<cmd::DeleteAllData as Command>::Req) =
+            |DeleteAllReq { confirm: _, this_phone_only: _ }| ();
     }
 }

@@ -79,6 +79,42 @@ pub struct ProgramHelpReq {
     pub channel: ContactChannel,
 }
 
+/// What Disconnect did: the new status and a plain sentence (whether the program's server
+/// heard it now, or will when the phone is next online).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisconnectView {
+    pub status: SyncStatusView,
+    pub message: String,
+}
+
+/// One of the mentee's phones as the program's server knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceView {
+    pub id: String,
+    pub this_phone: bool,
+    /// "This phone" or "Another phone".
+    pub label: String,
+    /// When it was connected, as a local date.
+    pub connected: String,
+    /// When it last synced, as a local date and time.
+    pub last_synced: Option<String>,
+    /// Disconnected: it no longer syncs.
+    pub revoked: bool,
+}
+
+/// The mentee's phones (read from the program's server when asked).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevicesView {
+    pub devices: Vec<DeviceView>,
+}
+
+/// Disconnect another of the mentee's phones from the program.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeDeviceReq {
+    pub id: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +124,7 @@ mod tests {
     fn program_requests_round_trip() {
         round_trip(ConnectProgramReq { server: "kindred.example.org".into(), code: "ab".into() });
         round_trip(ProgramHelpReq { id: "h".into(), channel: ContactChannel::Text });
+        round_trip(RevokeDeviceReq { id: "d".into() });
         let err =
             serde_json::from_str::<ConnectProgramReq>(r#"{"server":"a","code":"b","token":"c"}"#);
         assert!(err.is_err());

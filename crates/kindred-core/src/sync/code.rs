@@ -97,6 +97,16 @@ codes! {
     Invalid = "invalid",
     /// A route or a named thing that does not exist.
     NotFound = "not_found",
+    /// The route does not take this method.
+    MethodNotAllowed = "method_not_allowed",
+    /// A body that is not JSON, or an encoding other than gzip.
+    UnsupportedMediaType = "unsupported_media_type",
+    /// The body could not be decoded (a broken gzip stream).
+    BadEncoding = "bad_encoding",
+    /// The request took too long to arrive or to answer.
+    Timeout = "timeout",
+    /// A destructive request without its confirmation words.
+    NotConfirmed = "not_confirmed",
     // ----- push rejections (`PushResult::code`) -----
     /// The entity is not in the registry.
     UnknownEntity = "unknown_entity",

@@ -2,6 +2,7 @@
 //! wire types of hello/push/pull, the one list of error codes on the wire, and the
 //! sync status the device, shell and UI share, and the server key pins and invite codes.
 
+pub mod account;
 pub mod code;
 pub mod hlc;
 pub mod merge;

@@ -95,6 +95,19 @@ impl Row {
     }
 }
 
+/// Refuses text parameters with a NUL character, on both backends alike: PostgreSQL can't store
+/// one (it would answer "will be retried" forever), SQLite could. Input is checked before it
+/// gets here; this is the last line, answered as a clear 400.
+pub(crate) fn check_params(params: &[Val]) -> Result<()> {
+    if params.iter().any(|v| matches!(v, Val::Text(t) if t.contains('\0'))) {
+        return Err(Error::BadRequest(
+            kindred_core::sync::wire::ErrorCode::Invalid,
+            "Text with a NUL character can't be stored.".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// One open transaction.
 pub trait Tx {
     /// Runs a statement; returns the number of rows changed.
@@ -126,6 +139,11 @@ pub trait Storage: Send + Sync {
     /// Runs `f` in one transaction: committed (durably) when it returns `Ok`, rolled back
     /// otherwise.
     fn transaction(&self, mode: Mode, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
+    /// After content was deleted: let go of copies the engine still keeps in its files where
+    /// it can (SQLite truncates its WAL). Best effort; the delete itself has committed.
+    fn after_purge(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Runs `f` in one transaction of `db` and returns its value.

@@ -162,12 +162,14 @@ impl PgTx<'_, '_> {
 
 impl Tx for PgTx<'_, '_> {
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64> {
+        super::check_params(params)?;
         let st = self.statement(sql)?;
         let p: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as _).collect();
         Ok(self.tx.execute(&st, &p)?)
     }
 
     fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>> {
+        super::check_params(params)?;
         let st = self.statement(sql)?;
         let p: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as _).collect();
         let rows = self.tx.query(&st, &p)?;

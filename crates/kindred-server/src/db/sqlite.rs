@@ -42,6 +42,8 @@ fn connect(path: &Path) -> Result<Connection> {
     let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Deleted content is overwritten in the file, not just unlinked (SECURITY.md PR-5).
+    conn.pragma_update(None, "secure_delete", "ON")?;
     let sync: i64 = conn.pragma_query_value(None, "synchronous", |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") || sync < 2 {
         return Err(Error::Durability(format!(
@@ -101,11 +103,13 @@ struct SqliteTx<'a>(&'a rusqlite::Transaction<'a>);
 
 impl Tx for SqliteTx<'_> {
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64> {
+        super::check_params(params)?;
         let mut stmt = self.0.prepare_cached(&placeholders(sql))?;
         Ok(stmt.execute(rusqlite::params_from_iter(params.iter()))? as u64)
     }
 
     fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>> {
+        super::check_params(params)?;
         let mut stmt = self.0.prepare_cached(&placeholders(sql))?;
         let n = stmt.column_count();
         let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
@@ -145,6 +149,13 @@ fn run_in(
 impl Storage for Sqlite {
     fn backend(&self) -> &'static str {
         "sqlite"
+    }
+
+    fn after_purge(&self) -> Result<()> {
+        let writer = self.writer.lock().map_err(|_| Error::Db("writer poisoned".into()))?;
+        // Copies a reader still holds back stay until the next checkpoint; a busy answer is fine.
+        writer.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     fn transaction(&self, mode: Mode, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {

@@ -6,6 +6,7 @@
 //!
 //! Logs name the route, status and duration only: never bodies, query strings, tokens or ids.
 
+mod account;
 mod enrol;
 mod error;
 mod listen;
@@ -148,11 +149,23 @@ async fn blocking<T: Send + 'static>(
 
 /// Reads a JSON body of at most `limit` bytes (after gzip decoding).
 async fn read_json<T: DeserializeOwned>(body: Body, limit: usize) -> Result<T, ApiError> {
-    let bytes = to_bytes(body, limit).await.map_err(|_| {
+    let bytes = to_bytes(body, limit).await.map_err(|e| {
+        let inner = e.into_inner();
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&*inner);
+        while let Some(c) = cause {
+            if c.is::<http_body_util::LengthLimitError>() {
+                return ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ErrorCode::BodyTooLarge,
+                    format!("The body is over {limit} bytes."),
+                );
+            }
+            cause = c.source();
+        }
         ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::BodyTooLarge,
-            format!("The body is over {limit} bytes."),
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadEncoding,
+            "The body could not be read (a broken gzip stream?).",
         )
     })?;
     serde_json::from_slice(&bytes).map_err(|e| {
@@ -170,6 +183,34 @@ async fn health() -> &'static str {
 
 async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "No such route.")
+}
+
+/// Gives every refusal the `{error, message}` JSON body, also those made by layers (405 from
+/// the router, 415 from decompression, 408 from the timeout, 413 from a length limit).
+async fn json_errors(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let (code, message) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            (ErrorCode::MethodNotAllowed, "This route doesn't take that method.")
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            (ErrorCode::UnsupportedMediaType, "Send JSON, plain or gzip-encoded.")
+        }
+        StatusCode::REQUEST_TIMEOUT => (ErrorCode::Timeout, "The request took too long."),
+        StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::BodyTooLarge, "The body is too large."),
+        StatusCode::NOT_FOUND => (ErrorCode::NotFound, "No such route."),
+        s if s.is_client_error() => (ErrorCode::Invalid, "The request was not understood."),
+        _ => (ErrorCode::Internal, "Something went wrong."),
+    };
+    axum::response::IntoResponse::into_response(ApiError::new(status, code, message))
 }
 
 /// Logs one line per request: route template, status, milliseconds. Nothing else.
@@ -196,6 +237,7 @@ pub fn router(svc: Arc<Service>, limits: Limits, network: Network) -> Router {
         .route("/healthz", get(health))
         .merge(enrol::routes())
         .merge(sync::routes())
+        .merge(account::routes())
         .fallback(not_found)
         .with_state(st)
         .layer(tower_http::decompression::RequestDecompressionLayer::new().gzip(true))
@@ -211,5 +253,6 @@ pub fn router(svc: Arc<Service>, limits: Limits, network: Network) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             limits.timeout,
         ))
+        .layer(middleware::from_fn(json_errors))
         .layer(tower::limit::ConcurrencyLimitLayer::new(limits.concurrency))
 }

@@ -35,7 +35,10 @@ fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
 }
 
 /// The device behind the request's access token, within its rate limit.
-async fn authenticate(st: &AppState, headers: &HeaderMap) -> Result<DeviceAuth, ApiError> {
+pub(super) async fn authenticate(
+    st: &AppState,
+    headers: &HeaderMap,
+) -> Result<DeviceAuth, ApiError> {
     let token = bearer(headers)?.to_owned();
     let svc = st.svc.clone();
     let auth = blocking(move || svc.authenticate(&token)).await?;

@@ -5,7 +5,9 @@
 
 use kindred_core::sync::wire::{EnrolRequest, Enrolment, ErrorCode, RefreshRequest, TokenPair};
 
-use super::{security_event, SecurityEvent, Service, ACCESS_TTL_MS, REFRESH_TTL_MS};
+use super::{
+    security_event, SecurityEvent, Service, ACCESS_TTL_MS, REFRESH_GRACE_MS, REFRESH_TTL_MS,
+};
 use crate::db::{run, Mode, Tx};
 use crate::principal::{program_scope, user_scope, DeviceAuth};
 use crate::secrets;
@@ -14,21 +16,13 @@ use crate::{Error, Result};
 impl Service {
     /// Mints and stores an access and a refresh token for `device_id`.
     fn issue(&self, tx: &mut dyn Tx, device_id: &str, now: i64) -> Result<TokenPair> {
-        let access = secrets::token("ka_");
-        let refresh = secrets::token("kr_");
-        for (t, kind, ttl) in
-            [(&access, "access", ACCESS_TTL_MS), (&refresh, "refresh", REFRESH_TTL_MS)]
-        {
-            tx.exec(
-                "INSERT INTO token (hash, device_id, kind, expires_at) VALUES ($1, $2, $3, $4)",
-                &[secrets::hash(t).into(), device_id.into(), kind.into(), (now + ttl).into()],
-            )?;
-        }
-        Ok(TokenPair {
-            access_token: access,
+        let pair = TokenPair {
+            access_token: secrets::token("ka_"),
             expires_in: ACCESS_TTL_MS / 1000,
-            refresh_token: refresh,
-        })
+            refresh_token: secrets::token("kr_"),
+        };
+        self.store_pair(tx, device_id, &pair, now)?;
+        Ok(pair)
     }
 
     /// Exchanges a one-time invite code for device credentials (SECURITY.md AU-1).
@@ -38,10 +32,10 @@ impl Service {
                 Error::BadRequest(ErrorCode::BadDeviceId, "device_id must be a UUID".into())
             })?
             .to_string();
-        if req.app_version.chars().count() > 32 {
+        if req.app_version.chars().count() > 32 || req.app_version.chars().any(char::is_control) {
             return Err(Error::BadRequest(
                 ErrorCode::BadAppVersion,
-                "app_version is too long".into(),
+                "app_version must be at most 32 characters, without control characters".into(),
             ));
         }
         let code = secrets::normalize_code(&req.code);
@@ -53,13 +47,24 @@ impl Service {
         }
         let now = self.clock.now_ms();
         run(&*self.db, Mode::Write, |tx| {
-            let Some(inv) = tx.one(
-                "SELECT i.mentee_id, p.program_id, g.name FROM invite i
-                 JOIN person p ON p.id = i.mentee_id JOIN program g ON g.id = p.program_id
-                 WHERE i.code_hash = $1 AND i.used_at IS NULL AND i.expires_at > $2",
+            // Claim the code in one conditional update: of two phones racing with one code,
+            // exactly one gets a row back (PostgreSQL re-checks the condition after the first
+            // commits; SQLite has one writer).
+            let claimed = tx.one(
+                "UPDATE invite SET used_at = $2
+                 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2
+                 RETURNING mentee_id",
                 &[secrets::hash(&code).into(), now.into()],
-            )?
-            else {
+            )?;
+            let inv = match claimed {
+                Some(c) => tx.one(
+                    "SELECT p.id, p.program_id, g.name FROM person p
+                     JOIN program g ON g.id = p.program_id WHERE p.id = $1",
+                    &[c.text(0)?.into()],
+                )?,
+                None => None,
+            };
+            let Some(inv) = inv else {
                 security_event(tx, now, SecurityEvent::EnrolFailed, None)?;
                 return Err(Error::Unauthorized(
                     ErrorCode::InviteInvalid,
@@ -88,10 +93,6 @@ impl Service {
                     &[(&device).into(), (&mentee).into(), now.into(), req.app_version.as_str().into()],
                 )?;
             }
-            tx.exec(
-                "UPDATE invite SET used_at = $2 WHERE code_hash = $1",
-                &[secrets::hash(&code).into(), now.into()],
-            )?;
             tracing::info!(event = "enrolled", "device enrolled");
             Ok(Enrolment {
                 device_id: device.clone(),
@@ -104,11 +105,52 @@ impl Service {
         })
     }
 
-    /// Rotates a refresh token. A refresh token used twice revokes its device (AU-2).
+    /// Stores an access and a refresh token for `device_id`.
+    fn store_pair(
+        &self,
+        tx: &mut dyn Tx,
+        device_id: &str,
+        pair: &TokenPair,
+        now: i64,
+    ) -> Result<()> {
+        for (t, kind, ttl) in [
+            (&pair.access_token, "access", ACCESS_TTL_MS),
+            (&pair.refresh_token, "refresh", REFRESH_TTL_MS),
+        ] {
+            tx.exec(
+                "INSERT INTO token (hash, device_id, kind, expires_at) VALUES ($1, $2, $3, $4)",
+                &[secrets::hash(t).into(), device_id.into(), kind.into(), (now + ttl).into()],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The successor pair of a refresh token: derived from it under the server's secret, so
+    /// a phone that lost the answer and asks again within [`REFRESH_GRACE_MS`] gets the same
+    /// pair back without the server keeping any token in the clear.
+    fn successor(&self, refresh_token: &str) -> TokenPair {
+        TokenPair {
+            access_token: secrets::derived_token(&self.mac_key, "ka_", "access", refresh_token),
+            expires_in: ACCESS_TTL_MS / 1000,
+            refresh_token: secrets::derived_token(&self.mac_key, "kr_", "refresh", refresh_token),
+        }
+    }
+
+    /// Rotates a refresh token (SECURITY.md AU-2). The token is claimed in one conditional
+    /// update, so of two refreshes racing with one token exactly one rotates it; the other,
+    /// and a retry after a lost answer, get the same successor pair while it is unused and
+    /// within [`REFRESH_GRACE_MS`]. Any other second use revokes the device.
     pub fn refresh(&self, req: &RefreshRequest) -> Result<TokenPair> {
         let now = self.clock.now_ms();
         let hash = secrets::hash(&req.refresh_token);
-        let reused = run(&*self.db, Mode::Write, |tx| {
+        let next = self.successor(&req.refresh_token);
+        let answer = run(&*self.db, Mode::Write, |tx| {
+            let claimed = tx.one(
+                "UPDATE token SET used_at = $2
+                 WHERE hash = $1 AND kind = 'refresh' AND used_at IS NULL AND expires_at > $2
+                 RETURNING device_id",
+                &[hash.as_str().into(), now.into()],
+            )?;
             let Some(r) = tx.one(
                 "SELECT t.device_id, t.expires_at, t.used_at, d.revoked_at FROM token t
                  JOIN device d ON d.device_id = t.device_id WHERE t.hash = $1 AND t.kind = 'refresh'",
@@ -124,33 +166,50 @@ impl Service {
                     "This phone was disconnected from the program.",
                 ));
             }
-            if r.opt_int(2)?.is_some() {
-                security_event(tx, now, SecurityEvent::RefreshReused, Some(&device))?;
+            if claimed.is_some() {
                 tx.exec(
-                    "UPDATE device SET revoked_at = $2, revoked_reason = $3 WHERE device_id = $1",
-                    &[(&device).into(), now.into(), SecurityEvent::RefreshReused.as_str().into()],
+                    "DELETE FROM token WHERE device_id = $1 AND kind = 'access' AND expires_at <= $2",
+                    &[(&device).into(), now.into()],
                 )?;
-                // Tokens stay on record: they now answer `device_revoked`, so the phone says why.
-                return Ok(None);
+                self.store_pair(tx, &device, &next, now)?;
+                return Ok(Some(next.clone()));
             }
-            if r.int(1)? <= now {
+            let used_at = r.opt_int(2)?;
+            if used_at.is_none() {
+                // Not claimed and never used: it has expired.
                 return Err(Error::Unauthorized(
                     ErrorCode::TokenExpired,
                     "Please connect this phone again.",
                 ));
             }
+            // Used before. The same answer again while the successor is unused and recent.
+            let successor_unused = tx
+                .one(
+                    "SELECT 1 FROM token WHERE hash = $1 AND kind = 'refresh' AND used_at IS NULL",
+                    &[secrets::hash(&next.refresh_token).into()],
+                )?
+                .is_some();
+            if successor_unused && used_at.is_some_and(|u| now - u <= REFRESH_GRACE_MS) {
+                let access_expires = tx
+                    .one(
+                        "SELECT expires_at FROM token WHERE hash = $1 AND kind = 'access'",
+                        &[secrets::hash(&next.access_token).into()],
+                    )?
+                    .map_or(Ok(now), |e| e.int(0))?;
+                let mut again = next.clone();
+                again.expires_in = ((access_expires - now) / 1000).max(0);
+                return Ok(Some(again));
+            }
+            security_event(tx, now, SecurityEvent::RefreshReused, Some(&device))?;
             tx.exec(
-                "UPDATE token SET used_at = $2 WHERE hash = $1",
-                &[hash.as_str().into(), now.into()],
+                "UPDATE device SET revoked_at = $2, revoked_reason = $3 WHERE device_id = $1",
+                &[(&device).into(), now.into(), SecurityEvent::RefreshReused.as_str().into()],
             )?;
-            tx.exec(
-                "DELETE FROM token WHERE device_id = $1 AND kind = 'access' AND expires_at <= $2",
-                &[(&device).into(), now.into()],
-            )?;
-            Ok(Some(self.issue(tx, &device, now)?))
+            // Tokens stay on record: they now answer `device_revoked`, so the phone says why.
+            Ok(None)
         })?;
         // The revocation above is committed before the refusal goes out.
-        reused.ok_or(Error::Unauthorized(
+        answer.ok_or(Error::Unauthorized(
             ErrorCode::DeviceRevoked,
             "This phone was disconnected from the program.",
         ))

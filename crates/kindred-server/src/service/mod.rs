@@ -7,6 +7,7 @@
 //! This module holds the [`Service`] itself: its storage, clock, MAC key, epoch and the server
 //! hybrid logical clock.
 
+mod account;
 mod enrol;
 mod staff;
 mod sync;
@@ -22,7 +23,7 @@ use crate::db::{run, Mode, Storage, Tx};
 pub use crate::principal::{DeviceAuth, Principal, StaffId};
 use crate::secrets;
 use crate::{Error, Result};
-pub use staff::DeviceInfo;
+pub use staff::{DeviceInfo, MenteeInfo};
 
 /// How far ahead of the server a device clock may stamp before being re-stamped (SYNC.md §4).
 pub const MAX_DRIFT_MS: i64 = 5 * 60 * 1000;
@@ -30,6 +31,10 @@ pub const MAX_DRIFT_MS: i64 = 5 * 60 * 1000;
 pub const ACCESS_TTL_MS: i64 = 15 * 60 * 1000;
 /// Lifetime of a refresh token (each use rotates it).
 pub const REFRESH_TTL_MS: i64 = 180 * 24 * 3600 * 1000;
+/// How long a used refresh token still answers with the same successor pair (a phone whose
+/// answer was lost asks again); after that, or once the successor is used, a second use
+/// revokes the device.
+pub const REFRESH_GRACE_MS: i64 = 2 * 60 * 1000;
 /// Default lifetime of an invite code.
 pub const INVITE_TTL_MS: i64 = 24 * 3600 * 1000;
 /// `device.last_seen_at` is written at most this often per device (pulls stay read-only).
@@ -160,8 +165,10 @@ pub(crate) enum SecurityEvent {
     RefreshReused,
     /// A change id offered again with another payload.
     IdempotencyKeyReused,
-    /// Staff revoked a device.
+    /// Staff or the mentee revoked a device.
     DeviceRevoked,
+    /// A mentee deleted their data on the server.
+    DataDeleted,
 }
 
 impl SecurityEvent {
@@ -172,6 +179,7 @@ impl SecurityEvent {
             SecurityEvent::RefreshReused => "refresh_reused",
             SecurityEvent::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused.as_str(),
             SecurityEvent::DeviceRevoked => ErrorCode::DeviceRevoked.as_str(),
+            SecurityEvent::DataDeleted => "data_deleted",
         }
     }
 }

@@ -28,7 +28,46 @@ pub struct DeviceInfo {
     pub revoked_at: Option<i64>,
 }
 
+/// A mentee as staff see them: the pseudonym and what happened, never what they recorded.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MenteeInfo {
+    pub id: String,
+    pub label: String,
+    pub created_at: i64,
+    /// When the mentee deleted their data on the server from their phone.
+    pub data_deleted_at: Option<i64>,
+    /// Records the server holds for them.
+    pub records: i64,
+}
+
 impl Service {
+    /// A mentee's label, when they deleted their data (if they did) and how many records the
+    /// server holds for them.
+    pub fn mentee_info(&self, mentee: &str) -> Result<MenteeInfo> {
+        run(&*self.db, Mode::Read, |tx| {
+            let r = tx
+                .one(
+                    "SELECT id, label, created_at, data_deleted_at FROM person
+                     WHERE id = $1 AND role = $2",
+                    &[mentee.into(), PersonRole::Mentee.as_str().into()],
+                )?
+                .ok_or(Error::NotFound("mentee"))?;
+            let records = tx
+                .one(
+                    "SELECT count(*) FROM record WHERE scope_id = $1",
+                    &[user_scope(mentee).into()],
+                )?
+                .map_or(Ok(0), |c| c.int(0))?;
+            Ok(MenteeInfo {
+                id: r.text(0)?,
+                label: r.text(1)?,
+                created_at: r.int(2)?,
+                data_deleted_at: r.opt_int(3)?,
+                records,
+            })
+        })
+    }
+
     /// Creates a program and its scope; returns its id.
     pub fn create_program(&self, name: &str) -> Result<String> {
         check_label(name)?;

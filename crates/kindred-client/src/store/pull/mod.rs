@@ -70,6 +70,20 @@ fn is_constraint(err: &crate::Error) -> bool {
         if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation))
 }
 
+/// Whether every pulled value passes the registry's value check, the one the server applies:
+/// a row this app couldn't read (an older server, a hostile one) is parked, never stored,
+/// and never stops the pull. Times are not checked against this phone's clock.
+fn readable(e: &entity::Entity, row: &PulledRow) -> bool {
+    row.fields.as_ref().is_none_or(|fields| {
+        fields.iter().all(|(name, f)| {
+            e.fields
+                .iter()
+                .find(|d| d.name == name)
+                .is_none_or(|d| entity::check_value(d, &f.value, i64::MAX / 4).is_ok())
+        })
+    })
+}
+
 /// Applies one pulled row of the user scope. `Ok(false)`: it cannot be stored yet (parked).
 fn apply_user_row(
     tx: &Transaction<'_>,
@@ -78,6 +92,9 @@ fn apply_user_row(
     now_ms: i64,
     ctx: &mut PageCtx,
 ) -> Result<bool> {
+    if !readable(e, row) {
+        return Ok(false);
+    }
     let local = write::local(tx, e, &row.id, ctx.outbox_pending)?;
     let decision = decide::decide(e, &local, row);
     let hooks = hooks::hooks(e.name);

@@ -13,6 +13,7 @@
 
 mod v1;
 mod v2;
+mod v3;
 
 use super::Tx;
 use crate::{Error, Result};
@@ -43,6 +44,12 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "change_log.actor_id",
         sqlite: v2::SQLITE,
         postgres: v2::POSTGRES,
+    },
+    Migration {
+        version: 3,
+        name: "person.data_deleted_at",
+        sqlite: v3::SQLITE,
+        postgres: v3::POSTGRES,
     },
 ];
 
