@@ -8,6 +8,7 @@ mod gui;
 mod hostile;
 mod insights;
 mod mentee;
+mod multi;
 mod pg;
 mod server_account;
 mod server_schema;

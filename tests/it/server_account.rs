@@ -183,6 +183,51 @@ fn delete_everything_purges_the_server_and_staff_see_only_that_it_happened() {
     }
 }
 
+#[test]
+fn a_deleted_record_loses_its_content_in_the_phones_sent_log_once_the_delete_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("s.sqlite3").to_string_lossy().into_owned();
+    let s = site(dir.path(), &database);
+    let pdir = tempfile::tempdir().unwrap();
+    let clock = kindred_tests::ManualClock::at(kindred_core::clock::Clock::now(
+        &kindred_client::clock::SystemClock,
+    ));
+    let k = Mutex::new(kindred_tests::open(pdir.path(), &clock, chrono_tz::UTC));
+    let creds = Arc::new(MemoryCreds::default());
+    s.server.enrol(&s.mentee, &k, &*creds);
+    let p = Phone { _dir: tempfile::tempdir().unwrap(), k, creds };
+    p.k.lock()
+        .unwrap()
+        .add_goal(AddGoalReq { text: "CANARY-goal-2 call my sister".into() })
+        .unwrap();
+    assert_eq!(sync(&s, &p).status, Status::Ok);
+    let file = kindred_client::db_path(pdir.path());
+    let in_sent_log = || {
+        let c = rusqlite::Connection::open(&file).unwrap();
+        c.query_row("SELECT count(*) FROM sent_log WHERE change LIKE '%CANARY%'", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap()
+    };
+    assert_eq!(in_sent_log(), 1, "kept for a server restore");
+    let goal = p.k.lock().unwrap().get_plan().unwrap().goals[0].id;
+    p.k.lock().unwrap().delete_goal(kindred_core::ipc::ItemRef { id: goal.to_string() }).unwrap();
+    // Past the undo window, the delete goes out and the kept copy loses its text.
+    clock.advance(chrono::Duration::milliseconds(kindred_core::model::UNDO_WINDOW_MS + 1000));
+    let report = sync(&s, &p);
+    assert_eq!((report.status, report.pushed), (Status::Ok, 1));
+    assert_eq!(in_sent_log(), 0);
+    let c = rusqlite::Connection::open(&file).unwrap();
+    let outbox: i64 = c
+        .query_row(
+            "SELECT count(*) FROM outbox WHERE payload LIKE '%CANARY%' OR undo LIKE '%CANARY%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(outbox, 0);
+}
+
 fn post(s: &Site, path: &str, body: &Value) -> (u16, Value) {
     let r = s.server.client().post(format!("{}{path}", s.server.url())).json(body).send().unwrap();
     let status = r.status().as_u16();

@@ -300,3 +300,34 @@ fn a_hostile_server_can_neither_redirect_the_phone_nor_flood_it() {
     assert_eq!(t.hello().unwrap_err(), TransportError::Network("the answer was too large".into()));
     assert!(started.elapsed() < Duration::from_secs(20));
 }
+
+#[test]
+fn postgres_connections_are_verified_with_sslmode_verify_full() {
+    let Some(pg) = crate::pg::fresh_database() else { return };
+    let url = pg.url();
+    let with = |host: &str, root: &str| {
+        let u = url.replacen("@127.0.0.1", &format!("@{host}"), 1);
+        format!("{u}?sslmode=verify-full&sslrootcert={root}")
+    };
+    // A CA that did not sign the database's certificate is refused, as is no CA file at all.
+    let dir = tempfile::tempdir().unwrap();
+    let other = TestCa::new().server_cert(dir.path(), "other");
+    let err = kindred_server::db::open(&with("localhost", &other.cert.to_string_lossy()));
+    assert!(err.is_err(), "an unknown CA is refused");
+    let err = kindred_server::db::open(&format!("{url}?sslmode=verify-full")).err().unwrap();
+    assert!(err.to_string().contains("sslrootcert"), "{err}");
+    assert!(kindred_server::db::open(&format!("{url}?sslmode=verify-ca")).is_err());
+    // Where the database serves its (Debian) snakeoil certificate for "localhost", that file as
+    // the CA verifies, and the wrong host name does not.
+    let snakeoil = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let ssl: String = c.query_one("SHOW ssl", &[]).unwrap().get(0);
+    let cert: String = c.query_one("SHOW ssl_cert_file", &[]).unwrap().get(0);
+    if ssl != "on" || cert != snakeoil || !std::path::Path::new(snakeoil).exists() {
+        eprintln!("PostgreSQL serves no snakeoil certificate here; the positive case is skipped");
+        return;
+    }
+    let db = kindred_server::db::open(&with("localhost", snakeoil)).expect("verified TLS");
+    drop(db);
+    assert!(kindred_server::db::open(&with("127.0.0.1", snakeoil)).is_err(), "name mismatch");
+}

@@ -18,8 +18,18 @@ http://ipc.localhost; img-src 'self' asset: http://asset.localhost data: blob:; 
 frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'";
 
 /// Crates kindred-core may depend on: pure, wasm-friendly.
-const CORE_DEPS: &[&str] =
-    &["serde", "serde_json", "chrono", "chrono-tz", "uuid", "thiserror", "proptest"];
+/// `sha2` and `base64` (pure, no_std-capable) compute and spell the server key pins.
+const CORE_DEPS: &[&str] = &[
+    "serde",
+    "serde_json",
+    "chrono",
+    "chrono-tz",
+    "uuid",
+    "thiserror",
+    "proptest",
+    "sha2",
+    "base64",
+];
 
 /// The longest a non-test source file may be (STYLE.md: no source file over ~600 lines).
 /// Test files (`tests/it/`, `tests.rs` modules) are exempt.

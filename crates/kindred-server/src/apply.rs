@@ -274,7 +274,7 @@ fn merge(
             continue;
         }
         if let Some((prev_mac, prev_seq)) = seen.get(&id) {
-            if prev_mac == mac {
+            if crate::secrets::mac_eq(prev_mac, mac) {
                 plan.results.push(result(PushOutcome::Duplicate, *prev_seq, None));
             } else {
                 plan.reused_keys += 1;

@@ -21,10 +21,14 @@ struct Cli {
     /// A SQLite file (default, created if missing) or a postgres:// URL.
     #[arg(long, env = "KINDRED_DATABASE", default_value = "kindred-server.sqlite3", global = true)]
     database: String,
-    /// The payload MAC key file, kept outside the database (created on first start).
-    /// Default: next to a SQLite file, or ./kindred-server.key for PostgreSQL.
+    /// The payload MAC key file (64 hex digits, mode 0600), kept outside the database; created
+    /// on first start of an empty database only. Default next to a SQLite file; required for
+    /// PostgreSQL (or KINDRED_MAC_KEY), where every instance must share it.
     #[arg(long, env = "KINDRED_KEY_FILE", global = true)]
     key_file: Option<PathBuf>,
+    /// The payload MAC key itself (64 hex digits), e.g. from a secret store, instead of a file.
+    #[arg(long = "mac-key", env = "KINDRED_MAC_KEY", global = true, hide_env_values = true)]
+    mac_key: Option<String>,
     /// Who runs staff commands: their staff id (letters, digits, '.', '_', '@', '-'), recorded
     /// with every staff write. Default `staff`, the id staff writes had before staff ids.
     #[arg(long, env = "KINDRED_STAFF_ID", default_value = "staff", global = true)]
@@ -229,16 +233,27 @@ enum PublishCmd {
     },
 }
 
-fn key_path(cli: &Cli) -> PathBuf {
-    if let Some(p) = &cli.key_file {
-        return p.clone();
+/// The payload MAC key: `--mac-key`, or the key file (made only for a database without data).
+fn mac_key(cli: &Cli, storage: &dyn db::Storage) -> Result<[u8; 32]> {
+    if let Some(secret) = &cli.mac_key {
+        return Ok(secrets::parse_key(secret)?);
     }
-    if cli.database.starts_with("postgres://") || cli.database.starts_with("postgresql://") {
-        PathBuf::from("kindred-server.key")
-    } else {
-        let path = cli.database.strip_prefix("sqlite://").unwrap_or(&cli.database);
-        PathBuf::from(format!("{path}.key"))
-    }
+    let path = match &cli.key_file {
+        Some(p) => p.clone(),
+        None if cli.database.starts_with("postgres://")
+            || cli.database.starts_with("postgresql://") =>
+        {
+            bail!(
+                "PostgreSQL needs the payload MAC key given explicitly: --key-file PATH or \
+                 KINDRED_MAC_KEY (every instance on the database must share it)."
+            )
+        }
+        None => {
+            let path = cli.database.strip_prefix("sqlite://").unwrap_or(&cli.database);
+            PathBuf::from(format!("{path}.key"))
+        }
+    };
+    Ok(secrets::load_or_create_key(&path, !db::has_data(storage)?)?)
 }
 
 fn obj(pairs: Vec<(&str, Value)>) -> Map<String, Value> {
@@ -361,7 +376,7 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     kindred_server::logging::init();
     let storage = db::open(&cli.database).context("opening the database")?;
-    let key = secrets::load_or_create_key(&key_path(&cli)).context("reading the key file")?;
+    let key = mac_key(&cli, &*storage).context("reading the payload MAC key")?;
     let staff = StaffId::parse(&cli.staff_id).context("reading --staff-id")?;
     let tls = tls_files(&cli)?;
     let svc = Arc::new(Service::open(storage, Arc::new(SystemClock), key)?.with_staff(staff));

@@ -69,14 +69,48 @@ pub fn uuid_v7(now_ms: i64) -> uuid::Uuid {
     uuid::Builder::from_unix_timestamp_millis(ms, &random::<10>()).into_uuid()
 }
 
-/// Reads the MAC key at `path`, creating it (mode 0600) on first start.
-pub fn load_or_create_key(path: &Path) -> Result<[u8; 32]> {
+/// Whether two MACs are equal, in time that does not depend on where they differ.
+pub fn mac_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+/// Parses a MAC key given as 64 hex digits (a file's content or `KINDRED_MAC_KEY`).
+pub fn parse_key(text: &str) -> Result<[u8; 32]> {
+    let raw =
+        hex::decode(text.trim()).map_err(|_| Error::Config("the MAC key is not hex".into()))?;
+    raw.try_into().map_err(|_| Error::Config("the MAC key must be 32 bytes (64 hex digits)".into()))
+}
+
+/// Reads the MAC key at `path`. A missing file is created (mode 0600) only when `may_create`
+/// (a database without data yet): a key made up for a database that already has change
+/// MACs would make every retried change look like a reused id. On Unix a file readable by
+/// group or others is refused.
+pub fn load_or_create_key(path: &Path, may_create: bool) -> Result<[u8; 32]> {
     match std::fs::read(path) {
         Ok(b) => {
-            let s = String::from_utf8_lossy(&b);
-            let raw =
-                hex::decode(s.trim()).map_err(|_| Error::Durability("bad key file".into()))?;
-            raw.try_into().map_err(|_| Error::Durability("key file must hold 32 bytes".into()))
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(path)
+                    .map_err(|e| Error::Config(format!("key file: {e}")))?
+                    .permissions()
+                    .mode();
+                if mode & 0o077 != 0 {
+                    return Err(Error::Config(format!(
+                        "{}: the MAC key file must be readable by its owner only (chmod 600)",
+                        path.display()
+                    )));
+                }
+            }
+            parse_key(&String::from_utf8_lossy(&b))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !may_create => {
+            Err(Error::Config(format!(
+                "{}: the MAC key file is missing, and this database already has data. Restore \
+                 the key file (or set KINDRED_MAC_KEY); a new key would break retried changes.",
+                path.display()
+            )))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = random::<32>();
@@ -84,13 +118,13 @@ pub fn load_or_create_key(path: &Path) -> Result<[u8; 32]> {
             opts.write(true).create_new(true);
             #[cfg(unix)]
             std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-            let mut f = opts.open(path).map_err(|e| Error::Durability(format!("key file: {e}")))?;
+            let mut f = opts.open(path).map_err(|e| Error::Config(format!("key file: {e}")))?;
             std::io::Write::write_all(&mut f, hex::encode(key).as_bytes())
                 .and_then(|()| f.sync_all())
-                .map_err(|e| Error::Durability(format!("key file: {e}")))?;
+                .map_err(|e| Error::Config(format!("key file: {e}")))?;
             Ok(key)
         }
-        Err(e) => Err(Error::Durability(format!("key file: {e}"))),
+        Err(e) => Err(Error::Config(format!("key file: {e}"))),
     }
 }
 
@@ -107,6 +141,24 @@ mod tests {
         let typed = c.to_lowercase().replace('-', " ");
         assert_eq!(normalize_code(&typed), c.replace('-', ""));
         assert_eq!(normalize_code("o0-Il"), "0011");
+    }
+
+    #[test]
+    fn keys_are_made_only_for_an_empty_database_and_kept_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k");
+        assert!(matches!(load_or_create_key(&path, false), Err(Error::Config(_))));
+        let key = load_or_create_key(&path, true).unwrap();
+        assert_eq!(load_or_create_key(&path, false).unwrap(), key);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let err = load_or_create_key(&path, false).unwrap_err().to_string();
+            assert!(err.contains("chmod 600"), "{err}");
+        }
+        assert!(mac_eq(b"abc", b"abc") && !mac_eq(b"abc", b"abd") && !mac_eq(b"ab", b"abc"));
+        assert!(parse_key("zz").is_err());
     }
 
     #[test]

@@ -99,12 +99,19 @@ impl Kindred {
     pub fn mentor_link(&mut self, req: ContactMentorReq) -> Result<String> {
         let c =
             self.store.read(|tx| contacts::get(tx, req.role))?.ok_or(Error::NotFound("contact"))?;
-        let missing = Error::NotFound("contact detail");
-        match req.channel {
-            ContactChannel::Call => c.phone.map(|p| contact::tel_url(&p)).ok_or(missing),
-            ContactChannel::Text => c.sms.or(c.phone).map(|p| contact::sms_url(&p)).ok_or(missing),
-            ContactChannel::Email => c.email.map(|e| contact::mailto_url(&e)).ok_or(missing),
+        // What is stored may have come from the program's server: checked again here.
+        let stored = match req.channel {
+            ContactChannel::Call => c.phone,
+            ContactChannel::Text => c.sms.or(c.phone),
+            ContactChannel::Email => c.email,
         }
+        .ok_or(Error::NotFound("contact detail"))?;
+        match req.channel {
+            ContactChannel::Call => contact::dialable(&stored).map(|p| contact::tel_url(&p)),
+            ContactChannel::Text => contact::dialable(&stored).map(|p| contact::sms_url(&p)),
+            ContactChannel::Email => contact::mailable(&stored).map(|e| contact::mailto_url(&e)),
+        }
+        .ok_or(Error::NotDialable)
     }
 
     /// The link of a bundled help line. Needs no store: help must work even when the data

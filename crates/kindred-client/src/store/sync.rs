@@ -177,6 +177,15 @@ pub fn take_batch(
     for s in seqs {
         bump.execute([s])?;
     }
+    // A delete is final once sent: the record's earlier changes kept for a server restore lose
+    // their content now (a restore re-pushes them as the delete, SYNC.md §13; PR-5).
+    let mut wipe = tx.prepare_cached(
+        "UPDATE sent_log SET change = json_set(change, '$.fields', json('{}'))
+         WHERE entity = ?1 AND record_id = ?2",
+    )?;
+    for c in out.changes.iter().filter(|c| c.op == Op::Delete) {
+        wipe.execute([&c.entity, &c.record_id])?;
+    }
     Ok(out)
 }
 

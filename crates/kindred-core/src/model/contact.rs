@@ -103,14 +103,15 @@ pub fn phone(raw: &str) -> Result<Option<String>> {
     Ok(Some(e164))
 }
 
-/// Checks an e-mail address: one `@`, a dotted domain, no spaces or control characters.
+/// Checks an e-mail address: one `@`, a dotted domain, no spaces or control characters, and
+/// nothing that would add headers or a body to a `mailto:` link (`?`, `&`, `%`, `#`, `/`).
 pub fn email(raw: &str) -> Result<Option<String>> {
     let t = raw.trim();
     if t.is_empty() {
         return Ok(None);
     }
     let ok = t.chars().count() <= EMAIL_MAX
-        && !t.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"',;:\\".contains(c))
+        && !t.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"',;:\\?&%#/".contains(c))
         && matches!(t.split_once('@'), Some((local, domain))
             if !local.is_empty()
                 && !domain.contains('@')
@@ -168,6 +169,17 @@ pub fn fields(raw: RawContact) -> Result<Fields> {
 
 fn phone_or(raw: &str, fallback: &Option<String>) -> Result<Option<String>> {
     Ok(phone(raw)?.or_else(|| fallback.clone()))
+}
+
+/// The E.164 number in `stored` when it is one exactly (a stored or pulled value checked again
+/// before a link is built: no USSD codes such as `**21*…#`, no letters).
+pub fn dialable(stored: &str) -> Option<String> {
+    phone(stored).ok().flatten().filter(|e| e == stored)
+}
+
+/// The e-mail address in `stored` when it passes [`email`] unchanged.
+pub fn mailable(stored: &str) -> Option<String> {
+    email(stored).ok().flatten().filter(|e| e == stored)
 }
 
 /// `tel:` link for an E.164 number.
@@ -230,5 +242,16 @@ mod tests {
     fn links() {
         assert_eq!(tel_url("+15551234567"), "tel:+15551234567");
         assert_eq!(mailto_url("a@b.org"), "mailto:a@b.org");
+        // Stored values are checked again before a link is built.
+        assert_eq!(dialable("+15551234567").as_deref(), Some("+15551234567"));
+        for bad in ["**21*5551234567#", "*#06#", "+1555 123 4567", "5551234567", "tel:+1555"] {
+            assert_eq!(dialable(bad), None, "{bad}");
+        }
+        assert_eq!(mailable("sam@example.org").as_deref(), Some("sam@example.org"));
+        for bad in
+            ["sam@example.org?cc=x@evil.example", "a@b.org&body=hi", "a%40b@c.org", "a@b.org#x"]
+        {
+            assert_eq!(mailable(bad), None, "{bad}");
+        }
     }
 }

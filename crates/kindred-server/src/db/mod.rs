@@ -158,6 +158,13 @@ pub fn run<T>(db: &dyn Storage, mode: Mode, f: impl FnOnce(&mut dyn Tx) -> Resul
     out.ok_or_else(|| Error::Db("transaction body did not run".into()))
 }
 
+/// Whether the database holds any change yet (a MAC key may only be made before it does).
+pub fn has_data(db: &dyn Storage) -> Result<bool> {
+    run(db, Mode::Read, |tx| {
+        Ok(tx.one("SELECT count(*) FROM change_log", &[])?.map_or(Ok(0), |r| r.int(0))? > 0)
+    })
+}
+
 /// Opens the database named by `url`: `postgres://…` / `postgresql://…`, or a SQLite file path
 /// (optionally `sqlite://path`). Checks durability settings, then creates or upgrades the
 /// schema ([`migrations`]); refuses a database written by a newer binary, changing nothing.

@@ -8,6 +8,8 @@ use std::sync::{Condvar, Mutex};
 
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use postgres::{NoTls, Statement};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
 
 use super::migrations::{self, Backend};
 use super::{Mode, Row, Storage, Tx, Val};
@@ -47,8 +49,77 @@ impl From<postgres::Error> for Error {
     }
 }
 
+/// Where to connect, and with which TLS: libpq's `sslmode=verify-full&sslrootcert=FILE` is
+/// taken out of the URL (the driver knows only disable/prefer/require) and becomes rustls
+/// with the server's certificate chain and host name checked against that CA file.
+struct Target {
+    url: String,
+    tls: Option<rustls::ClientConfig>,
+}
+
+fn bad_url(why: &str) -> Error {
+    Error::Config(format!("the PostgreSQL URL: {why}"))
+}
+
+fn target(url: &str) -> Result<Target> {
+    let mut parsed = url::Url::parse(url).map_err(|_| bad_url("not a valid URL"))?;
+    let (mut mode, mut root, mut rest) = (None, None, Vec::new());
+    for (k, v) in parsed.query_pairs() {
+        match &*k {
+            "sslmode" => mode = Some(v.into_owned()),
+            "sslrootcert" => root = Some(v.into_owned()),
+            _ => rest.push((k.into_owned(), v.into_owned())),
+        }
+    }
+    let tls = match mode.as_deref() {
+        Some("verify-full") => {
+            let root =
+                root.ok_or_else(|| bad_url("sslmode=verify-full needs sslrootcert=<CA file>"))?;
+            let mut store = rustls::RootCertStore::empty();
+            let certs = CertificateDer::pem_file_iter(&root)
+                .map_err(|_| bad_url("sslrootcert can't be read"))?;
+            for cert in certs {
+                let cert =
+                    cert.map_err(|_| bad_url("sslrootcert is not a PEM certificate file"))?;
+                store
+                    .add(cert)
+                    .map_err(|_| bad_url("sslrootcert holds an unusable certificate"))?;
+            }
+            let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+            let config = rustls::ClientConfig::builder_with_provider(provider)
+                .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+                .map_err(|_| bad_url("TLS set-up failed"))?
+                .with_root_certificates(store)
+                .with_no_client_auth();
+            rest.push(("sslmode".into(), "require".into()));
+            Some(config)
+        }
+        Some("verify-ca") => {
+            return Err(bad_url("use sslmode=verify-full (the host name is checked too)"))
+        }
+        Some(m) => {
+            rest.push(("sslmode".into(), m.to_owned()));
+            None
+        }
+        None => None,
+    };
+    if rest.is_empty() {
+        parsed.set_query(None);
+    } else {
+        parsed.query_pairs_mut().clear().extend_pairs(rest);
+    }
+    Ok(Target { url: parsed.to_string(), tls })
+}
+
 fn connect(url: &str) -> Result<Client> {
-    let mut c = postgres::Client::connect(url, NoTls)?;
+    let t = target(url)?;
+    let mut c = match t.tls {
+        Some(config) => postgres::Client::connect(
+            &t.url,
+            tokio_postgres_rustls::MakeRustlsConnect::new(config),
+        )?,
+        None => postgres::Client::connect(&t.url, NoTls)?,
+    };
     let sc: String = c.query_one("SHOW synchronous_commit", &[])?.get(0);
     let fsync: String = c.query_one("SHOW fsync", &[])?.get(0);
     if sc == "off" || fsync != "on" {

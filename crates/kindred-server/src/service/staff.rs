@@ -214,6 +214,20 @@ impl Service {
         authorize(who, Action::Write { entity: e })?;
         let now = self.clock.now_ms();
         let id = record_id.map_or_else(|| secrets::uuid_v7(now).to_string(), str::to_owned);
+        // Another instance may have stamped this record later than this one's clock has seen:
+        // the edit is stamped after it, so an explicit staff edit never loses to an older one.
+        if record_id.is_some() {
+            let last = run(&*self.db, Mode::Read, |tx| {
+                tx.one(
+                    "SELECT max(hlc_eff) FROM change_log WHERE scope_id = $1 AND record_id = $2",
+                    &[scope.into(), id.as_str().into()],
+                )?
+                .map_or(Ok(None), |r| r.opt_int(0))
+            })?;
+            if let Some(h) = last.and_then(|h| u64::try_from(h).ok()) {
+                self.observe(kindred_core::sync::hlc::Hlc(h));
+            }
+        }
         let change = WireChange {
             change_id: ChangeId(secrets::uuid_v7(now)),
             entity: entity_name.to_owned(),
