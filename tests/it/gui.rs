@@ -350,6 +350,8 @@ async fn gui_connect_to_a_program_sync_then_revoked_and_disconnect() {
     let app = App::launch(data.path(), "[data-test=nav-settings]").await;
     app.click("[data-test=nav-settings]").await;
     app.click("[data-test=connect-link]").await;
+    app.wait("[data-test=connect-form]").await;
+    app.screenshot("connect-390x844.png", 390, 844).await;
     // Plain http:// is refused before anything is sent.
     app.type_into("[data-test=server]", &server.url.replace("https://", "http://")).await;
     app.type_into("[data-test=invite-code]", &code).await;
@@ -378,6 +380,13 @@ async fn gui_connect_to_a_program_sync_then_revoked_and_disconnect() {
     app.text_until("[data-test=sync-now]", |t| t == "Sync now").await;
     show_program_section(&app).await;
     app.screenshot("settings-program-390x844.png", 390, 844).await;
+    // This phone as the program's server knows it.
+    app.click("[data-test=show-phones]").await;
+    assert_eq!(app.text("[data-test=phone-label]").await, "This phone");
+    assert_eq!(app.count("[data-test=phone-disconnect]").await, 0, "not this phone itself");
+    let js = "document.querySelector('[data-test=phones]').scrollIntoView()";
+    app.client.execute(js, vec![]).await.expect("scroll");
+    app.screenshot("settings-phones-390x844.png", 390, 844).await;
 
     // The staff-set mentor contact and the program's help number came in.
     app.click("[data-test=nav-mentor]").await;
@@ -425,6 +434,10 @@ async fn gui_connect_to_a_program_sync_then_revoked_and_disconnect() {
     app.click("[data-test=disconnect]").await;
     app.click("[data-test=disconnect-confirm]").await;
     app.wait("[data-test=connect-link]").await;
+    let said = app.text("[data-test=disconnect-message]").await;
+    assert!(said.starts_with("This phone is disconnected"), "{said}");
+    show_program_section(&app).await;
+    app.screenshot("settings-disconnected-390x844.png", 390, 844).await;
     assert_eq!(app.count("[data-test=sync-notice]").await, 0);
     app.click("[data-test=get-help]").await;
     app.wait("[data-test=help-988-call]").await;

@@ -103,11 +103,16 @@ fn target(url: &str) -> Result<Target> {
         }
         None => None,
     };
-    if rest.is_empty() {
-        parsed.set_query(None);
-    } else {
-        parsed.query_pairs_mut().clear().extend_pairs(rest);
+    if tls.is_none() {
+        // Nothing taken out: the URL goes to the driver as given.
+        return Ok(Target { url: url.to_owned(), tls });
     }
+    // Percent-encoded (the driver reads `%20`, not a form's `+`).
+    let enc = |v: &str| {
+        percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    let query: Vec<String> = rest.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect();
+    parsed.set_query(Some(&query.join("&")));
     Ok(Target { url: parsed.to_string(), tls })
 }
 

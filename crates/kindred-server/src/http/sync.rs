@@ -34,12 +34,27 @@ fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
         })
 }
 
+/// Whether `token` has the shape of an access token (`ka_` and 64 hex digits): anything else
+/// is refused before any database work.
+fn well_formed(token: &str) -> bool {
+    token.len() == 67
+        && token.starts_with("ka_")
+        && token[3..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// The device behind the request's access token, within its rate limit.
 pub(super) async fn authenticate(
     st: &AppState,
     headers: &HeaderMap,
 ) -> Result<DeviceAuth, ApiError> {
     let token = bearer(headers)?.to_owned();
+    if !well_formed(&token) {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::TokenInvalid,
+            "Please connect this phone again.",
+        ));
+    }
     let svc = st.svc.clone();
     let auth = blocking(move || svc.authenticate(&token)).await?;
     if let Err(not_until) = st.per_device.check_key(&auth.device_id) {
@@ -93,4 +108,23 @@ async fn pull(
         .to_owned();
     let svc = st.svc.clone();
     Ok(Json(blocking(move || svc.pull(&auth, &q.scope, q.after, q.limit, &epoch)).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::well_formed;
+
+    #[test]
+    fn only_access_token_shapes_reach_the_database() {
+        assert!(well_formed(&format!("ka_{}", "0a".repeat(32))));
+        for bad in [
+            "ka_0000",
+            "kr_0000000000000000000000000000000000000000000000000000000000000000",
+            "",
+            "ka_",
+        ] {
+            assert!(!well_formed(bad), "{bad}");
+        }
+        assert!(!well_formed(&format!("ka_{}", "0A".repeat(32))), "lower-case hex only");
+    }
 }
