@@ -178,7 +178,7 @@ pub const DISCONNECT_CONFIRM: &str =
      server. Everything you recorded stays on this phone.";
 pub const YOUR_PHONES: &str = "Your phones";
 pub const SHOW_PHONES: &str = "Show my phones";
-pub const PHONE_CONNECTED: &str = "connected";
+pub const PHONE_CONNECTED: &str = "Connected";
 pub const PHONE_DISCONNECTED: &str = "disconnected";
 pub const DISCONNECT_PHONE: &str = "Disconnect that phone";
 pub const DISCONNECT_PHONE_CONFIRM: &str =

@@ -384,7 +384,7 @@ async fn gui_connect_to_a_program_sync_then_revoked_and_disconnect() {
     app.click("[data-test=show-phones]").await;
     assert_eq!(app.text("[data-test=phone-label]").await, "This phone");
     assert_eq!(app.count("[data-test=phone-disconnect]").await, 0, "not this phone itself");
-    let js = "document.querySelector('[data-test=phones]').scrollIntoView()";
+    let js = "document.querySelector('[data-test=your-phones]').scrollIntoView()";
     app.client.execute(js, vec![]).await.expect("scroll");
     app.screenshot("settings-phones-390x844.png", 390, 844).await;
 

@@ -63,6 +63,9 @@ impl App {
             json!({ "application": app_binary().to_string_lossy() }),
         );
         let t = Instant::now();
+        // fantoccini's rustls and ours build with different crypto providers: name one (ring,
+        // the app's) for the WebDriver client. The app itself passes its provider explicitly.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = ClientBuilder::rustls()
             .expect("rustls client")
             .capabilities(caps)

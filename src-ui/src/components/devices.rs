@@ -26,11 +26,11 @@ pub fn YourPhones() -> impl IntoView {
         view! {
             <li data-test="phone">
                 <strong data-test="phone-label">{d.label.clone()}</strong>
-                <span class="muted">" · " {text::PHONE_CONNECTED} " " {d.connected.clone()}</span>
-                {d.last_synced.clone().map(|t| view! {
-                    <span class="muted">" · " {text::LAST_SYNCED} " " {t}</span>
-                })}
                 {state.map(|s| view! { <span class="muted" data-test="phone-revoked">" · " {s}</span> })}
+                <span class="muted when">{text::PHONE_CONNECTED} " " {d.connected.clone()}</span>
+                {d.last_synced.clone().map(|t| view! {
+                    <span class="muted when">{text::LAST_SYNCED} " " {t}</span>
+                })}
                 {can_revoke.then(|| {
                     let asked = id.clone();
                     let chosen = id.clone();
@@ -67,7 +67,7 @@ pub fn YourPhones() -> impl IntoView {
         }
     };
     view! {
-        <h3>{text::YOUR_PHONES}</h3>
+        <h3 data-test="your-phones">{text::YOUR_PHONES}</h3>
         {move || match list.get() {
             None => view! {
                 <button data-test="show-phones" prop:disabled=move || m.busy() on:click=show>
@@ -76,7 +76,7 @@ pub fn YourPhones() -> impl IntoView {
             }
             .into_any(),
             Some(v) => view! {
-                <ul class="plain" data-test="phones">{v.devices.into_iter().map(phone).collect_view()}</ul>
+                <ul class="phones" data-test="phones">{v.devices.into_iter().map(phone).collect_view()}</ul>
             }
             .into_any(),
         }}
