@@ -301,6 +301,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn invites_are_read_from_a_qr_payload_or_a_typed_code() {
+        let pin = Pin::of_spki(b"key").to_string();
+        let qr = format!(
+            "kindred://enrol?server=https%3A%2F%2Fkindred.example.org&code=abcd-efgh-jkmn-pqrs&pin={}",
+            pin.replace('/', "%2F").replace('+', "%2B").replace('=', "%3D")
+        );
+        let i = read_invite(&qr, "ignored").unwrap();
+        assert_eq!(i.server, "https://kindred.example.org");
+        assert_eq!(i.code, "ABCDEFGHJKMNPQRS");
+        assert_eq!(i.trust, Trust::Pins(vec![Pin::of_spki(b"key")]));
+        // No pin, a bad pin, a plain-HTTP server or a short code: refused, nothing sent.
+        assert_eq!(read_invite(&qr.replace("&pin=", "&nopin="), ""), Err(ConnectError::BadCode));
+        assert_eq!(read_invite(&qr.replace("sha256", "md5"), ""), Err(ConnectError::BadCode));
+        assert!(matches!(
+            read_invite(&qr.replace("https%3A", "http%3A"), ""),
+            Err(ConnectError::BadAddress(m)) if m.contains("https://")
+        ));
+        assert_eq!(read_invite(&qr.replace("-pqrs", ""), ""), Err(ConnectError::BadCode));
+        assert_eq!(read_invite("kindred://other?x=1", ""), Err(ConnectError::BadCode));
+        // Typed: the last two groups are the server check.
+        let typed = pin::typed_code("ABCD-EFGH-JKMN-PQRS", &Pin::of_spki(b"key"));
+        let i = read_invite("kindred.example.org", &typed.to_lowercase()).unwrap();
+        assert_eq!(i.code, "ABCDEFGHJKMNPQRS");
+        assert_eq!(i.trust, Trust::Check(Pin::of_spki(b"key").check()));
+        assert_eq!(
+            read_invite("kindred.example.org", "ABCD-EFGH-JKMN-PQRS"),
+            Err(ConnectError::Incomplete)
+        );
+        assert!(matches!(
+            read_invite("http://kindred.example.org", &typed),
+            Err(ConnectError::BadAddress(_))
+        ));
+    }
+
+    #[test]
     fn the_settings_screen_gets_calm_words_and_the_right_codes() {
         let e = ConnectError::TooLong.to_command_error();
         assert_eq!(
