@@ -226,6 +226,9 @@ fn a_deleted_record_loses_its_content_in_the_phones_sent_log_once_the_delete_is_
         )
         .unwrap();
     assert_eq!(outbox, 0);
+    // On the server the delete wiped the content, and the files hold no older copy.
+    let raw = raw_files(&database);
+    assert!(!raw.windows(7).any(|w| w == b"CANARY-"), "the server's files keep no copy");
 }
 
 fn post(s: &Site, path: &str, body: &Value) -> (u16, Value) {

@@ -4,6 +4,7 @@
 
 use kindred_core::entity;
 use kindred_core::sync::hlc::Hlc;
+use kindred_core::sync::merge::Op;
 use kindred_core::sync::wire::{
     self, check_change, ErrorCode, HelloResponse, PullResponse, PulledRow, PushOutcome,
     PushRequest, PushResponse, VersionRange,
@@ -110,6 +111,16 @@ impl Service {
             clock_skew = skew
         );
         self.touch(auth, None)?;
+        // A delete wiped content: let the files drop their older copies too (best effort; the
+        // answer does not wait on it failing).
+        let deleted = req
+            .changes
+            .iter()
+            .zip(&results)
+            .any(|(c, r)| c.op == Op::Delete && r.outcome == PushOutcome::Applied);
+        if deleted {
+            let _ = self.db.after_purge();
+        }
         Ok(PushResponse { server_hlc: self.tick(), clock_skew: skew, results })
     }
 
