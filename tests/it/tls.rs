@@ -331,3 +331,27 @@ fn postgres_connections_are_verified_with_sslmode_verify_full() {
     drop(db);
     assert!(kindred_server::db::open(&with("127.0.0.1", snakeoil)).is_err(), "name mismatch");
 }
+
+#[test]
+fn a_client_trickling_its_headers_is_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new();
+    let cert = ca.server_cert(dir.path(), "slow");
+    let s = site_in(dir, Some(cert), &["--request-timeout-secs", "2"]);
+    let tcp = std::net::TcpStream::connect(("127.0.0.1", s.server.port)).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let conn = rustls::ClientConnection::new(ca.client_config(), name).unwrap();
+    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    // Half a request, then nothing: the server closes the connection after the timeout.
+    tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n").unwrap();
+    let started = Instant::now();
+    let mut buf = Vec::new();
+    let _ = tls.read_to_end(&mut buf);
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_secs(1) && waited < Duration::from_secs(15), "{waited:?}");
+    assert!(!String::from_utf8_lossy(&buf).contains("200 OK"), "no answer to half a request");
+    // Whole requests are still served.
+    let ok = s.server.client().get(format!("{}/healthz", s.server.url())).send().unwrap();
+    assert_eq!(ok.status(), 200);
+}

@@ -68,6 +68,20 @@ impl TestCa {
         TestCa { issuer }
     }
 
+    /// A rustls client configuration trusting this CA (for raw TLS in tests).
+    pub fn client_config(&self) -> std::sync::Arc<rustls::ClientConfig> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(self.issuer.der().clone()).unwrap();
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        std::sync::Arc::new(
+            rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_root_certificates(roots)
+                .with_no_client_auth(),
+        )
+    }
+
     /// A server certificate for loopback signed by this CA, with a fresh key, as
     /// `<name>.crt.pem` (certificate, then the CA) and `<name>.key.pem` in `dir`.
     pub fn server_cert(&self, dir: &Path, name: &str) -> CertFiles {

@@ -343,7 +343,8 @@ async fn serve(
             tracing::info!(%addr, backend = svc.backend(), tls = true, "listening");
             // Tests and scripts read this line to learn the port when listening on :0.
             println!("listening on https://{addr}");
-            http::serve_tls(listener, router, config, stop_signal()).await?;
+            let headers = limits.timeout.min(std::time::Duration::from_secs(10));
+            http::serve_tls(listener, router, config, headers, stop_signal()).await?;
         }
         None => {
             if !http::plain_allowed(&addr) {

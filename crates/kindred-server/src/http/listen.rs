@@ -25,11 +25,13 @@ pub async fn serve(
 }
 
 /// Serves `router` over TLS with `config` (reloadable: [`RustlsConfig::reload_from_config`])
-/// until `shutdown` resolves; in-flight requests get [`DRAIN`] to finish.
+/// until `shutdown` resolves; in-flight requests get [`DRAIN`] to finish. Request headers must
+/// arrive within `header_timeout` (the TLS handshake has its own 10 s).
 pub async fn serve_tls(
     listener: std::net::TcpListener,
     router: Router,
     config: RustlsConfig,
+    header_timeout: Duration,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     listener.set_nonblocking(true)?;
@@ -39,10 +41,14 @@ pub async fn serve_tls(
         shutdown.await;
         stop.graceful_shutdown(Some(DRAIN));
     });
-    axum_server::from_tcp_rustls(listener, config)
-        .handle(handle)
-        .serve(router.into_make_service_with_connect_info::<SocketAddr>())
-        .await
+    let mut server = axum_server::from_tcp_rustls(listener, config).handle(handle);
+    // A client that opens connections and trickles its headers (slowloris) is cut off.
+    server
+        .http_builder()
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    server.serve(router.into_make_service_with_connect_info::<SocketAddr>()).await
 }
 
 /// Whether a plain (non-TLS) listener may use `addr`: loopback only.
