@@ -88,7 +88,8 @@ fn hostile(name: &str, database: &str, dir: &std::path::Path) -> Answers {
     };
     let deep_object = (0..5).fold(json!("x"), |v, _| json!({"a": v}));
     let deep = json!({"device_id": device, "epoch": epoch,
-                      "changes": [craving(4, json!(["hungry"])), craving(5, nested(3)),
+                      "changes": [craving(4, json!(["hungry", "a_trigger_from_the_future"])),
+                                  craving(5, nested(3)),
                                   contact(6, deep_object)]});
     note("nesting", push(&deep));
     // A NUL in the app version at enrolment.
@@ -123,6 +124,10 @@ fn hostile(name: &str, database: &str, dir: &std::path::Path) -> Answers {
     // The phone pulls what the server accepted.
     let mut t = server.transport(creds.clone());
     assert_eq!(sync_once(&k, &mut t, true).unwrap().status, Status::Ok, "{name}: pullable");
+    // A trigger this app doesn't know is left out of the view, not an error.
+    let c = k.lock().unwrap().craving_detail(kindred_core::ipc::CravingRef { id: id(4) });
+    let c = c.unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(c.triggers, vec![kindred_core::model::craving::Trigger::Hungry], "{name}");
     // SIGTERM: a clean exit.
     server.signal("TERM");
     let status = server.wait().expect("exit status");

@@ -9,7 +9,7 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use kindred_core::clock::ZonedDateTime;
 use kindred_core::entity::CRAVING;
 use kindred_core::ids::CravingId;
-use kindred_core::model::craving::{Craving, Details, Outcome, Surf};
+use kindred_core::model::craving::{Craving, Details, Outcome, Surf, Trigger};
 use kindred_core::sync::wire::PulledField;
 use rusqlite::types::Value as Sql;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
@@ -328,6 +328,13 @@ pub fn coping_seen(tx: &Transaction<'_>, limit: u32) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
+/// The triggers this app knows, in stored order: one a newer app (or another client) wrote
+/// is left out of the view, never an error (the stored list keeps it).
+fn known_triggers(raw: &str) -> Result<Vec<Trigger>> {
+    let names: Vec<String> = serde_json::from_str(raw)?;
+    Ok(names.iter().filter_map(|n| Trigger::from_key(n)).collect())
+}
+
 const COLS: &str = "id, started_at, tz, intensity, triggers, tags, place, with_whom, coping, \
                     outcome, end_intensity, surf_started_at, surf_ended_at, note";
 
@@ -353,7 +360,7 @@ fn decode(r: &Row<'_>) -> rusqlite::Result<Result<Craving>> {
             at: ZonedDateTime::from_instant(from_ms(started_at), tz),
             intensity,
             details: Details {
-                triggers: serde_json::from_str(&triggers)?,
+                triggers: known_triggers(&triggers)?,
                 tags: serde_json::from_str(&tags)?,
                 place,
                 with_whom,
