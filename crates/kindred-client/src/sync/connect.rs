@@ -300,6 +300,29 @@ pub fn retry_pending_revoke(creds: &dyn CredentialStore) -> bool {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// Whatever is typed or pasted, reading it never panics, and anything accepted is an
+        /// HTTPS address, a 16-character code and a way to check the server's key.
+        #[test]
+        fn any_input_is_refused_or_a_checkable_invite(
+            server in proptest::prop_oneof![
+                "\\PC{0,80}",
+                "kindred://enrol\\?[a-z=&%0-9A-F./:+-]{0,120}",
+                "https://[a-z.]{1,20}(:[0-9]{1,5})?",
+            ],
+            code in "\\PC{0,40}",
+        ) {
+            if let Ok(i) = read_invite(&server, &code) {
+                proptest::prop_assert!(i.server.starts_with("https://"));
+                proptest::prop_assert_eq!(i.code.len(), pin::CODE_CHARS);
+                match i.trust {
+                    Trust::Pins(p) => proptest::prop_assert!(!p.is_empty()),
+                    Trust::Check(c) => proptest::prop_assert_eq!(c.len(), pin::CHECK_CHARS),
+                }
+            }
+        }
+    }
+
     #[test]
     fn invites_are_read_from_a_qr_payload_or_a_typed_code() {
         let pin = Pin::of_spki(b"key").to_string();

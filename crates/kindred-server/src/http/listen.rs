@@ -107,6 +107,37 @@ mod tests {
         assert_eq!(client_ip(proxy, &HeaderMap::new(), &[proxy]), proxy);
     }
 
+    proptest::proptest! {
+        /// Behind trusted proxies the client address is never one of the proxies unless every
+        /// hop was one, and without a trusted peer the header is never believed.
+        #[test]
+        fn the_client_address_is_never_a_trusted_proxy(
+            hops in proptest::collection::vec(0u8..6, 0..6),
+            spoofed in proptest::collection::vec(proptest::prelude::any::<[u8; 4]>(), 0..3),
+            peer_trusted in proptest::prelude::any::<bool>(),
+        ) {
+            let trusted: Vec<IpAddr> = (1..=3u8).map(|i| IpAddr::from([10, 0, 0, i])).collect();
+            let ip = |n: u8| if n < 3 { trusted[n as usize] } else { IpAddr::from([203, 0, 113, n]) };
+            let mut list: Vec<String> = spoofed.iter().map(|b| IpAddr::from(*b).to_string()).collect();
+            list.extend(hops.iter().map(|n| ip(*n).to_string()));
+            let mut h = HeaderMap::new();
+            if !list.is_empty() {
+                h.insert("x-forwarded-for", list.join(", ").parse().unwrap());
+            }
+            let peer = if peer_trusted { trusted[0] } else { IpAddr::from([198, 51, 100, 7]) };
+            let got = client_ip(peer, &h, &trusted);
+            if !peer_trusted {
+                proptest::prop_assert_eq!(got, peer);
+            } else if let Some(last_untrusted) = hops.iter().rev().find(|n| **n >= 3) {
+                // The right-most untrusted hop, however the left was spoofed.
+                proptest::prop_assert_eq!(got, ip(*last_untrusted));
+            } else if !trusted.contains(&got) {
+                // Every listed hop was a proxy: the first address beyond them is the client's.
+                proptest::prop_assert!(spoofed.iter().any(|b| IpAddr::from(*b) == got));
+            }
+        }
+    }
+
     #[test]
     fn plain_listeners_stay_on_loopback() {
         assert!(plain_allowed(&"127.0.0.1:8080".parse().unwrap()));
