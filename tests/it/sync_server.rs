@@ -682,3 +682,39 @@ fn two_devices_converge_with_staff_content_and_a_delete_during_an_edit() {
         assert_eq!(server.len(), 1, "{name}: only the staff-set contact is live");
     }
 }
+
+#[test]
+fn contacts_from_the_server_are_checked_again_before_a_link_is_built() {
+    for (name, db, _keep) in backends() {
+        let clock = ServerClock::at(NOW);
+        let svc = Service::open(db.clone(), Arc::new(clock.clone()), [3; 32]).unwrap();
+        let program = Program::create(&svc);
+        let (_d, k) = device();
+        let creds = MemoryCreds::default();
+        program.enrol(&svc, &k, &creds);
+        // Values the registry takes as short text, but no phone may dial or mail.
+        let mut f = Map::new();
+        f.insert("role".into(), json!("primary"));
+        f.insert("name".into(), json!("Sam"));
+        f.insert("phone".into(), json!("**21*5551234567#"));
+        f.insert("email".into(), json!("sam@example.org?cc=x@evil.example"));
+        svc.staff_write(&program.user_scope(), "mentor_contact", None, Op::Create, f).unwrap();
+        let mut rng = Rng::new(7);
+        let mut t = SimTransport {
+            svc: &svc,
+            creds: &creds,
+            rng: &mut rng,
+            faults: Faults::default(),
+            delayed: None,
+        };
+        assert_eq!(sync_once(&k, &mut t, true).unwrap().status, Status::Ok, "{name}");
+        use kindred_core::ipc::{ContactChannel, ContactMentorReq};
+        use kindred_core::model::contact::Role;
+        for channel in [ContactChannel::Call, ContactChannel::Text, ContactChannel::Email] {
+            let link =
+                k.lock().unwrap().mentor_link(ContactMentorReq { role: Role::Primary, channel });
+            let err = link.expect_err("no link from an unsafe value").to_string();
+            assert!(err.contains("yourself"), "{name}: {err}");
+        }
+    }
+}

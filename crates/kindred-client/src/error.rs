@@ -35,6 +35,9 @@ pub enum Error {
     /// A program help number is not a number this phone can safely dial or text.
     #[error("That number can't be dialled from here. You can dial it yourself.")]
     NotDialable,
+    /// A stored e-mail address a `mailto:` link can't safely be built from.
+    #[error("That e-mail address can't be opened from here. You can write to it yourself.")]
+    NotMailable,
     /// Nothing to undo.
     #[error("There is nothing to undo any more.")]
     UndoExpired,
@@ -69,7 +72,9 @@ impl Error {
         let (code, message) = match self {
             Error::Invalid(e) => (CommandCode::Invalid, e.to_string()),
             Error::Import(why) => (CommandCode::Invalid, why.clone()),
-            Error::HelpNumberGone | Error::NotDialable => (CommandCode::Invalid, self.to_string()),
+            Error::HelpNumberGone | Error::NotDialable | Error::NotMailable => {
+                (CommandCode::Invalid, self.to_string())
+            }
             Error::NotFound(_) | Error::UndoExpired => (CommandCode::NotFound, self.to_string()),
             Error::NewerVersion { .. } => (
                 CommandCode::NewerVersion,

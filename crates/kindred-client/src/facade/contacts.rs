@@ -107,11 +107,16 @@ impl Kindred {
         }
         .ok_or(Error::NotFound("contact detail"))?;
         match req.channel {
-            ContactChannel::Call => contact::dialable(&stored).map(|p| contact::tel_url(&p)),
-            ContactChannel::Text => contact::dialable(&stored).map(|p| contact::sms_url(&p)),
-            ContactChannel::Email => contact::mailable(&stored).map(|e| contact::mailto_url(&e)),
+            ContactChannel::Call => {
+                contact::dialable(&stored).map(|p| contact::tel_url(&p)).ok_or(Error::NotDialable)
+            }
+            ContactChannel::Text => {
+                contact::dialable(&stored).map(|p| contact::sms_url(&p)).ok_or(Error::NotDialable)
+            }
+            ContactChannel::Email => contact::mailable(&stored)
+                .map(|e| contact::mailto_url(&e))
+                .ok_or(Error::NotMailable),
         }
-        .ok_or(Error::NotDialable)
     }
 
     /// The link of a bundled help line. Needs no store: help must work even when the data
