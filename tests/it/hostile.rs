@@ -12,14 +12,6 @@ use kindred_client::sync::{sync_once, Status};
 use kindred_tests::sync::{real_device, ServerProc};
 use serde_json::{json, Value};
 
-fn databases(dir: &std::path::Path) -> Vec<(&'static str, String, Option<crate::pg::PgDb>)> {
-    let mut out = vec![("sqlite", dir.join("server.sqlite3").to_string_lossy().into_owned(), None)];
-    if let Some(pg) = crate::pg::fresh_database() {
-        out.push(("postgres", pg.url(), Some(pg)));
-    }
-    out
-}
-
 /// `(status, body)` of every answer, compared across backends.
 type Answers = Vec<(String, u16, Value)>;
 
@@ -170,7 +162,7 @@ fn stalled_push(database: &str, key: &std::path::Path, token: &str) -> (u16, Val
 fn hostile_inputs_are_refused_alike_on_both_backends() {
     let dir = tempfile::tempdir().unwrap();
     let mut all = Vec::new();
-    for (name, database, _keep) in databases(dir.path()) {
+    for (name, database, _keep) in crate::pg::databases(dir.path()) {
         let answers = hostile(name, &database, dir.path());
         let get = |what: &str| answers.iter().find(|(w, ..)| w == what).cloned().unwrap();
         let (_, st, body) = get("nul record id");

@@ -54,3 +54,13 @@ pub fn fresh_database() -> Option<PgDb> {
     let base = admin.rsplit_once('/').map_or(admin.clone(), |(b, _)| b.to_owned());
     Some(PgDb { admin, name, base })
 }
+
+/// The server databases to run a test on: a SQLite file in `dir`, and a fresh PostgreSQL
+/// database when one is reachable, each as (name, database, what keeps it alive).
+pub fn databases(dir: &std::path::Path) -> Vec<(&'static str, String, Option<PgDb>)> {
+    let mut out = vec![("sqlite", dir.join("server.sqlite3").to_string_lossy().into_owned(), None)];
+    if let Some(pg) = fresh_database() {
+        out.push(("postgres", pg.url(), Some(pg)));
+    }
+    out
+}

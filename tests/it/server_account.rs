@@ -15,14 +15,6 @@ use kindred_server::db::{self, Mode};
 use kindred_tests::sync::{real_device, ServerProc};
 use serde_json::{json, Value};
 
-fn databases(dir: &std::path::Path) -> Vec<(&'static str, String, Option<crate::pg::PgDb>)> {
-    let mut out = vec![("sqlite", dir.join("server.sqlite3").to_string_lossy().into_owned(), None)];
-    if let Some(pg) = crate::pg::fresh_database() {
-        out.push(("postgres", pg.url(), Some(pg)));
-    }
-    out
-}
-
 struct Site {
     server: ServerProc,
     mentee: String,
@@ -66,7 +58,7 @@ fn count(database: &str, sql: &str) -> i64 {
 #[test]
 fn disconnect_revokes_on_the_server_now_or_when_back_online() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, database, _keep) in databases(dir.path()) {
+    for (name, database, _keep) in crate::pg::databases(dir.path()) {
         let mut s = site(dir.path(), &database);
         let a = phone(&s);
         assert_eq!(sync(&s, &a).status, Status::Ok, "{name}");
@@ -100,7 +92,7 @@ fn disconnect_revokes_on_the_server_now_or_when_back_online() {
 #[test]
 fn a_mentee_sees_their_phones_and_can_disconnect_another() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, database, _keep) in databases(dir.path()) {
+    for (name, database, _keep) in crate::pg::databases(dir.path()) {
         let s = site(dir.path(), &database);
         let (a, b) = (phone(&s), phone(&s));
         assert_eq!(sync(&s, &b).status, Status::Ok);
@@ -139,7 +131,7 @@ fn raw_files(path: &str) -> Vec<u8> {
 #[test]
 fn delete_everything_purges_the_server_and_staff_see_only_that_it_happened() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, database, _keep) in databases(dir.path()) {
+    for (name, database, _keep) in crate::pg::databases(dir.path()) {
         let s = site(dir.path(), &database);
         let (a, b) = (phone(&s), phone(&s));
         {
@@ -240,7 +232,7 @@ fn post(s: &Site, path: &str, body: &Value) -> (u16, Value) {
 #[test]
 fn a_lost_refresh_answer_gets_the_same_pair_and_a_later_reuse_revokes() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, database, _keep) in databases(dir.path()) {
+    for (name, database, _keep) in crate::pg::databases(dir.path()) {
         let s = site(dir.path(), &database);
         let a = phone(&s);
         let old = json!({"refresh_token": a.creds.get(REFRESH).unwrap().unwrap()});
@@ -261,7 +253,7 @@ fn a_lost_refresh_answer_gets_the_same_pair_and_a_later_reuse_revokes() {
 #[test]
 fn racing_enrolments_and_refreshes_have_exactly_one_winner() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, database, _keep) in databases(dir.path()) {
+    for (name, database, _keep) in crate::pg::databases(dir.path()) {
         let s = site(dir.path(), &database);
         for round in 0..5 {
             let code = s.server.staff(&["invite", "--mentee", &s.mentee]);

@@ -18,15 +18,6 @@ use kindred_tests::sync::{device_visible, real_device, server_visible, FileCreds
 use kindred_tests::tls::TestCa;
 use serde_json::json;
 
-/// (name, database, keep-alive guard) per backend.
-fn databases(dir: &std::path::Path) -> Vec<(&'static str, String, Option<crate::pg::PgDb>)> {
-    let mut out = vec![("sqlite", dir.join("server.sqlite3").to_string_lossy().into_owned(), None)];
-    if let Some(pg) = crate::pg::fresh_database() {
-        out.push(("postgres", pg.url(), Some(pg)));
-    }
-    out
-}
-
 struct Site {
     server: ServerProc,
     mentee: String,
@@ -75,7 +66,7 @@ fn error_of(r: reqwest::blocking::Response) -> (u16, ErrorBody) {
 #[test]
 fn hostile_input_gets_a_clear_4xx_and_the_server_stays_up() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, database, _keep) in databases(dir.path()) {
+    for (name, database, _keep) in crate::pg::databases(dir.path()) {
         let s = site(dir.path(), &database, &[]);
         let (da, db_) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let (a, b) = (device(da.path()), device(db_.path()));
@@ -279,7 +270,7 @@ fn hostile_input_gets_a_clear_4xx_and_the_server_stays_up() {
 #[test]
 fn two_devices_converge_over_http_through_a_server_kill_9() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, database, _keep) in databases(dir.path()) {
+    for (name, database, _keep) in crate::pg::databases(dir.path()) {
         let mut s = site(dir.path(), &database, &["--device-per-minute", "100000"]);
         s.server.staff(&[
             "contact",
@@ -362,7 +353,7 @@ fn two_devices_converge_over_http_through_a_server_kill_9() {
 #[test]
 fn a_client_killed_mid_sync_loses_and_duplicates_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, database, _keep) in databases(dir.path()) {
+    for (name, database, _keep) in crate::pg::databases(dir.path()) {
         let s = site(dir.path(), &database, &["--device-per-minute", "100000"]);
         let data = tempfile::tempdir().unwrap();
         let creds_file = data.path().join("creds.json");

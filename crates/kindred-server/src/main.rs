@@ -240,9 +240,7 @@ fn mac_key(cli: &Cli, storage: &dyn db::Storage) -> Result<[u8; 32]> {
     }
     let path = match &cli.key_file {
         Some(p) => p.clone(),
-        None if cli.database.starts_with("postgres://")
-            || cli.database.starts_with("postgresql://") =>
-        {
+        None if db::is_postgres(&cli.database) => {
             bail!(
                 "PostgreSQL needs the payload MAC key given explicitly: --key-file PATH or \
                  KINDRED_MAC_KEY (every instance on the database must share it)."
@@ -309,7 +307,7 @@ fn reload_on_hangup(files: TlsFiles, config: RustlsConfig, svc: Arc<Service>) {
     let Ok(mut hup) = signal(SignalKind::hangup()) else { return };
     tokio::spawn(async move {
         while hup.recv().await.is_some() {
-            match files.server_config().and_then(|c| Ok((c, files.pins()?))) {
+            match files.load() {
                 Ok((c, pins)) => {
                     config.reload_from_config(c);
                     svc.set_pins(pins);
@@ -336,8 +334,9 @@ async fn serve(
     let router = http::router(svc.clone(), limits, network);
     match tls {
         Some(files) => {
-            let config = RustlsConfig::from_config(files.server_config()?);
-            svc.set_pins(files.pins()?);
+            let (config, pins) = files.load()?;
+            let config = RustlsConfig::from_config(config);
+            svc.set_pins(pins);
             #[cfg(unix)]
             reload_on_hangup(files, config.clone(), svc.clone());
             tracing::info!(%addr, backend = svc.backend(), tls = true, "listening");

@@ -51,7 +51,10 @@ pub fn pin_of(cert: &CertificateDer<'_>) -> Result<Pin> {
 impl TlsFiles {
     /// The pins phones are given: the serving key's, then the backups.
     pub fn pins(&self) -> Result<Vec<Pin>> {
-        let chain = read_chain(&self.cert)?;
+        self.pins_for(&read_chain(&self.cert)?)
+    }
+
+    fn pins_for(&self, chain: &[CertificateDer<'_>]) -> Result<Vec<Pin>> {
         let mut pins = vec![pin_of(&chain[0])?];
         for p in &self.backup_pins {
             if !pins.contains(p) {
@@ -61,9 +64,11 @@ impl TlsFiles {
         Ok(pins)
     }
 
-    /// A rustls server configuration from the files: TLS 1.2/1.3, HTTP/1.1.
-    pub fn server_config(&self) -> Result<Arc<ServerConfig>> {
+    /// Reads the files once: a rustls server configuration (TLS 1.2/1.3, HTTP/1.1) and the
+    /// pins of the key it serves.
+    pub fn load(&self) -> Result<(Arc<ServerConfig>, Vec<Pin>)> {
         let chain = read_chain(&self.cert)?;
+        let pins = self.pins_for(&chain)?;
         let key = PrivateKeyDer::from_pem_file(&self.key)
             .map_err(|_| bad(&self.key, "not a PEM private key file"))?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -74,6 +79,6 @@ impl TlsFiles {
             .with_single_cert(chain, key)
             .map_err(|e| Error::Config(format!("the certificate and key don't fit: {e}")))?;
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Ok(Arc::new(config))
+        Ok((Arc::new(config), pins))
     }
 }

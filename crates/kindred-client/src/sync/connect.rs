@@ -151,18 +151,14 @@ pub fn read_invite(server: &str, code: &str) -> std::result::Result<Invite, Conn
         for (k, v) in url.query_pairs() {
             match &*k {
                 "server" => server = Some(v.into_owned()),
-                "code" => code = Some(pin::normalize_code(&v)),
+                "code" => code = pin::secret_code(&v),
                 "pin" => pins.push(v.into_owned()),
                 _ => {}
             }
         }
         let server = http::normalize_server(&server.ok_or(ConnectError::BadCode)?)
             .map_err(ConnectError::BadAddress)?;
-        let code = code
-            .filter(|c| {
-                c.len() == pin::CODE_CHARS && c.bytes().all(|b| pin::CODE_ALPHABET.contains(&b))
-            })
-            .ok_or(ConnectError::BadCode)?;
+        let code = code.ok_or(ConnectError::BadCode)?;
         let pins = Pin::parse_all(pins.iter().map(String::as_str)).ok_or(ConnectError::BadCode)?;
         return Ok(Invite { server, code, trust: Trust::Pins(pins) });
     }
@@ -267,11 +263,10 @@ pub fn disconnect<L: Locked>(k: &L, creds: &dyn CredentialStore) -> Result<Disco
                         refresh_token,
                     };
                     let json = serde_json::to_string(&pending).unwrap_or_default();
-                    match creds.set(keys::PENDING_REVOKE, &json) {
-                        Ok(()) => Disconnected::RevokeLater,
-                        // Nowhere to keep it: the token dies with its 180-day lifetime.
-                        Err(_) => Disconnected::RevokeLater,
-                    }
+                    // If the secret store can't keep it either, the token dies with its
+                    // 180-day lifetime; the phone forgets it all the same.
+                    let _ = creds.set(keys::PENDING_REVOKE, &json);
+                    Disconnected::RevokeLater
                 }
             }
         }

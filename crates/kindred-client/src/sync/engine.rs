@@ -6,7 +6,6 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use kindred_core::sync::pin::Pin;
 use kindred_core::sync::wire::{PushRequest, MAX_CHANGES_PER_PUSH, MAX_PUSH_BYTES};
 
 use super::backoff::{self, Retry, STALL_RETRY_MS};
@@ -153,11 +152,7 @@ fn cycle<L: Locked>(
         known => {
             let hello = t.hello().map_err(|e| Failure::Net(e, report.clone()))?;
             // A pinned connection may announce the program's next pins (a key rotation).
-            let pins = if t.adopt_pins(&hello.pins) {
-                Pin::parse_all(hello.pins.iter().map(String::as_str))
-            } else {
-                None
-            };
+            let pins = t.adopt_pins(&hello.pins);
             k.with(|k| {
                 let now = k.sync_now();
                 k.store.write(|tx| {

@@ -97,10 +97,10 @@ pub fn enrol(
     let https = Https::new(trust.clone())?;
     let enrolment: Enrolment =
         read(https.send(https.client.post(format!("{server}/enrol/v1")).json(&req))?)?;
-    let seen = https.seen.accepted().ok_or(TransportError::Untrusted)?;
-    let announced = Pin::parse_all(enrolment.pins.iter().map(String::as_str))
-        .filter(|pins| pins.contains(&seen));
-    let pins = match (announced, trust) {
+    if https.seen.accepted().is_none() {
+        return Err(TransportError::Untrusted);
+    }
+    let pins = match (https.announced(&enrolment.pins), trust) {
         (Some(pins), _) => pins,
         (None, Trust::Pins(pins)) => pins,
         (None, Trust::Check(_)) => return Err(TransportError::Untrusted),
@@ -132,15 +132,8 @@ impl HttpTransport {
         pins: Vec<Pin>,
         creds: Arc<dyn CredentialStore>,
     ) -> Result<HttpTransport, TransportError> {
-        if pins.is_empty() || normalize_server(base).is_err() {
-            return Err(TransportError::Insecure);
-        }
-        Ok(HttpTransport {
-            base: base.trim_end_matches('/').to_owned(),
-            https: Https::new(Trust::Pins(pins))?,
-            creds,
-            greeted: false,
-        })
+        let (base, https) = pinned(base, pins)?;
+        Ok(HttpTransport { base, https, creds, greeted: false })
     }
 
     /// The mentee's devices (`GET /sync/v1/devices`).
@@ -194,15 +187,21 @@ impl HttpTransport {
     }
 }
 
-/// Revokes the device holding `refresh_token` at `server` (`POST /auth/v1/revoke`), trusting
-/// only `pins`. A token the server no longer knows counts as done.
-pub fn revoke(server: &str, pins: Vec<Pin>, refresh_token: &str) -> Result<(), TransportError> {
+/// The base address (without a trailing slash) of an enrolled server and a client that trusts
+/// only its `pins`. No pins, or an address that is not HTTPS, is [`TransportError::Insecure`].
+fn pinned(server: &str, pins: Vec<Pin>) -> Result<(String, Https), TransportError> {
     if pins.is_empty() || normalize_server(server).is_err() {
         return Err(TransportError::Insecure);
     }
-    let https = Https::new(Trust::Pins(pins))?;
+    Ok((server.trim_end_matches('/').to_owned(), Https::new(Trust::Pins(pins))?))
+}
+
+/// Revokes the device holding `refresh_token` at `server` (`POST /auth/v1/revoke`), trusting
+/// only `pins`. A token the server no longer knows counts as done.
+pub fn revoke(server: &str, pins: Vec<Pin>, refresh_token: &str) -> Result<(), TransportError> {
+    let (base, https) = pinned(server, pins)?;
     let req = RevokeRequest { refresh_token: refresh_token.to_owned() };
-    let url = format!("{}/auth/v1/revoke", server.trim_end_matches('/'));
+    let url = format!("{base}/auth/v1/revoke");
     match read::<Done>(https.send(https.client.post(url).json(&req))?) {
         Ok(_) | Err(TransportError::Http { status: 401, .. }) => Ok(()),
         Err(e) => Err(e),
@@ -227,21 +226,10 @@ impl Transport for HttpTransport {
         !self.greeted
     }
 
-    fn adopt_pins(&mut self, pins: &[String]) -> bool {
-        // Only a set that includes the key this (pinned) connection was made with.
-        let seen = self.https.seen.accepted();
-        let Some(pins) = Pin::parse_all(pins.iter().map(String::as_str))
-            .filter(|p| seen.is_some_and(|s| p.contains(&s)))
-        else {
-            return false;
-        };
-        match Https::new(Trust::Pins(pins)) {
-            Ok(h) => {
-                self.https = h;
-                true
-            }
-            Err(_) => false,
-        }
+    fn adopt_pins(&mut self, pins: &[String]) -> Option<Vec<Pin>> {
+        let pins = self.https.announced(pins)?;
+        self.https = Https::new(Trust::Pins(pins.clone())).ok()?;
+        Some(pins)
     }
 
     fn hello(&mut self) -> Result<HelloResponse, TransportError> {

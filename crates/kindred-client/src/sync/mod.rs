@@ -69,9 +69,10 @@ pub trait Transport {
     fn wants_hello(&mut self) -> bool {
         false
     }
-    /// Keys pins a pinned connection's `hello` announced; `true` when the transport took them.
-    fn adopt_pins(&mut self, _pins: &[String]) -> bool {
-        false
+    /// Takes the key pins a pinned connection's `hello` announced; the pins it now trusts, or
+    /// `None` when it kept its own.
+    fn adopt_pins(&mut self, _pins: &[String]) -> Option<Vec<kindred_core::sync::pin::Pin>> {
+        None
     }
     fn hello(&mut self) -> Result<HelloResponse, TransportError>;
     fn push(&mut self, req: &PushRequest) -> Result<PushResponse, TransportError>;

@@ -69,17 +69,12 @@ impl Seen {
         *self.refused.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn reset(&self) {
-        *self.refused.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = false;
+    fn set_refused(&self, refused: bool) {
+        *self.refused.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = refused;
     }
 
-    fn set(&self, pin: Option<Pin>) {
-        match pin {
-            Some(p) => {
-                *self.accepted.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(p)
-            }
-            None => *self.refused.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = true,
-        }
+    fn accept(&self, pin: Pin) {
+        *self.accepted.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(pin);
     }
 }
 
@@ -99,13 +94,13 @@ impl ServerCertVerifier for PinVerifier {
             Trust::Check(check) => pin.check() == *check,
         };
         if !trusted {
-            self.seen.set(None);
+            self.seen.set_refused(true);
             return Err(rustls::Error::InvalidCertificate(
                 CertificateError::ApplicationVerificationFailure,
             ));
         }
         rustls::client::verify_server_name(&parsed, server_name)?;
-        self.seen.set(Some(pin));
+        self.seen.accept(pin);
         Ok(ServerCertVerified::assertion())
     }
 
@@ -163,10 +158,18 @@ impl Https {
         Ok(Https { client, seen })
     }
 
+    /// The pins of a set announced over this connection (in an enrolment answer or `hello`),
+    /// when it is well formed and includes the key this connection was made with; otherwise
+    /// `None`, and nothing is adopted.
+    pub fn announced(&self, pins: &[String]) -> Option<Vec<Pin>> {
+        let seen = self.seen.accepted()?;
+        Pin::parse_all(pins.iter().map(String::as_str)).filter(|p| p.contains(&seen))
+    }
+
     /// Sends a request built on this client; a refused server key is
     /// [`TransportError::Untrusted`], anything else that gets no answer is `Network`.
     pub fn send(&self, req: reqwest::blocking::RequestBuilder) -> Result<Response, TransportError> {
-        self.seen.reset();
+        self.seen.set_refused(false);
         req.send().map_err(|e| {
             if self.seen.refused() {
                 TransportError::Untrusted

@@ -97,13 +97,22 @@ pub fn typed_code(code: &str, current: &Pin) -> String {
     group(&format!("{}{}", normalize_code(code), current.check()))
 }
 
+/// `code` normalized, when it is exactly `len` characters of the code alphabet.
+fn normalized(code: &str, len: usize) -> Option<String> {
+    let n = normalize_code(code);
+    (n.len() == len && n.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(n)
+}
+
+/// The secret part of an invite code (as a QR payload carries it), normalized; `None` when it
+/// has the wrong length or characters.
+pub fn secret_code(code: &str) -> Option<String> {
+    normalized(code, CODE_CHARS)
+}
+
 /// A typed code split into the secret part (sent to the server) and the server check (never
 /// sent; compared with the server's key). `None` when it has the wrong length or characters.
 pub fn split_typed(typed: &str) -> Option<(String, String)> {
-    let n = normalize_code(typed);
-    if n.len() != CODE_CHARS + CHECK_CHARS || !n.bytes().all(|b| CODE_ALPHABET.contains(&b)) {
-        return None;
-    }
+    let n = normalized(typed, CODE_CHARS + CHECK_CHARS)?;
     let (code, check) = n.split_at(CODE_CHARS);
     Some((code.to_owned(), check.to_owned()))
 }

@@ -158,6 +158,11 @@ pub fn run<T>(db: &dyn Storage, mode: Mode, f: impl FnOnce(&mut dyn Tx) -> Resul
     out.ok_or_else(|| Error::Db("transaction body did not run".into()))
 }
 
+/// Whether `url` names a PostgreSQL database (else it is a SQLite file).
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
 /// Whether the database holds any change yet (a MAC key may only be made before it does).
 pub fn has_data(db: &dyn Storage) -> Result<bool> {
     run(db, Mode::Read, |tx| {
@@ -169,7 +174,7 @@ pub fn has_data(db: &dyn Storage) -> Result<bool> {
 /// (optionally `sqlite://path`). Checks durability settings, then creates or upgrades the
 /// schema ([`migrations`]); refuses a database written by a newer binary, changing nothing.
 pub fn open(url: &str) -> Result<Arc<dyn Storage>> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+    if is_postgres(url) {
         Ok(Arc::new(postgres::Pg::open(url)?))
     } else {
         let path = url.strip_prefix("sqlite://").unwrap_or(url);

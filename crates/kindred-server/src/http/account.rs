@@ -15,10 +15,7 @@ use kindred_core::sync::account::{
 
 use super::error::ApiResult;
 use super::sync::authenticate;
-use super::{blocking, limit_ip, read_json, AppState, Bucket};
-
-/// Small bodies only.
-const BODY_LIMIT: usize = 4096;
+use super::{blocking, limit_ip, read_json, AppState, Bucket, SMALL_BODY};
 
 /// This group's routes.
 pub(super) fn routes() -> Router<Arc<AppState>> {
@@ -35,7 +32,7 @@ async fn revoke(
     req: Request,
 ) -> ApiResult<Done> {
     limit_ip(&st, Bucket::Refresh, addr.ip(), req.headers())?;
-    let body: RevokeRequest = read_json(req.into_body(), BODY_LIMIT).await?;
+    let body: RevokeRequest = read_json(req.into_body(), SMALL_BODY).await?;
     let svc = st.svc.clone();
     Ok(Json(blocking(move || svc.revoke_by_refresh(&body.refresh_token)).await?))
 }
@@ -48,14 +45,14 @@ async fn devices(State(st): State<Arc<AppState>>, req: Request) -> ApiResult<Dev
 
 async fn revoke_device(State(st): State<Arc<AppState>>, req: Request) -> ApiResult<Done> {
     let auth = authenticate(&st, req.headers()).await?;
-    let body: RevokeDeviceRequest = read_json(req.into_body(), BODY_LIMIT).await?;
+    let body: RevokeDeviceRequest = read_json(req.into_body(), SMALL_BODY).await?;
     let svc = st.svc.clone();
     Ok(Json(blocking(move || svc.revoke_my_device(&auth, &body.device_id)).await?))
 }
 
 async fn delete_my_data(State(st): State<Arc<AppState>>, req: Request) -> ApiResult<Done> {
     let auth = authenticate(&st, req.headers()).await?;
-    let body: DeleteMyDataRequest = read_json(req.into_body(), BODY_LIMIT).await?;
+    let body: DeleteMyDataRequest = read_json(req.into_body(), SMALL_BODY).await?;
     let svc = st.svc.clone();
     Ok(Json(blocking(move || svc.delete_my_data(&auth, &body.confirm)).await?))
 }

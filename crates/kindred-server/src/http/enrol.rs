@@ -10,10 +10,7 @@ use axum::{Json, Router};
 use kindred_core::sync::wire::{self, EnrolRequest, RefreshRequest};
 
 use super::error::ApiResult;
-use super::{blocking, limit_ip, read_json, AppState, Bucket};
-
-/// Small bodies only: a code, a device id and an app version, or a refresh token.
-const BODY_LIMIT: usize = 4096;
+use super::{blocking, limit_ip, read_json, AppState, Bucket, SMALL_BODY};
 
 /// This group's routes.
 pub(super) fn routes() -> Router<Arc<AppState>> {
@@ -26,7 +23,7 @@ async fn enrol(
     req: Request,
 ) -> ApiResult<wire::Enrolment> {
     limit_ip(&st, Bucket::Enrol, addr.ip(), req.headers())?;
-    let body: EnrolRequest = read_json(req.into_body(), BODY_LIMIT).await?;
+    let body: EnrolRequest = read_json(req.into_body(), SMALL_BODY).await?;
     let svc = st.svc.clone();
     Ok(Json(blocking(move || svc.enrol(&body)).await?))
 }
@@ -37,7 +34,7 @@ async fn refresh(
     req: Request,
 ) -> ApiResult<wire::TokenPair> {
     limit_ip(&st, Bucket::Refresh, addr.ip(), req.headers())?;
-    let body: RefreshRequest = read_json(req.into_body(), BODY_LIMIT).await?;
+    let body: RefreshRequest = read_json(req.into_body(), SMALL_BODY).await?;
     let svc = st.svc.clone();
     Ok(Json(blocking(move || svc.refresh(&body)).await?))
 }

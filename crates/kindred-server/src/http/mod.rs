@@ -147,6 +147,9 @@ async fn blocking<T: Send + 'static>(
     }
 }
 
+/// The body limit of routes that take only a code, a token or an id.
+const SMALL_BODY: usize = 4096;
+
 /// Reads a JSON body of at most `limit` bytes (after gzip decoding).
 async fn read_json<T: DeserializeOwned>(body: Body, limit: usize) -> Result<T, ApiError> {
     let bytes = to_bytes(body, limit).await.map_err(|e| {
