@@ -30,7 +30,7 @@ fn kill_9_during_writes_leaves_the_store_consistent() {
         child.wait().unwrap();
         assert!(acked >= target, "writer made too little progress");
 
-        let conn = rusqlite::Connection::open(kindred_client::db_path(dir.path())).unwrap();
+        let conn = kindred_tests::device_connection(&kindred_client::db_path(dir.path()));
         let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
         assert_eq!(check, "ok");
         let q = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();

@@ -56,7 +56,7 @@ fn store_insights(cases: &[Case], today: NaiveDate, weeks: usize) -> Insights {
             for (i, c) in cases.iter().enumerate().filter(|(_, c)| c.deleted) {
                 cravings::delete(tx, &ctx, c.craving.id)?;
                 if i % 3 == 0 {
-                    cravings::undelete(tx, c.craving.id)?;
+                    cravings::undelete(tx, ctx.now_ms, c.craving.id)?;
                     cravings::delete(tx, &ctx, c.craving.id)?;
                 }
             }

@@ -2,6 +2,7 @@
 //! and (feature `gui`) end-to-end tests on the real app window.
 
 mod crash;
+mod encrypted;
 mod export;
 #[cfg(feature = "gui")]
 mod gui;

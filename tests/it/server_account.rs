@@ -195,7 +195,7 @@ fn a_deleted_record_loses_its_content_in_the_phones_sent_log_once_the_delete_is_
     assert_eq!(sync(&s, &p).status, Status::Ok);
     let file = kindred_client::db_path(pdir.path());
     let in_sent_log = || {
-        let c = rusqlite::Connection::open(&file).unwrap();
+        let c = kindred_tests::device_connection(&file);
         c.query_row("SELECT count(*) FROM sent_log WHERE change LIKE '%CANARY%'", [], |r| {
             r.get::<_, i64>(0)
         })
@@ -209,7 +209,7 @@ fn a_deleted_record_loses_its_content_in_the_phones_sent_log_once_the_delete_is_
     let report = sync(&s, &p);
     assert_eq!((report.status, report.pushed), (Status::Ok, 1));
     assert_eq!(in_sent_log(), 0);
-    let c = rusqlite::Connection::open(&file).unwrap();
+    let c = kindred_tests::device_connection(&file);
     let outbox: i64 = c
         .query_row(
             "SELECT count(*) FROM outbox WHERE payload LIKE '%CANARY%' OR undo LIKE '%CANARY%'",

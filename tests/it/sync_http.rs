@@ -386,8 +386,7 @@ fn a_client_killed_mid_sync_loses_and_duplicates_nothing() {
             .status()
             .unwrap();
         assert!(status.success());
-        let local = rusqlite::Connection::open(kindred_client::db_path(data.path()))
-            .unwrap()
+        let local = kindred_tests::device_connection(&kindred_client::db_path(data.path()))
             .query_row("SELECT count(*) FROM craving WHERE cl = 1", [], |r| r.get::<_, i64>(0))
             .unwrap();
         let store = db::open(&database).unwrap();

@@ -3,7 +3,7 @@
 //!
 //! Every test, helper binary and benchmark opens device databases through [`open_device`] (a
 //! whole device) or [`open_store`] (a bare store), so a change to how a store is opened (the
-//! key of the encrypted store, next) is made here once.
+//! key of the encrypted store) is made here once.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -12,6 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use kindred_client::clock::SystemClock;
 use kindred_client::ids::UuidV7;
+use kindred_client::keys::DbKey;
 use kindred_client::store::{Store, StoreOptions};
 use kindred_client::{Kindred, OpenOptions};
 use kindred_core::clock::Clock;
@@ -48,14 +49,26 @@ impl Clock for ManualClock {
     }
 }
 
-/// Options for a test device: `clock`, UUIDv7 ids, zone `tz`, no key.
+/// The key of every test device's encrypted store (tests only: the app makes a random one
+/// and keeps it in the OS keystore).
+pub fn test_key() -> DbKey {
+    DbKey::from_bytes([0x5a; 32])
+}
+
+/// Options for a test device: `clock`, UUIDv7 ids, zone `tz`, encrypted with [`test_key`].
 pub fn options(clock: &ManualClock, tz: Tz) -> OpenOptions {
+    OpenOptions::new(Arc::new(clock.clone()), Arc::new(UuidV7), tz).with_key(test_key())
+}
+
+/// Options for a device with a plain SQLite file: an older Kindred's store, and tests that
+/// read raw pages.
+pub fn plain_options(clock: &ManualClock, tz: Tz) -> OpenOptions {
     OpenOptions::new(Arc::new(clock.clone()), Arc::new(UuidV7), tz)
 }
 
 /// Options for a device on the real clock and UUIDv7 ids, in `tz` (helper processes).
 pub fn real_options(tz: Tz) -> OpenOptions {
-    OpenOptions::new(Arc::new(SystemClock), Arc::new(UuidV7), tz)
+    OpenOptions::new(Arc::new(SystemClock), Arc::new(UuidV7), tz).with_key(test_key())
 }
 
 /// Opens (creating if needed) the device store in `dir`: the one place tests open a device.
@@ -68,7 +81,14 @@ pub fn open(dir: &Path, clock: &ManualClock, tz: Tz) -> Kindred {
     open_device(dir, options(clock, tz)).expect("open store")
 }
 
+/// A bare SQLite connection to a test device's encrypted store file (raw SQL checks).
+pub fn device_connection(path: &Path) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(path).expect("open the device file");
+    kindred_client::store::cipher::key_connection(&c, &test_key()).expect("key the connection");
+    c
+}
+
 /// Opens (creating if needed) a bare store file at `path` (store-level tests, benchmarks).
 pub fn open_store(path: &Path) -> Store {
-    Store::open(path, &StoreOptions::default()).expect("open the store")
+    Store::open(path, &StoreOptions { key: Some(test_key()) }).expect("open the store")
 }

@@ -260,9 +260,7 @@ pub fn server_visible(db: &dyn Storage, scope: &str) -> Visible {
 
 /// What a device shows: every live row of every user-scope entity, synced fields only.
 pub fn device_visible(db_file: &Path) -> Visible {
-    let conn =
-        rusqlite::Connection::open_with_flags(db_file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .unwrap();
+    let conn = crate::device_connection(db_file);
     let mut out = Visible::new();
     for e in entity::ALL.iter().filter(|e| e.scope == Scope::User) {
         let fields: Vec<_> = e.synced_fields().collect();

@@ -22,10 +22,15 @@ pub enum Error {
     Corrupt,
     /// The data file is intact but the key it was opened with is not its key. Kept apart from
     /// [`Error::Corrupt`]: a wrong key must never be reported (or handled) as a damaged file.
-    /// It cannot occur yet: the store is plain SQLite and the key in
-    /// [`crate::OpenOptions`] is only carried until the encrypted store arrives.
     #[error("The data file can't be unlocked with this device's key.")]
     WrongKey,
+    /// The linked SQLite has no encryption codec: the store refuses to open rather than write
+    /// a plain file (SECURITY.md KY-1).
+    #[error("This build of Kindred can't encrypt its data file.")]
+    NoCodec,
+    /// The phone's secure keystore can't be used, so the store is not opened on disk.
+    #[error("The phone's secure storage isn't available.")]
+    KeystoreUnavailable,
     /// An import file was refused; the message says why, in plain words.
     #[error("{0}")]
     Import(String),
@@ -92,6 +97,18 @@ impl Error {
                 CommandCode::WrongKey,
                 "Kindred can't unlock its data file on this device. It has not been changed or \
                  deleted. Please contact your program for help recovering it."
+                    .to_owned(),
+            ),
+            Error::KeystoreUnavailable => (
+                CommandCode::Unavailable,
+                "This phone's secure storage isn't available right now, so Kindred won't save \
+                 anything to it. What you enter now is kept only until you close the app."
+                    .to_owned(),
+            ),
+            Error::NoCodec => (
+                CommandCode::Storage,
+                "This copy of Kindred can't keep your entries encrypted, so it won't save \
+                 anything. Please reinstall Kindred from your app store."
                     .to_owned(),
             ),
             Error::Sqlite(_) | Error::Io(_) | Error::Json(_) => (

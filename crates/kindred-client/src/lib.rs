@@ -53,7 +53,7 @@ pub struct OpenOptions {
     pub ids: Arc<dyn IdGen>,
     /// The zone used until the mentee saves settings.
     pub default_tz: Tz,
-    /// The store file's key; see [`StoreOptions::key`] (carried, not applied yet).
+    /// The store file's key; see [`StoreOptions::key`].
     pub key: Option<DbKey>,
 }
 
@@ -96,7 +96,7 @@ pub fn db_path(dir: &Path) -> PathBuf {
 /// `Kindred` open on them. Missing files are fine.
 pub fn delete_store(dir: &Path) -> Result<()> {
     let db = db_path(dir);
-    for suffix in ["", "-wal", "-shm", "-journal"] {
+    for suffix in ["", "-wal", "-shm", "-journal", "-keyid", "-keyid.tmp", ".encrypting"] {
         let mut p = db.clone().into_os_string();
         p.push(suffix);
         match std::fs::remove_file(PathBuf::from(p)) {
@@ -109,6 +109,34 @@ pub fn delete_store(dir: &Path) -> Result<()> {
 }
 
 impl Kindred {
+    /// Opens the app's encrypted store in `dir` with its key from `creds` (SECURITY.md KY-2,
+    /// KY-3): a new store, or the plain file of an older Kindred, gets a fresh key, stored in
+    /// `creds` before anything is written with it. `options.key` is ignored.
+    ///
+    /// - the keystore can't be used → [`Error::KeystoreUnavailable`], and nothing was written;
+    /// - an encrypted store with no key for it in `creds`, or another key →
+    ///   [`Error::WrongKey`]; a damaged file → [`Error::Corrupt`]. Either way the file is left
+    ///   as it was.
+    pub fn open_with_keystore(
+        dir: &Path,
+        options: OpenOptions,
+        creds: &dyn keys::CredentialStore,
+    ) -> Result<Kindred> {
+        let path = db_path(dir);
+        let may_create = store::cipher::file_kind(&path)? != store::cipher::FileKind::Encrypted;
+        let key = keys::database_key(creds, may_create).map_err(|e| match e {
+            keys::KeyError::Unavailable => Error::KeystoreUnavailable,
+            keys::KeyError::Missing => Error::WrongKey,
+        })?;
+        Self::open_dir(dir, options.with_key(key))
+    }
+
+    /// A store that lives only in memory for this session (the keystore can't be used, so
+    /// nothing may be written to disk: SECURITY.md KY-3).
+    pub fn session_only(options: OpenOptions) -> Result<Kindred> {
+        Self::with_store(Store::open_in_memory()?, options.clock, options.ids, options.default_tz)
+    }
+
     /// Opens the store in `dir` (created if missing).
     pub fn open_dir(dir: &Path, options: OpenOptions) -> Result<Kindred> {
         std::fs::create_dir_all(dir)?;
@@ -135,7 +163,22 @@ impl Kindred {
             }
             Ok(())
         })?;
-        Ok(Kindred { store, clock, ids, default_tz })
+        let mut k = Kindred { store, clock, ids, default_tz };
+        k.purge_deleted()?;
+        Ok(k)
+    }
+
+    /// Wipes the content of deleted records whose undo window is over, then checkpoints the
+    /// WAL so none of it stays in old frames (SECURITY.md PR-5; [`store::wipe`]). Runs at
+    /// open, around every sync cycle and after deletes without an undo window. Returns how many
+    /// rows were wiped.
+    pub fn purge_deleted(&mut self) -> Result<usize> {
+        let now_ms = self.now().timestamp_millis();
+        let n = self.store.write(|tx| store::wipe::deleted(tx, now_ms))?;
+        if n > 0 {
+            self.store.checkpoint()?;
+        }
+        Ok(n)
     }
 
     fn now(&self) -> DateTime<Utc> {

@@ -145,7 +145,7 @@ impl Kindred {
     pub fn undo_delete_craving(&mut self, req: CravingRef) -> Result<()> {
         let id: CravingId = req.id.parse()?;
         let now = self.now();
-        if self.write(now, |tx, _| cravings::undelete(tx, id))? {
+        if self.write(now, |tx, ctx| cravings::undelete(tx, ctx.now_ms, id))? {
             Ok(())
         } else {
             Err(Error::UndoExpired)

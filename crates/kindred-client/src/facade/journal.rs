@@ -100,7 +100,7 @@ impl Kindred {
         let id: PlanItemId = req.id.parse()?;
         let now = self.now();
         if self.write(now, |tx, ctx| journal::delete_plan_item(tx, ctx, id))? {
-            Ok(())
+            self.purge_deleted().map(|_| ())
         } else {
             Err(Error::NotFound("plan entry"))
         }
@@ -142,7 +142,7 @@ impl Kindred {
         let id: GoalId = req.id.parse()?;
         let now = self.now();
         if self.write(now, |tx, ctx| journal::delete_goal(tx, ctx, id))? {
-            Ok(())
+            self.purge_deleted().map(|_| ())
         } else {
             Err(Error::NotFound("goal"))
         }

@@ -110,7 +110,7 @@ impl Kindred {
     pub fn undo_delete_tracker(&mut self, req: TrackerRef) -> Result<()> {
         let id: TrackerId = req.id.parse()?;
         let now = self.now();
-        if self.write(now, |tx, _| repo::undelete(tx, id))? {
+        if self.write(now, |tx, ctx| repo::undelete(tx, ctx.now_ms, id))? {
             Ok(())
         } else {
             Err(Error::UndoExpired)

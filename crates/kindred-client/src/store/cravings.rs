@@ -306,8 +306,8 @@ pub fn delete(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, id: CravingId) -> Result
 }
 
 /// Undoes an unsent delete. Returns whether the craving came back.
-pub fn undelete(tx: &Transaction<'_>, id: CravingId) -> Result<bool> {
-    if !outbox::take_unsent_delete(tx, &CRAVING, id.0)? {
+pub fn undelete(tx: &Transaction<'_>, now_ms: i64, id: CravingId) -> Result<bool> {
+    if !outbox::take_unsent_delete(tx, &CRAVING, id.0, now_ms)? {
         return Ok(false);
     }
     if tx.execute("UPDATE craving SET cl = 1 WHERE id = ?1 AND cl = 2", [id.to_string()])? != 1 {

@@ -1,11 +1,13 @@
-//! The device store: opening the SQLite file (pragmas, schema upgrade, corrupt and newer-version
-//! detection) and the transaction helper every write goes through.
+//! The device store: opening the SQLCipher file (key, pragmas, schema upgrade, wrong-key,
+//! corrupt and newer-version detection; [`cipher`]) and the transaction helper every write
+//! goes through.
 //!
 //! One writer connection, WAL, `synchronous=FULL` (a logged entry survives a power cut),
 //! foreign keys on. Each user action is one transaction that updates the row, its
 //! `field_clock`, the `outbox` and `hlc_last` together (SYNC.md §6), so a kill -9 at any point
 //! leaves either all of it or none of it.
 
+pub mod cipher;
 pub mod contacts;
 pub mod cravings;
 pub mod insights;
@@ -16,6 +18,7 @@ pub mod schema;
 pub mod settings;
 pub mod sync;
 pub mod trackers;
+pub mod wipe;
 
 use std::path::Path;
 use std::time::Duration;
@@ -28,9 +31,11 @@ use crate::{Error, Result};
 /// How to open a store file.
 #[derive(Debug, Clone, Default)]
 pub struct StoreOptions {
-    /// The file's key. Carried, not used yet: the store is plain SQLite until the encrypted
-    /// store arrives, which will apply it before the first read and report a key that does not
-    /// fit as [`Error::WrongKey`] (never as [`Error::Corrupt`]).
+    /// The file's key, applied before the first read; a key that does not fit is
+    /// [`Error::WrongKey`], never [`Error::Corrupt`]. A plain file of an older Kindred is
+    /// encrypted in place with it first ([`cipher::encrypt_in_place`]). `None` opens plain
+    /// SQLite: only the same-run baselines of the benchmarks and tests that read raw pages use
+    /// it; the app always passes a key.
     pub key: Option<DbKey>,
 }
 
@@ -46,13 +51,24 @@ impl Store {
     /// A file that is not a database, or that a newer Kindred wrote, is refused and left exactly
     /// as it was.
     pub fn open(path: &Path, options: &StoreOptions) -> Result<Store> {
-        // The key has nowhere to go in plain SQLite; the encrypted store keys the connection here.
-        let StoreOptions { key: _ } = options;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let Some(key) = &options.key else {
+            return Self::prepare(Connection::open_with_flags(path, flags)?);
+        };
+        cipher::clear_staging(path)?;
+        if cipher::file_kind(path)? == cipher::FileKind::Plain {
+            cipher::encrypt_in_place(path, key, schema::VERSION)?;
+        }
         let conn = Connection::open_with_flags(path, flags)?;
-        Self::prepare(conn)
+        cipher::key_connection(&conn, key)?;
+        let store = match Self::prepare(conn) {
+            Err(Error::Corrupt) => return Err(cipher::unreadable(path, key)),
+            other => other?,
+        };
+        cipher::write_key_id(path, key)?;
+        Ok(store)
     }
 
     /// Opens a private in-memory store (tests and benchmarks).
@@ -75,12 +91,15 @@ impl Store {
         debug_assert!(mode.eq_ignore_ascii_case("wal") || mode.eq_ignore_ascii_case("memory"));
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted content is overwritten, not left in free pages (SECURITY.md PR-5).
+        conn.pragma_update(None, "secure_delete", "ON")?;
         if found < schema::VERSION {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
             schema::upgrade_from(&tx, found)?;
             tx.commit()?;
         }
-        let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        let check: String =
+            conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(|_| Error::Corrupt)?;
         if check != "ok" {
             return Err(Error::Corrupt);
         }
@@ -101,6 +120,13 @@ impl Store {
         let out = f(&tx)?;
         tx.finish()?;
         Ok(out)
+    }
+
+    /// Moves the WAL into the main file and truncates it to nothing, so deleted content is
+    /// not left in old WAL frames (SECURITY.md PR-5). A busy reader only delays it.
+    pub fn checkpoint(&mut self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// The schema version of the open file.

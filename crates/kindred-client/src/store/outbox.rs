@@ -94,14 +94,24 @@ pub fn record(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, change: Change<'_>) -> R
     Ok(())
 }
 
-/// Removes a not-yet-sent delete of `record_id` (undo). Returns whether one was removed.
-pub fn take_unsent_delete(tx: &Transaction<'_>, entity: &Entity, record_id: Uuid) -> Result<bool> {
+/// Removes a not-yet-sent delete of `record_id` still in its undo window at `now_ms` (undo).
+/// Returns whether one was removed.
+pub fn take_unsent_delete(
+    tx: &Transaction<'_>,
+    entity: &Entity,
+    record_id: Uuid,
+    now_ms: i64,
+) -> Result<bool> {
+    if !super::wipe::has_content(tx, entity.name, &record_id.to_string())? {
+        return Ok(false);
+    }
     let local_seq: Option<i64> = tx
         .query_row(
             "SELECT local_seq FROM outbox
              WHERE entity = ?1 AND record_id = ?2 AND op = 'delete' AND attempts = 0
+               AND not_before > ?3
              ORDER BY local_seq DESC LIMIT 1",
-            params![entity.name, record_id.to_string()],
+            params![entity.name, record_id.to_string(), now_ms],
             |r| r.get(0),
         )
         .optional()?;

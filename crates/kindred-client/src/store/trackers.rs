@@ -149,8 +149,8 @@ pub fn delete(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, id: TrackerId) -> Result
 }
 
 /// Undoes a delete that has not been sent yet. Returns whether anything was restored.
-pub fn undelete(tx: &Transaction<'_>, id: TrackerId) -> Result<bool> {
-    if !outbox::take_unsent_delete(tx, &TRACKER, id.0)? {
+pub fn undelete(tx: &Transaction<'_>, now_ms: i64, id: TrackerId) -> Result<bool> {
+    if !outbox::take_unsent_delete(tx, &TRACKER, id.0, now_ms)? {
         return Ok(false);
     }
     let n = tx.execute("UPDATE tracker SET cl = 1 WHERE id = ?1 AND cl = 2", [id.to_string()])?;

@@ -69,6 +69,8 @@ impl Kindred {
 
 /// Runs one sync cycle. `force` ignores a pending backoff (the "Sync now" button).
 pub fn sync_once<L: Locked>(k: &L, t: &mut dyn Transport, force: bool) -> Result<Report> {
+    // Deletes whose undo window is over lose their content before anything is sent.
+    k.with(Kindred::purge_deleted)?;
     let (enrolled, status, backoff, epoch, device_id, now) = k.with(|k| {
         let now = k.sync_now();
         let device_id = k.device_id()?;
@@ -95,6 +97,8 @@ pub fn sync_once<L: Locked>(k: &L, t: &mut dyn Transport, force: bool) -> Result
     match cycle(k, t, &enrolled, epoch, &device_id) {
         Ok(mut report) => {
             k.with(|k| k.set_status(report.status, report.retry_at, None))?;
+            // Deletes pulled from the server lose their content too.
+            k.with(Kindred::purge_deleted)?;
             report.retry_at = None;
             Ok(report)
         }
