@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use kindred_client::keys::CredentialStore;
 use kindred_client::sync::Locked;
 use kindred_client::{Kindred, OpenOptions};
-use kindred_core::ipc::CommandError;
+use kindred_core::ipc::{CommandCode, CommandError, StoreState, StoreStatus};
 use tauri::{Manager, Runtime};
 
 use crate::error::{map, unavailable, CommandResult};
@@ -28,6 +28,9 @@ pub struct AppState {
     dir: PathBuf,
     secrets: Arc<dyn CredentialStore>,
     on_write: OnceLock<WriteHook>,
+    /// The keystore could not be used at start: the store lives in memory for this session
+    /// and nothing is written to disk (SECURITY.md KY-3).
+    session_only: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
@@ -35,12 +38,21 @@ impl AppState {
     /// every command, so the window still opens and explains, and the file is left untouched.
     pub fn open(dir: PathBuf) -> AppState {
         let secrets = keystore::open(&dir);
-        AppState {
-            inner: Mutex::new(Self::open_store(&dir)),
+        let state = AppState {
+            inner: Mutex::new(Err(unavailable())),
             dir,
             secrets,
             on_write: OnceLock::new(),
-        }
+            session_only: std::sync::atomic::AtomicBool::new(false),
+        };
+        let opened = state.open_store();
+        *state.inner.lock().unwrap_or_else(PoisonError::into_inner) = opened;
+        state
+    }
+
+    /// Whether this session keeps nothing on disk (no keystore).
+    pub fn session_only(&self) -> bool {
+        self.session_only.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The data folder.
@@ -58,22 +70,77 @@ impl AppState {
         let _ = self.on_write.set(Box::new(hook));
     }
 
-    fn open_store(dir: &std::path::Path) -> Result<Kindred, CommandError> {
-        // The encrypted store will take its key from `secrets` here (OpenOptions::with_key).
-        Kindred::open_dir(dir, OpenOptions::system()).map_err(map)
+    /// Opens the encrypted store with its key from the keystore; without a keystore, a store
+    /// in memory for this session only (never a plain file).
+    fn open_store(&self) -> Result<Kindred, CommandError> {
+        match Kindred::open_with_keystore(&self.dir, OpenOptions::system(), &*self.secrets) {
+            Err(kindred_client::Error::KeystoreUnavailable) => {
+                self.session_only.store(true, std::sync::atomic::Ordering::Relaxed);
+                Kindred::session_only(OpenOptions::system()).map_err(map)
+            }
+            other => other.map_err(map),
+        }
     }
 
-    /// Deletes this phone's program sign-in and the store files, and starts again with an
-    /// empty store (delete everything). This also clears an unreadable file the mentee chose to
-    /// let go of.
+    /// Deletes this phone's program sign-in, the store files and the store's key (so any copy
+    /// of the file left anywhere can never be read: crypto-shredding, SECURITY.md PR-5), and
+    /// starts again with an empty store under a new key (delete everything). This also clears
+    /// an unreadable file the mentee chose to let go of.
     pub fn delete_everything(&self) -> CommandResult<()> {
         kindred_client::keys::forget_sign_in(&*self.secrets);
         let mut guard = self.inner.lock().map_err(|_| unavailable())?;
         // Close the connection before deleting its files.
         *guard = Err(unavailable());
         kindred_client::delete_store(&self.dir).map_err(map)?;
-        *guard = Self::open_store(&self.dir);
+        let _ = self.secrets.delete(kindred_client::keys::DB_KEY);
+        *guard = self.open_store();
         guard.as_ref().map(|_| ()).map_err(Clone::clone)
+    }
+
+    /// How the store is doing (the recovery screen and the session-only notice read it).
+    pub fn store_status(&self) -> StoreStatus {
+        let guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        match &*guard {
+            Ok(_) if self.session_only() => StoreStatus {
+                state: StoreState::SessionOnly,
+                message: kindred_client::Error::KeystoreUnavailable.to_command_error().message,
+            },
+            Ok(_) => StoreStatus { state: StoreState::Ok, message: String::new() },
+            Err(e) if e.code == CommandCode::NewerVersion => {
+                StoreStatus { state: StoreState::NewerVersion, message: e.message.clone() }
+            }
+            Err(e) => StoreStatus { state: StoreState::Unreadable, message: e.message.clone() },
+        }
+    }
+
+    /// Sets an unreadable data file aside (kept, with the key that didn't open it, under a
+    /// name of its own in the keystore) and starts an empty store under a new key. Refused
+    /// when the store is fine or only needs a newer app.
+    pub fn start_fresh(&self, label: &str) -> CommandResult<()> {
+        let mut guard = self.inner.lock().map_err(|_| unavailable())?;
+        if self.store_status_of(&guard) != StoreState::Unreadable {
+            return Err(CommandError {
+                code: CommandCode::Invalid,
+                message: "Your data file can be read, so there is nothing to set aside.".into(),
+            });
+        }
+        kindred_client::set_aside(&self.dir, label).map_err(map)?;
+        if let Ok(Some(old)) = self.secrets.get(kindred_client::keys::DB_KEY) {
+            let aside = format!("{}.set-aside-{label}", kindred_client::keys::DB_KEY);
+            if self.secrets.set(&aside, &old).is_ok() {
+                let _ = self.secrets.delete(kindred_client::keys::DB_KEY);
+            }
+        }
+        *guard = self.open_store();
+        guard.as_ref().map(|_| ()).map_err(Clone::clone)
+    }
+
+    fn store_status_of(&self, r: &Result<Kindred, CommandError>) -> StoreState {
+        match r {
+            Ok(_) => StoreState::Ok,
+            Err(e) if e.code == CommandCode::NewerVersion => StoreState::NewerVersion,
+            Err(_) => StoreState::Unreadable,
+        }
     }
 
     /// Runs `f` with the store.

@@ -9,6 +9,7 @@ use leptos_router::path;
 use crate::components::common::ToastBar;
 use crate::components::program::SyncNotice;
 use crate::pages::connect::ConnectPage;
+use crate::pages::recovery::{RecoveryPage, StoreNotice};
 use crate::pages::{check_in::CheckInPage, insights::InsightsPage, plan::PlanPage};
 use crate::pages::{craving::CravingPage, cravings::CravingsPage, help::HelpPage};
 use crate::pages::{mentor::MentorPage, new_tracker::NewTracker, reset::ResetPage};
@@ -36,6 +37,7 @@ pub fn App() -> impl IntoView {
                 <A href="/mentor" attr:data-test="nav-mentor">{text::MENTOR}</A>
                 <A href="/settings" attr:data-test="nav-settings">{text::SETTINGS}</A>
             </nav>
+            <StoreNotice/>
             <SyncNotice/>
             <main>
                 <Routes fallback=Today>
@@ -52,6 +54,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/help") view=HelpPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                     <Route path=path!("/connect") view=ConnectPage/>
+                    <Route path=path!("/recovery") view=RecoveryPage/>
                 </Routes>
             </main>
             <ToastBar/>

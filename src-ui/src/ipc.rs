@@ -9,11 +9,11 @@ use kindred_core::ipc::{
     cmd, AckCelebrationReq, AddGoalReq, AddPlanItemReq, CheckInReq, CheckInsView, Command,
     CommandCode, CommandError, ConnectProgramReq, ContactChannel, ContactMentorReq, ContactsView,
     CravingLogView, CravingRef, CravingView, CreateTrackerReq, DataDone, DeleteAllReq, DevicesView,
-    DisconnectView, Empty, EndSurfReq, ExportKind, ExportReq, ItemRef, LogCravingReq,
+    DisconnectView, Empty, EndSurfReq, ExportKind, ExportReq, ImportReq, ItemRef, LogCravingReq,
     LoggedCraving, OpenHelpReq, PlanView, ProgramHelpReq, ProgramHelpView, RenameTrackerReq,
     ResetTrackerReq, RevokeDeviceReq, SaveContactReq, SaveCravingReq, SetGoalStatusReq,
-    SetLadderReq, SettingsView, SyncEvent, SyncStatusView, TodayView, TrackerDetail, TrackerRef,
-    SYNC_EVENT,
+    SetLadderReq, SettingsView, StoreStatus, SyncEvent, SyncStatusView, TodayView, TrackerDetail,
+    TrackerRef, SYNC_EVENT,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -173,12 +173,20 @@ pub async fn insights() -> IpcResult<kindred_core::insights::Insights> {
     call::<cmd::Insights>(&Empty {}).await
 }
 
-pub async fn export_data(kind: ExportKind) -> IpcResult<DataDone> {
-    call::<cmd::ExportData>(&ExportReq { kind }).await
+pub async fn export_data(kind: ExportKind, passphrase: String) -> IpcResult<DataDone> {
+    call::<cmd::ExportData>(&ExportReq { kind, passphrase }).await
 }
 
-pub async fn import_data() -> IpcResult<DataDone> {
-    call::<cmd::ImportData>(&Empty {}).await
+pub async fn import_data(passphrase: String) -> IpcResult<DataDone> {
+    call::<cmd::ImportData>(&ImportReq { passphrase }).await
+}
+
+pub async fn store_status() -> IpcResult<StoreStatus> {
+    call::<cmd::StoreStatusCmd>(&Empty {}).await
+}
+
+pub async fn start_fresh() -> IpcResult<DataDone> {
+    call::<cmd::StartFresh>(&Empty {}).await
 }
 
 pub async fn delete_all_data(confirm: String, this_phone_only: bool) -> IpcResult<DataDone> {

@@ -135,7 +135,13 @@ pub const COPING_MENU_HINT: &str =
     "What you tried, with what most often helped you ride it out first.";
 pub const YOUR_DATA: &str = "Your data";
 pub const YOUR_DATA_INTRO: &str = "Everything Kindred keeps is yours. Exports include your private notes, so keep the file somewhere safe.";
-pub const EXPORT_JSON: &str = "Export everything (one file)";
+pub const EXPORT_JSON: &str = "Export everything (one locked file)";
+pub const EXPORT_PASSPHRASE: &str = "Passphrase for your export";
+pub const EXPORT_PASSPHRASE_HINT: &str = "The one-file export is locked with this passphrase, and \
+    importing it asks for it again. Choose at least 8 characters, a few words you will remember. \
+    Kindred can't recover a forgotten passphrase.";
+pub const EXPORT_CSV_WARNING: &str = "Spreadsheet files are not locked: anyone who can open the \
+    folder can read them. Keep them somewhere safe, or use the locked one-file export.";
 pub const EXPORT_CSV: &str = "Export as spreadsheets";
 pub const IMPORT: &str = "Import an export";
 pub const DELETE_ALL: &str = "Delete everything";
@@ -291,3 +297,18 @@ mod tests {
         assert!(surf_guidance(16 * 60_000).starts_with("You rode the wave"));
     }
 }
+
+// The store on this phone: keystore missing, or a file that can't be opened.
+pub const SESSION_ONLY_MORE: &str = "Restarting the phone sometimes helps.";
+pub const RECOVERY_TITLE: &str = "Your entries can't be opened on this phone";
+pub const RECOVERY_WHY: &str = "This can happen after a phone is restored from a backup, moved to \
+    a new phone, or when its secure storage was reset. It is not something you did wrong.";
+pub const RECOVERY_KEPT: &str = "Kindred has not deleted anything. If you start fresh, the file \
+    that can't be opened is kept aside, untouched, in case it can be opened later.";
+pub const RECOVERY_WAYS: &str = "After starting fresh you can bring your entries back from an \
+    export you saved, or by connecting to your program again (ask your mentor for a new code).";
+pub const RECOVERY_START_FRESH: &str = "Keep the old file aside and start fresh";
+pub const RECOVERY_UPDATE: &str = "Please update Kindred from your app store. Nothing has been \
+    changed or deleted.";
+pub const RECOVERY_NOTICE_LINK: &str = "What happened";
+pub const RECOVERY_CONNECT: &str = "Connect to your program";

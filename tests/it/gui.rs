@@ -104,11 +104,34 @@ async fn gui_corrupt_data_file_gets_a_calm_message_and_is_kept() {
     let file = kindred_client::db_path(data.path());
     let junk = b"this is not a database, and it must not be deleted".repeat(200);
     std::fs::write(&file, &junk).unwrap();
-    let app = App::launch(data.path(), "[data-test=error]").await;
-    let msg = app.text("[data-test=error]").await;
+    // The recovery screen comes up by itself, explains calmly, and deletes nothing.
+    let app = App::launch(data.path(), "[data-test=recovery-message]").await;
+    let msg = app.text("[data-test=recovery-message]").await;
     assert!(msg.starts_with("Kindred can't read its data file."), "{msg}");
+    let notice = app.text("[data-test=store-notice]").await;
+    assert!(notice.starts_with("Your entries can't be opened on this phone"), "{notice}");
+    assert!(app.count("[data-test=get-help]").await == 1, "help stays on screen");
+    let shot = app.screenshot("recovery-390x844.png", 390, 844).await;
+    eprintln!("gui: screenshot saved to {}", shot.display());
     app.quit().await;
     assert_eq!(std::fs::read(&file).unwrap(), junk);
+
+    // Starting fresh keeps the old file aside, untouched, and the app works again.
+    let app = App::launch(data.path(), "[data-test=start-fresh]").await;
+    app.click("[data-test=start-fresh]").await;
+    let done = app.text("[data-test=recovery-done]").await;
+    assert!(done.starts_with("Kindred has started fresh."), "{done}");
+    app.wait("[data-test=recovery-connect]").await;
+    app.click("[data-test=nav-today]").await;
+    app.wait("[data-test=add-tracker]").await;
+    assert_eq!(app.count("[data-test=store-notice]").await, 0);
+    app.quit().await;
+    let aside: Vec<_> = std::fs::read_dir(data.path().join("set-aside")).unwrap().collect();
+    assert_eq!(aside.len(), 1);
+    let kept = aside[0].as_ref().unwrap().path().join("kindred.sqlite3");
+    assert_eq!(std::fs::read(kept).unwrap(), junk, "the unreadable file is kept as it was");
+    let fresh = std::fs::read(&file).unwrap();
+    assert_ne!(&fresh[..16], b"SQLite format 3\0");
 }
 
 /// Cold start of the app named by `KINDRED_APP_BIN`: launch to Today rendered (with one tracker),
@@ -259,12 +282,20 @@ async fn gui_export_then_import_into_a_fresh_folder_and_delete_everything() {
     app.click("[data-test=intensity-4]").await;
     app.wait("[data-test=logged]").await;
     app.click("[data-test=nav-settings]").await;
+    // The one-file export is locked with a passphrase: a short one is refused first.
+    app.type_into("[data-test=export-passphrase]", "short").await;
     app.click("[data-test=export-json]").await;
-    let msg = app.text("[data-test=data-status]").await;
-    assert_eq!(msg, "Saved everything in one file.");
+    let err = app.text("[data-test=error]").await;
+    assert!(err.contains("at least 8 characters"), "{err}");
+    app.set_value("[data-test=export-passphrase]", "blue kettle morning").await;
+    app.click("[data-test=export-json]").await;
+    let msg = app.text_until("[data-test=data-status]", |t| t.starts_with("Saved")).await;
+    assert_eq!(msg, "Saved everything in one file, locked with your passphrase.");
     app.quit().await;
-    let file = a.path().join("e2e-export").join("kindred-export.json");
-    assert!(file.exists());
+    let file = a.path().join("e2e-export").join("kindred-export.age");
+    let sealed = std::fs::read(&file).unwrap();
+    assert!(sealed.starts_with(b"age-encryption.org/v1"));
+    assert!(!sealed.windows(7).any(|w| w == b"Alcohol"), "the export is not readable");
 
     // A fresh data folder: import gives the same data.
     let b = tempfile::tempdir().unwrap();
@@ -272,8 +303,13 @@ async fn gui_export_then_import_into_a_fresh_folder_and_delete_everything() {
         App::launch_with(b.path(), "[data-test=nav-settings]", &[("KINDRED_E2E_IMPORT", &file)])
             .await;
     app.click("[data-test=nav-settings]").await;
+    app.type_into("[data-test=export-passphrase]", "blue kettle evening").await;
     app.click("[data-test=import]").await;
-    let msg = app.text("[data-test=data-status]").await;
+    let err = app.text("[data-test=error]").await;
+    assert!(err.contains("passphrase doesn't open"), "{err}");
+    app.set_value("[data-test=export-passphrase]", "blue kettle morning").await;
+    app.click("[data-test=import]").await;
+    let msg = app.text_until("[data-test=data-status]", |t| t.starts_with("Imported")).await;
     assert_eq!(msg, "Imported 1 trackers, 1 cravings and 0 check-ins.");
     app.click("[data-test=nav-today]").await;
     assert_eq!(app.text("[data-test=tracker-label]").await, "Alcohol");
@@ -459,4 +495,73 @@ async fn gui_connect_to_a_program_sync_then_revoked_and_disconnect() {
     let last = app.text_until("[data-test=last-synced]", |t| t.starts_with("Last synced")).await;
     assert!(last.starts_with("Last synced"), "{last}");
     app.quit().await;
+}
+
+/// Every file under `dir` that contains `needle` (none when `dir` doesn't exist).
+fn files_containing(dir: &std::path::Path, needle: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if std::fs::read(&p).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle)) {
+                out.push(p.display().to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Canaries typed into the real window are in no file: not in the data folder (the store is
+/// encrypted, its WAL too), not in WebKit's data or cache folders (the UI keeps nothing).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gui_canaries_typed_in_the_window_are_in_no_file() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let (xdg_data, xdg_cache) = (root.path().join("xdg-data"), root.path().join("xdg-cache"));
+    let env = [("XDG_DATA_HOME", xdg_data.as_path()), ("XDG_CACHE_HOME", xdg_cache.as_path())];
+    let app = App::launch_with(&data, "[data-test=add-tracker]", &env).await;
+    app.click("[data-test=add-tracker]").await;
+    app.type_into("[data-test=label]", "CANARY-gui-label").await;
+    app.set_value("[data-test=start]", &local_ago(Duration::days(40))).await;
+    app.click("[data-test=save]").await;
+    app.click("[data-test=tracker-card] a").await;
+    app.click("[data-test=lapse]").await;
+    app.set_value("[data-test=lapse-at]", &local_ago(Duration::days(1))).await;
+    app.type_into("[data-test=what-happened]", "CANARY-gui-what").await;
+    app.type_into("[data-test=differently]", "CANARY-gui-differently").await;
+    app.click("[data-test=reset-save]").await;
+    app.wait("[data-test=attempt]").await;
+    app.click("[data-test=nav-today]").await;
+    app.click("[data-test=log-craving]").await;
+    app.click("[data-test=intensity-6]").await;
+    app.wait("[data-test=logged]").await;
+    app.click("[data-test=nav-cravings]").await;
+    app.click("[data-test=craving-entry] a").await;
+    app.type_into("[data-test=place]", "CANARY-gui-place").await;
+    app.type_into("[data-test=with-whom]", "CANARY-gui-with").await;
+    app.type_into("[data-test=note]", "CANARY-gui-note").await;
+    app.click("[data-test=save-craving]").await;
+    app.wait("[data-test=saved]").await;
+    app.click("[data-test=nav-check-in]").await;
+    app.click("[data-test=mood-3]").await;
+    app.type_into("[data-test=check-in-line]", "CANARY-gui-check-in").await;
+    app.click("[data-test=check-in-save]").await;
+    app.wait("[data-test=checked-in]").await;
+    app.click("[data-test=nav-plan]").await;
+    app.type_into("[data-test=goal-input]", "CANARY-gui-goal").await;
+    app.click("[data-test=goal-add]").await;
+    app.wait("[data-test=goal]").await;
+    for dir in [&data, &xdg_data, &xdg_cache] {
+        assert_eq!(files_containing(dir, b"CANARY"), Vec::<String>::new(), "while running");
+    }
+    app.quit().await;
+    for dir in [&data, &xdg_data, &xdg_cache] {
+        assert_eq!(files_containing(dir, b"CANARY"), Vec::<String>::new(), "after quitting");
+    }
+    let head = std::fs::read(data.join("kindred.sqlite3")).unwrap();
+    assert_ne!(&head[..16], b"SQLite format 3\0", "the window's store is encrypted");
 }

@@ -11,6 +11,7 @@ pub mod export;
 pub mod facade;
 pub mod ids;
 pub mod keys;
+pub mod sealed;
 pub mod store;
 pub mod sync;
 pub mod views;
@@ -108,6 +109,25 @@ pub fn delete_store(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Moves an unreadable store (the database, its WAL, shm and key id files) into
+/// `dir/set-aside/<label>/`, never deleting it: a key found later, or a program's help, may still
+/// open it (SECURITY.md KY-4). Call only with no `Kindred` open on it. Returns the folder.
+pub fn set_aside(dir: &Path, label: &str) -> Result<PathBuf> {
+    let to = dir.join("set-aside").join(label);
+    std::fs::create_dir_all(&to)?;
+    let db = db_path(dir);
+    for suffix in ["", "-wal", "-shm", "-keyid"] {
+        let from = store::cipher::sibling(&db, suffix);
+        let name = format!("{DB_FILE}{suffix}");
+        match std::fs::rename(&from, to.join(name)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(to)
+}
+
 impl Kindred {
     /// Opens the app's encrypted store in `dir` with its key from `creds` (SECURITY.md KY-2,
     /// KY-3): a new store, or the plain file of an older Kindred, gets a fresh key, stored in
@@ -122,11 +142,17 @@ impl Kindred {
         options: OpenOptions,
         creds: &dyn keys::CredentialStore,
     ) -> Result<Kindred> {
+        std::fs::create_dir_all(dir)?;
         let path = db_path(dir);
         let may_create = store::cipher::file_kind(&path)? != store::cipher::FileKind::Encrypted;
         let key = keys::database_key(creds, may_create).map_err(|e| match e {
             keys::KeyError::Unavailable => Error::KeystoreUnavailable,
-            keys::KeyError::Missing => Error::WrongKey,
+            // No key for a file Kindred encrypted (it names its key) is a key problem; for
+            // a file it never did, the file is what's wrong.
+            keys::KeyError::Missing if store::cipher::key_id_path(&path).exists() => {
+                Error::WrongKey
+            }
+            keys::KeyError::Missing => Error::Corrupt,
         })?;
         Self::open_dir(dir, options.with_key(key))
     }

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use kindred_client::sync::{self as engine, account};
 use kindred_core::ipc::{
-    CommandCode, CommandError, DataDone, DeleteAllReq, Empty, ExportKind, ExportReq,
+    CommandCode, CommandError, DataDone, DeleteAllReq, Empty, ExportKind, ExportReq, ImportReq,
+    StoreStatus,
     DELETE_ALL_WORDS,
 };
 use tauri::{AppHandle, Runtime, State};
@@ -44,12 +45,16 @@ pub fn export_data<R: Runtime>(
 ) -> CommandResult<DataDone> {
     match req.kind {
         ExportKind::Json => {
-            let json = state.with(|k| k.export_json())?;
-            let Some(path) = files::save_file(&app, "kindred-export.json") else {
+            // Sealed before the dialog opens: a weak passphrase is refused first.
+            let sealed = state.with(|k| k.export_sealed(&req.passphrase))?;
+            let Some(path) = files::save_file(&app, "kindred-export.age") else {
                 return Ok(cancelled());
             };
-            write_private(&path, json.as_bytes())?;
-            Ok(DataDone { done: true, message: "Saved everything in one file.".into() })
+            write_private(&path, &sealed)?;
+            Ok(DataDone {
+                done: true,
+                message: "Saved everything in one file, locked with your passphrase.".into(),
+            })
         }
         #[cfg(mobile)]
         ExportKind::Csv => Ok(DataDone {
@@ -73,9 +78,8 @@ pub fn export_data<R: Runtime>(
 pub fn import_data<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    req: Empty,
+    req: ImportReq,
 ) -> CommandResult<DataDone> {
-    let Empty {} = req;
     let Some(path) = files::open_file(&app) else {
         return Ok(DataDone { done: false, message: "Nothing was imported.".into() });
     };
@@ -88,7 +92,7 @@ pub fn import_data<R: Runtime>(
         return Err(too_big);
     }
     let bytes = std::fs::read(&path).map_err(|_| io_error())?;
-    let s = state.write(|k| k.import_json(&bytes))?;
+    let s = state.write(|k| k.import_file(&bytes, &req.passphrase))?;
     Ok(DataDone {
         done: true,
         message: format!(
@@ -156,3 +160,25 @@ const THIS_PHONE_ONLY: &str =
 /// Said when the server's copy couldn't be deleted first.
 const SERVER_FIRST: &str = "Your entries on this phone weren't touched either. You can try \
      again, or delete only what's on this phone.";
+
+/// Whether the encrypted store is open, in memory only, or unreadable.
+#[tauri::command]
+pub fn store_status(state: State<'_, AppState>, req: Empty) -> CommandResult<StoreStatus> {
+    let Empty {} = req;
+    Ok(state.store_status())
+}
+
+/// Sets an unreadable data file aside (never deleted) and starts with an empty store.
+#[tauri::command(async)]
+pub fn start_fresh(state: State<'_, AppState>, req: Empty) -> CommandResult<DataDone> {
+    let Empty {} = req;
+    let label = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    state.start_fresh(&label)?;
+    Ok(DataDone {
+        done: true,
+        message: "Kindred has started fresh. Your old file is kept, untouched, in case it can be \
+                  opened later. You can bring your entries back from an export, or by \
+                  connecting to your program again."
+            .into(),
+    })
+}

@@ -1,5 +1,5 @@
-//! This install's secret store: the device's sign-in tokens today, the database key once the
-//! store is encrypted (`kindred_client::keys`). Secrets live in the platform's credential
+//! This install's secret store: the device's sign-in tokens and the database key
+//! (`kindred_client::keys`). Secrets live in the platform's credential
 //! store, never the SQLite file, never a log (SECURITY.md A, AU-2). The store is opened once by
 //! [`crate::state::AppState`], which owns it and hands it to the sync worker and the commands.
 //! This module only picks the [`CredentialStore`] for the platform:
@@ -10,8 +10,9 @@
 //!   runs no Secret Service, and the kernel keyring (keyutils) refuses `keyring`'s link to the
 //!   persistent keyring for the app process started through WebDriver, so the end-to-end tests
 //!   cannot use an OS store.
-//! - mobile ([`mobile`]): not wired yet; every call fails with a plain [`CredError`], so
-//!   connecting to a program says why and nothing is written anywhere else.
+//! - mobile ([`mobile`]): on Android a `keyring-core` store whose secrets are encrypted with a
+//!   key held in the Android Keystore (`android-native-keyring-store`); on iOS the Keychain
+//!   through `keyring`.
 //!
 //! Entries are named per data folder, so two installs (or test instances) never share tokens.
 
@@ -24,6 +25,12 @@ pub use kindred_client::keys::{CredError, CredentialStore};
 pub mod desktop;
 #[cfg(feature = "e2e")]
 pub mod e2e;
+
+// The test keystore keeps secrets in a file: it must never reach a release build (KY-3).
+#[cfg(all(feature = "e2e", not(debug_assertions)))]
+compile_error!(
+    "the `e2e` feature (test keystore, test links and dialogs) is for debug test builds only"
+);
 #[cfg(mobile)]
 pub mod mobile;
 
@@ -37,7 +44,7 @@ pub fn open(dir: &Path) -> Arc<dyn CredentialStore> {
     #[cfg(all(desktop, not(feature = "e2e")))]
     let store = desktop::KeyringCreds::new(dir);
     #[cfg(all(mobile, not(feature = "e2e")))]
-    let store = mobile::Unwired::new(dir);
+    let store = mobile::PhoneCreds::new(dir);
     Arc::new(store)
 }
 

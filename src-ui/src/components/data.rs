@@ -25,6 +25,8 @@ pub fn YourData() -> impl IntoView {
     let m = Mutation::new().one_at_a_time();
     let status = RwSignal::new(None::<String>);
     let confirm = RwSignal::new(String::new());
+    // The passphrase that locks a new export or opens one being imported. Kept in memory only.
+    let passphrase = RwSignal::new(String::new());
     // The program's server couldn't delete its copy: offer this phone only.
     let server_failed = RwSignal::new(false);
     let delete = move |this_phone_only: bool| {
@@ -47,14 +49,22 @@ pub fn YourData() -> impl IntoView {
         <section class="card pad" data-test="your-data">
             <h2>{text::YOUR_DATA}</h2>
             <p class="muted">{text::YOUR_DATA_INTRO}</p>
-            <button data-test="export-json" on:click=move |_| run(m, status, ipc::export_data(ExportKind::Json))>
+            <p class="muted">{text::EXPORT_PASSPHRASE_HINT}</p>
+            <label class="field">
+                {text::EXPORT_PASSPHRASE}
+                <TextInput value=passphrase test="export-passphrase" kind="password"/>
+            </label>
+            <button data-test="export-json"
+                on:click=move |_| run(m, status, ipc::export_data(ExportKind::Json, passphrase.get_untracked()))>
                 {text::EXPORT_JSON}
             </button>
-            <button data-test="export-csv" on:click=move |_| run(m, status, ipc::export_data(ExportKind::Csv))>
-                {text::EXPORT_CSV}
-            </button>
-            <button data-test="import" on:click=move |_| run(m, status, ipc::import_data())>
+            <button data-test="import"
+                on:click=move |_| run(m, status, ipc::import_data(passphrase.get_untracked()))>
                 {text::IMPORT}
+            </button>
+            <p class="muted">{text::EXPORT_CSV_WARNING}</p>
+            <button data-test="export-csv" on:click=move |_| run(m, status, ipc::export_data(ExportKind::Csv, String::new()))>
+                {text::EXPORT_CSV}
             </button>
             <h3>{text::DELETE_ALL}</h3>
             <p class="muted">{text::DELETE_ALL_INTRO} " \"" {DELETE_ALL_WORDS} "\""</p>

@@ -9,6 +9,7 @@ pub mod insights;
 pub mod mentor;
 pub mod new_tracker;
 pub mod plan;
+pub mod recovery;
 pub mod reset;
 pub mod settings;
 pub mod today;

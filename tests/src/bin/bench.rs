@@ -167,9 +167,9 @@ fn build_db(path: &Path, rows: usize, seed: u64) -> Duration {
     started.elapsed()
 }
 
-/// A plain connection with the store's pragmas.
+/// A bare connection with the store's key and pragmas.
 fn bare(path: &Path) -> Connection {
-    let conn = Connection::open(path).expect("open bare connection");
+    let conn = kindred_tests::device_connection(path);
     conn.busy_timeout(Duration::from_secs(5)).expect("busy_timeout");
     let _: String = conn
         .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
@@ -305,7 +305,7 @@ fn main() {
         }
     };
     std::fs::create_dir_all(&args.cache).expect("create the cache directory");
-    let db = args.cache.join(format!("p5-seed{}-rows{}.db", args.seed, args.rows));
+    let db = args.cache.join(format!("p5-seed{}-rows{}-encrypted.db", args.seed, args.rows));
     let (reused, build_ms) = if db.exists() {
         (true, None)
     } else {

@@ -1,7 +1,7 @@
 //! `kindred-sync-bench`: the sync benchmarks of PERF.md (P6, P7, P8), run by `cargo xtask bench`
 //! against the real `kindred-server` (release) on 127.0.0.1.
 //!
-//! `kindred-sync-bench p6|p7|p8 --rows N --runs N --seed S --out FILE.json --cache DIR [--pg URL]`
+//! `kindred-sync-bench p6|p7|p8|p11 --rows N --runs N --seed S --out FILE.json --cache DIR [--pg URL]`
 //!
 //! - P6, initial sync of N rows: ours is a fresh device's `sync_once` (pull every page, apply,
 //!   cursor per page); the baseline fetches the same rows with raw gzip GETs of the largest page
@@ -29,8 +29,11 @@ use kindred_core::sync::wire::{PullResponse, PushRequest, WireChange};
 use kindred_tests::sync::{Rng, ServerProc};
 use serde_json::{json, Value};
 
+#[path = "sync_bench/p11.rs"]
+mod p11;
 #[path = "sync_bench/p8.rs"]
 mod p8;
+use p11::p11;
 use p8::p8;
 
 struct Args {
@@ -511,8 +514,9 @@ fn main() {
         "p6" => p6(&a),
         "p7" => Value::Array(p7(&a)),
         "p8" => Value::Array(p8(&a)),
+        "p11" => Value::Array(p11(&a)),
         other => {
-            eprintln!("usage: kindred-sync-bench p6|p7|p8 --rows N --runs N --seed S --out FILE --cache DIR [--pg URL]; got {other}");
+            eprintln!("usage: kindred-sync-bench p6|p7|p8|p11 --rows N --runs N --seed S --out FILE --cache DIR [--pg URL]; got {other}");
             std::process::exit(2);
         }
     };

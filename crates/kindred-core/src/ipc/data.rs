@@ -1,9 +1,31 @@
-//! The mentee's data: export (JSON or CSV), import, delete everything.
+//! The mentee's data: export (JSON or CSV), import, delete everything; whether the encrypted
+//! store is open, and starting fresh when its file can't be read.
 
 use serde::{Deserialize, Serialize};
 
 /// The words the mentee types to confirm deleting everything.
 pub const DELETE_ALL_WORDS: &str = "delete everything";
+
+/// How the store on this phone is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreState {
+    /// Open and encrypted.
+    Ok,
+    /// The phone's keystore can't be used: entries are kept only in memory until the app closes.
+    SessionOnly,
+    /// The data file can't be opened (a key problem or a damaged file): the recovery screen.
+    Unreadable,
+    /// The data file was written by a newer Kindred: update the app (nothing to recover).
+    NewerVersion,
+}
+
+/// The store's state and a calm sentence about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreStatus {
+    pub state: StoreState,
+    pub message: String,
+}
 
 /// What to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,11 +37,34 @@ pub enum ExportKind {
     Csv,
 }
 
-/// Export everything to a place the mentee picks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Export everything to a place the mentee picks. The one-file export is sealed with
+/// `passphrase` (the age format); spreadsheets are plain (desktop only, with a warning).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExportReq {
     pub kind: ExportKind,
+    #[serde(default)]
+    pub passphrase: String,
+}
+
+/// Import an export file (picked in a dialog); a sealed one is opened with `passphrase`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportReq {
+    #[serde(default)]
+    pub passphrase: String,
+}
+
+impl std::fmt::Debug for ExportReq {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportReq").field("kind", &self.kind).finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for ImportReq {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportReq").finish_non_exhaustive()
+    }
 }
 
 /// How an export or import went.

@@ -162,8 +162,10 @@ macro_rules! with_commands {
             }
             data {
                 export_data as ExportData: ExportReq => DataDone;
-                import_data as ImportData: Empty => DataDone;
+                import_data as ImportData: ImportReq => DataDone;
                 delete_all_data as DeleteAllData: DeleteAllReq => DataDone;
+                store_status as StoreStatusCmd: Empty => StoreStatus;
+                start_fresh as StartFresh: Empty => DataDone;
             }
             mentor {
                 get_contacts as GetContacts: Empty => ContactsView;
@@ -276,7 +278,7 @@ pub(crate) mod tests {
 
     #[test]
     fn the_list_names_each_command_once() {
-        assert_eq!(NAMES.len(), 43);
+        assert_eq!(NAMES.len(), 45);
         assert_eq!(ALL.iter().map(|c| c.name).collect::<Vec<_>>(), NAMES);
         let unique: BTreeSet<_> = NAMES.iter().collect();
         assert_eq!(unique.len(), NAMES.len(), "a command is listed twice");
