@@ -272,6 +272,21 @@ pub fn changes(n: i64, what: &str) -> String {
     }
 }
 
+// The store on this phone: keystore missing, or a file that can't be opened.
+pub const SESSION_ONLY_MORE: &str = "Restarting the phone sometimes helps.";
+pub const RECOVERY_TITLE: &str = "Your entries can't be opened on this phone";
+pub const RECOVERY_WHY: &str = "This can happen after a phone is restored from a backup, moved to \
+    a new phone, or when its secure storage was reset. It is not something you did wrong.";
+pub const RECOVERY_KEPT: &str = "Kindred has not deleted anything. If you start fresh, the file \
+    that can't be opened is kept aside, untouched, in case it can be opened later.";
+pub const RECOVERY_WAYS: &str = "After starting fresh you can bring your entries back from an \
+    export you saved, or by connecting to your program again (ask your mentor for a new code).";
+pub const RECOVERY_START_FRESH: &str = "Keep the old file aside and start fresh";
+pub const RECOVERY_UPDATE: &str = "Please update Kindred from your app store. Nothing has been \
+    changed or deleted.";
+pub const RECOVERY_NOTICE_LINK: &str = "What happened";
+pub const RECOVERY_CONNECT: &str = "Connect to your program";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,18 +312,3 @@ mod tests {
         assert!(surf_guidance(16 * 60_000).starts_with("You rode the wave"));
     }
 }
-
-// The store on this phone: keystore missing, or a file that can't be opened.
-pub const SESSION_ONLY_MORE: &str = "Restarting the phone sometimes helps.";
-pub const RECOVERY_TITLE: &str = "Your entries can't be opened on this phone";
-pub const RECOVERY_WHY: &str = "This can happen after a phone is restored from a backup, moved to \
-    a new phone, or when its secure storage was reset. It is not something you did wrong.";
-pub const RECOVERY_KEPT: &str = "Kindred has not deleted anything. If you start fresh, the file \
-    that can't be opened is kept aside, untouched, in case it can be opened later.";
-pub const RECOVERY_WAYS: &str = "After starting fresh you can bring your entries back from an \
-    export you saved, or by connecting to your program again (ask your mentor for a new code).";
-pub const RECOVERY_START_FRESH: &str = "Keep the old file aside and start fresh";
-pub const RECOVERY_UPDATE: &str = "Please update Kindred from your app store. Nothing has been \
-    changed or deleted.";
-pub const RECOVERY_NOTICE_LINK: &str = "What happened";
-pub const RECOVERY_CONNECT: &str = "Connect to your program";

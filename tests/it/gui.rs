@@ -108,11 +108,16 @@ async fn gui_corrupt_data_file_gets_a_calm_message_and_is_kept() {
     let app = App::launch(data.path(), "[data-test=recovery-message]").await;
     let msg = app.text("[data-test=recovery-message]").await;
     assert!(msg.starts_with("Kindred can't read its data file."), "{msg}");
-    let notice = app.text("[data-test=store-notice]").await;
-    assert!(notice.starts_with("Your entries can't be opened on this phone"), "{notice}");
     assert!(app.count("[data-test=get-help]").await == 1, "help stays on screen");
     let shot = app.screenshot("recovery-390x844.png", 390, 844).await;
     eprintln!("gui: screenshot saved to {}", shot.display());
+    // Elsewhere, a notice leads back to it; "Get help" works meanwhile.
+    app.click("[data-test=nav-today]").await;
+    let notice = app.text("[data-test=store-notice]").await;
+    assert!(notice.starts_with("Your entries can't be opened on this phone"), "{notice}");
+    app.click("[data-test=get-help]").await;
+    app.wait("[data-test=help-988-call]").await;
+    app.click("[data-test=store-notice] a").await;
     app.quit().await;
     assert_eq!(std::fs::read(&file).unwrap(), junk);
 
@@ -507,7 +512,8 @@ fn files_containing(dir: &std::path::Path, needle: &[u8]) -> Vec<String> {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if std::fs::read(&p).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle)) {
+            } else if std::fs::read(&p).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle))
+            {
                 out.push(p.display().to_string());
             }
         }

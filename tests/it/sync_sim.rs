@@ -67,7 +67,8 @@ impl Device {
         let dir = tempfile::tempdir().unwrap();
         let clock = ManualClock::at(DateTime::from_timestamp_millis(server_ms + skew_ms).unwrap());
         let ids = Arc::new(SeededIds(Mutex::new(Rng::new(seed))));
-        let options = OpenOptions::new(Arc::new(clock.clone()), ids.clone(), TZ);
+        let options = OpenOptions::new(Arc::new(clock.clone()), ids.clone(), TZ)
+            .with_key(kindred_tests::test_key());
         let k = open_device(dir.path(), options).unwrap();
         let file = kindred_client::db_path(dir.path());
         Device {
@@ -86,7 +87,8 @@ impl Device {
         let mut k = self.k.lock().unwrap();
         let dir = self.file.parent().unwrap().to_owned();
         // The old connection closes when replaced; every committed write is on disk.
-        let options = OpenOptions::new(Arc::new(self.clock.clone()), self.ids.clone(), TZ);
+        let options = OpenOptions::new(Arc::new(self.clock.clone()), self.ids.clone(), TZ)
+            .with_key(kindred_tests::test_key());
         *k = open_device(&dir, options).unwrap();
     }
 

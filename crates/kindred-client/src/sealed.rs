@@ -64,8 +64,8 @@ pub fn open(sealed: &[u8], passphrase: &str, max: usize) -> Result<Vec<u8>> {
     let decryptor = age::Decryptor::new(sealed).map_err(|_| unreadable())?;
     let mut identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_owned()));
     identity.set_max_work_factor(MAX_WORK_FACTOR);
-    let mut reader =
-        decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)).map_err(|e| match e {
+    let mut reader = decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)).map_err(
+        |e| match e {
             age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
                 Error::Import(
                     "That passphrase doesn't open this export. Please check it and try again."
@@ -73,7 +73,8 @@ pub fn open(sealed: &[u8], passphrase: &str, max: usize) -> Result<Vec<u8>> {
                 )
             }
             _ => unreadable(),
-        })?;
+        },
+    )?;
     let mut out = Vec::new();
     let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
     (&mut reader).take(limit).read_to_end(&mut out).map_err(|_| unreadable())?;

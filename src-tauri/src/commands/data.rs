@@ -7,8 +7,7 @@ use std::path::Path;
 use kindred_client::sync::{self as engine, account};
 use kindred_core::ipc::{
     CommandCode, CommandError, DataDone, DeleteAllReq, Empty, ExportKind, ExportReq, ImportReq,
-    StoreStatus,
-    DELETE_ALL_WORDS,
+    StoreStatus, DELETE_ALL_WORDS,
 };
 use tauri::{AppHandle, Runtime, State};
 
@@ -172,7 +171,8 @@ pub fn store_status(state: State<'_, AppState>, req: Empty) -> CommandResult<Sto
 #[tauri::command(async)]
 pub fn start_fresh(state: State<'_, AppState>, req: Empty) -> CommandResult<DataDone> {
     let Empty {} = req;
-    let label = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let now = kindred_core::clock::Clock::now(&kindred_client::clock::SystemClock);
+    let label = now.format("%Y%m%dT%H%M%SZ").to_string();
     state.start_fresh(&label)?;
     Ok(DataDone {
         done: true,

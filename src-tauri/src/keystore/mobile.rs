@@ -2,13 +2,13 @@
 //! under the service [`SERVICE`](super::SERVICE), named per data folder ([`super::account`]) as
 //! on desktop, in the platform's own secret store:
 //!
-//! - Android ([`android`]): `android-native-keyring-store`, a `keyring-core` store. Each secret
+//! - Android (`android`): `android-native-keyring-store`, a `keyring-core` store. Each secret
 //!   is encrypted with AES-GCM under a key that is generated in and never leaves the Android
 //!   Keystore (alias `keyring-kindred`); only the ciphertext is kept, in the app's private
 //!   SharedPreferences file `keyring-kindred`. The store finds the app through `ndk-context`,
 //!   which Tauri's Android runtime initialises before the app's setup opens this store, so no
 //!   JNI or unsafe initialisation happens here.
-//! - iOS ([`ios`]): the Keychain (generic-password items) through `keyring` 3 with
+//! - iOS (`ios`): the Keychain (generic-password items) through `keyring` 3 with
 //!   `apple-native`, the crate the desktop store uses.
 //!
 //! Secrets never go to the SQLite file, a file of ours, or a log. Error messages name the

@@ -6,7 +6,7 @@
 use kindred_core::ipc::{StoreState, StoreStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::components::common::{ErrorNote, Loaded, Mutation};
 use crate::state::data_resource;
@@ -18,6 +18,10 @@ use crate::{ipc, text};
 pub fn StoreNotice() -> impl IntoView {
     let status = data_resource(ipc::store_status);
     let navigate = use_navigate();
+    let on_recovery = {
+        let location = use_location();
+        move || location.pathname.get() == "/recovery"
+    };
     Effect::new(move |done: Option<bool>| {
         if done == Some(true) {
             return true;
@@ -39,6 +43,7 @@ pub fn StoreNotice() -> impl IntoView {
                     {s.message} " " {text::SESSION_ONLY_MORE}
                 </p>
             }.into_any()),
+            StoreState::Unreadable | StoreState::NewerVersion if on_recovery() => None,
             StoreState::Unreadable | StoreState::NewerVersion => Some(view! {
                 <p class="notice store-notice" role="status" data-test="store-notice">
                     {text::RECOVERY_TITLE} ". " <A href="/recovery">{text::RECOVERY_NOTICE_LINK}</A>

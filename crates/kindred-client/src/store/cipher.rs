@@ -92,7 +92,7 @@ pub fn key_connection(conn: &Connection, key: &DbKey) -> Result<()> {
 /// Sorts a "not a database" at `path` into [`Error::WrongKey`] or [`Error::Corrupt`].
 pub fn unreadable(path: &Path, key: &DbKey) -> Error {
     let len = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if len < PAGE || len % PAGE != 0 {
+    if len < PAGE || !len.is_multiple_of(PAGE) {
         return Error::Corrupt;
     }
     match fs::read_to_string(key_id_path(path)) {
