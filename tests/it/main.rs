@@ -8,6 +8,7 @@ mod export;
 mod gui;
 mod hostile;
 mod insights;
+mod lock;
 mod mentee;
 mod multi;
 mod pg;

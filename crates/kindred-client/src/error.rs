@@ -31,6 +31,9 @@ pub enum Error {
     /// The phone's secure keystore can't be used, so the store is not opened on disk.
     #[error("The phone's secure storage isn't available.")]
     KeystoreUnavailable,
+    /// The app lock's PIN was refused or couldn't be kept; the message says why, plainly.
+    #[error("{0}")]
+    Lock(String),
     /// An import file was refused; the message says why, in plain words.
     #[error("{0}")]
     Import(String),
@@ -76,7 +79,7 @@ impl Error {
     pub fn to_command_error(&self) -> CommandError {
         let (code, message) = match self {
             Error::Invalid(e) => (CommandCode::Invalid, e.to_string()),
-            Error::Import(why) => (CommandCode::Invalid, why.clone()),
+            Error::Import(why) | Error::Lock(why) => (CommandCode::Invalid, why.clone()),
             Error::HelpNumberGone | Error::NotDialable | Error::NotMailable => {
                 (CommandCode::Invalid, self.to_string())
             }

@@ -11,6 +11,7 @@ pub mod export;
 pub mod facade;
 pub mod ids;
 pub mod keys;
+pub mod lock;
 pub mod sealed;
 pub mod store;
 pub mod sync;
