@@ -31,6 +31,24 @@ pub struct AppState {
     /// The keystore could not be used at start: the store lives in memory for this session
     /// and nothing is written to disk (SECURITY.md KY-3).
     session_only: std::sync::atomic::AtomicBool,
+    /// The app lock now (SECURITY.md LK-1): locked, and when the PIN was last entered.
+    lock: Mutex<LockNow>,
+}
+
+/// The lock's state in this run of the app (never stored: a start is locked when a PIN is set).
+#[derive(Debug, Default)]
+struct LockNow {
+    locked: bool,
+    unlocked_at: Option<std::time::Instant>,
+}
+
+/// How long an unlock counts as fresh for export, connecting, disconnecting, delete
+/// everything, another phone's removal and the PIN itself (SECURITY.md LK-3).
+const FRESH_UNLOCK: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// The answer while locked.
+pub fn locked_error() -> CommandError {
+    CommandError { code: CommandCode::Locked, message: "Kindred is locked.".into() }
 }
 
 impl AppState {
@@ -44,8 +62,12 @@ impl AppState {
             secrets,
             on_write: OnceLock::new(),
             session_only: std::sync::atomic::AtomicBool::new(false),
+            lock: Mutex::new(LockNow::default()),
         };
-        let opened = state.open_store();
+        let mut opened = state.open_store();
+        // A PIN set means every start begins locked.
+        let locked = opened.as_mut().is_ok_and(|k| k.lock_enabled().unwrap_or(false));
+        state.lock.lock().unwrap_or_else(PoisonError::into_inner).locked = locked;
         *state.inner.lock().unwrap_or_else(PoisonError::into_inner) = opened;
         state
     }
@@ -143,8 +165,53 @@ impl AppState {
         }
     }
 
-    /// Runs `f` with the store.
-    pub fn with<T>(
+    /// Whether the app is locked now.
+    pub fn is_locked(&self) -> bool {
+        self.lock.lock().unwrap_or_else(PoisonError::into_inner).locked
+    }
+
+    /// Locks (drops nothing on disk; the UI drops what it shows).
+    pub fn lock_now(&self) {
+        let mut l = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
+        l.locked = true;
+        l.unlocked_at = None;
+    }
+
+    /// Marks the app unlocked by a right PIN just now.
+    pub fn mark_unlocked(&self) {
+        let mut l = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
+        l.locked = false;
+        l.unlocked_at = Some(std::time::Instant::now());
+    }
+
+    /// For the actions that need a fresh unlock when the lock is on: passes when there is no
+    /// PIN or it was entered within [`FRESH_UNLOCK`]; otherwise locks the app (the UI shows
+    /// the lock screen) and answers [`locked_error`] with why.
+    pub fn require_fresh_unlock(&self) -> CommandResult<()> {
+        let enabled = self.with_while_locked(|k| k.lock_enabled()).unwrap_or(false);
+        if !enabled {
+            return Ok(());
+        }
+        let fresh = fresh_unlock();
+        let ok = self
+            .lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .unlocked_at
+            .is_some_and(|t| t.elapsed() < fresh);
+        if ok {
+            return Ok(());
+        }
+        self.lock_now();
+        Err(CommandError {
+            code: CommandCode::Locked,
+            message: "For your safety, please enter your PIN again first, then try once more."
+                .into(),
+        })
+    }
+
+    /// Runs `f` with the store even while locked: only for the lock itself and help.
+    pub fn with_while_locked<T>(
         &self,
         f: impl FnOnce(&mut Kindred) -> kindred_client::Result<T>,
     ) -> CommandResult<T> {
@@ -153,6 +220,17 @@ impl AppState {
             Ok(k) => f(k).map_err(map),
             Err(e) => Err(e.clone()),
         }
+    }
+
+    /// Runs `f` with the store (refused while locked).
+    pub fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Kindred) -> kindred_client::Result<T>,
+    ) -> CommandResult<T> {
+        if self.is_locked() {
+            return Err(locked_error());
+        }
+        self.with_while_locked(f)
     }
 
     /// Runs a write `f` with the store; once it has committed, tells the sync worker.
@@ -179,6 +257,16 @@ impl Locked for AppState {
             Err(_) => Err(kindred_client::Error::NotFound("store")),
         }
     }
+}
+
+/// [`FRESH_UNLOCK`], or in `e2e` test builds `KINDRED_E2E_FRESH_SECS` (so a test can see the
+/// PIN asked again without waiting two minutes).
+fn fresh_unlock() -> std::time::Duration {
+    #[cfg(feature = "e2e")]
+    if let Some(s) = std::env::var("KINDRED_E2E_FRESH_SECS").ok().and_then(|v| v.parse().ok()) {
+        return std::time::Duration::from_secs(s);
+    }
+    FRESH_UNLOCK
 }
 
 /// The data folder: [`DATA_DIR_ENV`] when set, else the platform's app-data folder.

@@ -7,6 +7,7 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
 use crate::components::common::ToastBar;
+use crate::components::lock::{IdleLock, LockScreen, QuickLock};
 use crate::components::program::SyncNotice;
 use crate::pages::connect::ConnectPage;
 use crate::pages::recovery::{RecoveryPage, StoreNotice};
@@ -14,7 +15,9 @@ use crate::pages::{check_in::CheckInPage, insights::InsightsPage, plan::PlanPage
 use crate::pages::{craving::CravingPage, cravings::CravingsPage, help::HelpPage};
 use crate::pages::{mentor::MentorPage, new_tracker::NewTracker, reset::ResetPage};
 use crate::pages::{settings::SettingsPage, today::Today, tracker::TrackerPage};
-use crate::state::{provide_data_version_context, provide_sync_context, provide_toast_context};
+use crate::state::{
+    provide_data_version_context, provide_lock_context, provide_sync_context, provide_toast_context,
+};
 use crate::text;
 
 #[component]
@@ -22,12 +25,37 @@ pub fn App() -> impl IntoView {
     provide_toast_context();
     let version = provide_data_version_context();
     provide_sync_context(version);
+    let lock = provide_lock_context();
     view! {
         <Router>
+            <IdleLock/>
             <header class="top">
                 <A href="/" attr:class="brand">{text::APP}</A>
+                <QuickLock/>
                 <A href="/help" attr:class="button help" attr:data-test="get-help">{text::GET_HELP}</A>
             </header>
+            <Locked lock=lock/>
+        </Router>
+    }
+}
+
+/// Everything under the header: the pages, or the lock screen while locked (help stays open;
+/// leaving the lock screen drops what the pages held).
+#[component]
+fn Locked(lock: crate::state::LockCtx) -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let open = move || !lock.locked() || location.pathname.get() == "/help";
+    view! {
+        <Show when=open fallback=|| view! { <main><LockScreen/></main> }>
+            <Pages/>
+        </Show>
+    }
+}
+
+/// The tabs, the notices and every route.
+#[component]
+fn Pages() -> impl IntoView {
+    view! {
             <nav class="tabs">
                 <A href="/" attr:data-test="nav-today">{text::TODAY}</A>
                 <A href="/cravings" attr:data-test="nav-cravings">{text::CRAVINGS}</A>
@@ -58,6 +86,5 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <ToastBar/>
-        </Router>
     }
 }

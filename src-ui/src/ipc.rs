@@ -6,14 +6,14 @@
 
 use kindred_core::ids::TrackerId;
 use kindred_core::ipc::{
-    cmd, AckCelebrationReq, AddGoalReq, AddPlanItemReq, CheckInReq, CheckInsView, Command,
-    CommandCode, CommandError, ConnectProgramReq, ContactChannel, ContactMentorReq, ContactsView,
-    CravingLogView, CravingRef, CravingView, CreateTrackerReq, DataDone, DeleteAllReq, DevicesView,
-    DisconnectView, Empty, EndSurfReq, ExportKind, ExportReq, ImportReq, ItemRef, LogCravingReq,
-    LoggedCraving, OpenHelpReq, PlanView, ProgramHelpReq, ProgramHelpView, RenameTrackerReq,
-    ResetTrackerReq, RevokeDeviceReq, SaveContactReq, SaveCravingReq, SetGoalStatusReq,
-    SetLadderReq, SettingsView, StoreStatus, SyncEvent, SyncStatusView, TodayView, TrackerDetail,
-    TrackerRef, SYNC_EVENT,
+    cmd, AckCelebrationReq, AddGoalReq, AddPlanItemReq, AutoLockReq, CheckInReq, CheckInsView,
+    Command, CommandCode, CommandError, ConnectProgramReq, ContactChannel, ContactMentorReq,
+    ContactsView, CravingLogView, CravingRef, CravingView, CreateTrackerReq, DataDone,
+    DeleteAllReq, DevicesView, DisconnectView, Empty, EndSurfReq, ExportKind, ExportReq, ImportReq,
+    ItemRef, LockStatus, LogCravingReq, LoggedCraving, OpenHelpReq, PinReq, PlanView,
+    ProgramHelpReq, ProgramHelpView, RenameTrackerReq, ResetTrackerReq, RevokeDeviceReq,
+    SaveContactReq, SaveCravingReq, SetGoalStatusReq, SetLadderReq, SettingsView, StoreStatus,
+    SyncEvent, SyncStatusView, TodayView, TrackerDetail, TrackerRef, UnlockAnswer, SYNC_EVENT,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -44,9 +44,15 @@ async fn call<C: Command>(req: &C::Req) -> IpcResult<C::Resp> {
     match invoke(C::NAME, args).await {
         Ok(v) => serde_wasm_bindgen::from_value(v)
             .map_err(|_| internal("Kindred got an answer it didn't understand.")),
-        Err(e) => Err(serde_wasm_bindgen::from_value(e).unwrap_or_else(|_| {
-            internal("Kindred couldn't do that just now. Nothing was lost; please try again.")
-        })),
+        Err(e) => {
+            let e: CommandError = serde_wasm_bindgen::from_value(e).unwrap_or_else(|_| {
+                internal("Kindred couldn't do that just now. Nothing was lost; please try again.")
+            });
+            if e.code == CommandCode::Locked {
+                crate::state::note_locked();
+            }
+            Err(e)
+        }
     }
 }
 
@@ -179,6 +185,30 @@ pub async fn export_data(kind: ExportKind, passphrase: String) -> IpcResult<Data
 
 pub async fn import_data(passphrase: String) -> IpcResult<DataDone> {
     call::<cmd::ImportData>(&ImportReq { passphrase }).await
+}
+
+pub async fn lock_status() -> IpcResult<LockStatus> {
+    call::<cmd::LockStatusCmd>(&Empty {}).await
+}
+
+pub async fn set_pin(pin: String) -> IpcResult<LockStatus> {
+    call::<cmd::SetPin>(&PinReq { pin }).await
+}
+
+pub async fn remove_pin() -> IpcResult<LockStatus> {
+    call::<cmd::RemovePin>(&Empty {}).await
+}
+
+pub async fn lock_now() -> IpcResult<LockStatus> {
+    call::<cmd::LockNow>(&Empty {}).await
+}
+
+pub async fn unlock(pin: String) -> IpcResult<UnlockAnswer> {
+    call::<cmd::Unlock>(&PinReq { pin }).await
+}
+
+pub async fn set_auto_lock(minutes: u32) -> IpcResult<LockStatus> {
+    call::<cmd::SetAutoLock>(&AutoLockReq { minutes }).await
 }
 
 pub async fn store_status() -> IpcResult<StoreStatus> {

@@ -287,6 +287,34 @@ pub const RECOVERY_UPDATE: &str = "Please update Kindred from your app store. No
 pub const RECOVERY_NOTICE_LINK: &str = "What happened";
 pub const RECOVERY_CONNECT: &str = "Connect to your program";
 
+// The app lock.
+pub const APP_LOCK: &str = "App lock";
+pub const APP_LOCK_INTRO: &str = "With a PIN, Kindred asks for it when it opens, after it has \
+    been left alone for a while, and before exporting, connecting or deleting. \"Get help\" \
+    always works without it.";
+pub const APP_LOCK_ON: &str = "The app lock is on.";
+pub const APP_LOCK_OFF: &str = "Turn the lock off";
+pub const APP_LOCK_TURN_ON: &str = "Turn the lock on";
+pub const NEW_PIN: &str = "Choose a PIN (4 to 12 digits)";
+pub const NEW_PIN_AGAIN: &str = "The same PIN again";
+pub const PIN_MISMATCH: &str = "The two PINs are not the same. Please type them again.";
+pub const AUTO_LOCK: &str = "Lock when Kindred is left alone for:";
+pub const LOCK_NOW: &str = "Lock";
+pub const LOCKED_TITLE: &str = "Kindred is locked";
+pub const LOCKED_INTRO: &str = "Enter your PIN to open your entries. If you need someone now, \
+    \"Get help\" at the top works without it.";
+pub const PIN: &str = "PIN";
+pub const UNLOCK: &str = "Unlock";
+
+/// "1 minute", "5 minutes", "1 hour".
+pub fn minutes(m: u32) -> String {
+    match m {
+        1 => "1 minute".into(),
+        60 => "1 hour".into(),
+        m => format!("{m} minutes"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -571,3 +571,86 @@ async fn gui_canaries_typed_in_the_window_are_in_no_file() {
     let head = std::fs::read(data.join("kindred.sqlite3")).unwrap();
     assert_ne!(&head[..16], b"SQLite format 3\0", "the window's store is encrypted");
 }
+
+/// The app lock in the real window: set a PIN (typed twice), quick lock from the header, the
+/// lock screen hides everything but help, "Get help" works while locked, wrong PINs make the
+/// next try wait (even the right one), unlock, a new start is locked, and export asks for the
+/// PIN again once the unlock is no longer fresh (3 s in this test build).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gui_app_lock_pin_delays_help_while_locked_and_fresh_unlock_for_export() {
+    let data = tempfile::tempdir().unwrap();
+    let env = [("KINDRED_E2E_FRESH_SECS", std::path::Path::new("3"))];
+    let app = App::launch_with(data.path(), "[data-test=add-tracker]", &env).await;
+    app.click("[data-test=add-tracker]").await;
+    app.type_into("[data-test=label]", "Alcohol").await;
+    app.set_value("[data-test=start]", &local_ago(Duration::days(3))).await;
+    app.click("[data-test=save]").await;
+    app.wait("[data-test=tracker-card]").await;
+    assert_eq!(app.count("[data-test=quick-lock]").await, 0, "no lock without a PIN");
+
+    app.click("[data-test=nav-settings]").await;
+    app.type_into("[data-test=new-pin]", "482915").await;
+    app.type_into("[data-test=new-pin-again]", "482916").await;
+    app.click("[data-test=lock-on-save]").await;
+    app.wait("[data-test=pin-mismatch]").await;
+    app.set_value("[data-test=new-pin-again]", "482915").await;
+    app.click("[data-test=lock-on-save]").await;
+    app.wait("[data-test=lock-on]").await;
+    let js = "document.querySelector('[data-test=app-lock]').scrollIntoView()";
+    app.client.execute(js, vec![]).await.expect("scroll");
+    app.screenshot("settings-lock-390x844.png", 390, 844).await;
+
+    // Quick lock: nothing of the mentee's stays on screen.
+    app.click("[data-test=quick-lock]").await;
+    app.wait("[data-test=lock-screen]").await;
+    assert_eq!(app.count("[data-test=nav-today]").await, 0);
+    assert!(!app.text("body").await.contains("Alcohol"), "nothing shown while locked");
+    let shot = app.screenshot("lock-390x844.png", 390, 844).await;
+    eprintln!("gui: screenshot saved to {}", shot.display());
+    // "Get help" works while locked; anything else goes back to the lock screen.
+    app.click("[data-test=get-help]").await;
+    app.wait("[data-test=help-988-call]").await;
+    app.click("[data-test=nav-today]").await;
+    app.wait("[data-test=lock-screen]").await;
+
+    // Four wrong tries are free; the fifth makes the next one wait, even with the right PIN.
+    for _ in 0..4 {
+        app.type_into("[data-test=unlock-pin]", "000000").await;
+        app.click("[data-test=unlock]").await;
+        let n = app.text_until("[data-test=unlock-note]", |t| t.contains("isn't right")).await;
+        assert_eq!(n, "That PIN isn't right. Please try again.");
+    }
+    app.type_into("[data-test=unlock-pin]", "000000").await;
+    app.click("[data-test=unlock]").await;
+    let n = app.text_until("[data-test=unlock-note]", |t| t.contains("seconds")).await;
+    assert!(n.contains("next try can be made in 30 seconds"), "{n}");
+    app.type_into("[data-test=unlock-pin]", "482915").await;
+    app.click("[data-test=unlock]").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(app.count("[data-test=lock-screen]").await, 1, "the right PIN waits its turn");
+    tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+    app.type_into("[data-test=unlock-pin]", "482915").await;
+    app.click("[data-test=unlock]").await;
+    app.wait("[data-test=tracker-card]").await;
+    assert_eq!(app.text("[data-test=tracker-label]").await, "Alcohol");
+
+    // Export once the unlock is no longer fresh: the PIN is asked again first.
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    app.click("[data-test=nav-settings]").await;
+    app.type_into("[data-test=export-passphrase]", "blue kettle morning").await;
+    app.click("[data-test=export-json]").await;
+    app.wait("[data-test=lock-screen]").await;
+    app.type_into("[data-test=unlock-pin]", "482915").await;
+    app.click("[data-test=unlock]").await;
+    app.wait("[data-test=export-passphrase]").await;
+    app.type_into("[data-test=export-passphrase]", "blue kettle morning").await;
+    app.click("[data-test=export-json]").await;
+    let msg = app.text_until("[data-test=data-status]", |t| t.starts_with("Saved")).await;
+    assert!(msg.starts_with("Saved everything in one file"), "{msg}");
+    app.quit().await;
+
+    // A new start is locked.
+    let app = App::launch_with(data.path(), "[data-test=lock-screen]", &env).await;
+    assert_eq!(app.count("[data-test=tracker-card]").await, 0);
+    app.quit().await;
+}

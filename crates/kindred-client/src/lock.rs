@@ -17,6 +17,8 @@ const PIN_HASH: &str = "lock_pin_hash";
 const FAILURES: &str = "lock_failures";
 /// `sync_state` key of the earliest time (unix ms) the next try is taken.
 const RETRY_AT: &str = "lock_retry_at";
+/// `sync_state` key of the auto-lock time in minutes.
+const AUTO_LOCK: &str = "lock_auto_minutes";
 
 /// Shortest and longest PIN, in digits.
 pub const PIN_MIN: usize = 4;
@@ -69,6 +71,23 @@ impl Kindred {
     /// Whether a PIN is set.
     pub fn lock_enabled(&mut self) -> Result<bool> {
         self.store.read(|tx| Ok(state_get(tx, PIN_HASH)?.is_some()))
+    }
+
+    /// The auto-lock time in minutes.
+    pub fn auto_lock_minutes(&mut self) -> Result<u32> {
+        use kindred_core::ipc::{AUTO_LOCK_CHOICES, AUTO_LOCK_DEFAULT};
+        let v = self.store.read(|tx| state_get(tx, AUTO_LOCK))?;
+        Ok(v.and_then(|v| v.parse().ok())
+            .filter(|m| AUTO_LOCK_CHOICES.contains(m))
+            .unwrap_or(AUTO_LOCK_DEFAULT))
+    }
+
+    /// Chooses the auto-lock time (one of the offered choices).
+    pub fn set_auto_lock(&mut self, minutes: u32) -> Result<()> {
+        if !kindred_core::ipc::AUTO_LOCK_CHOICES.contains(&minutes) {
+            return Err(Error::Lock("Please pick one of the times offered.".into()));
+        }
+        self.store.write(|tx| state_set(tx, AUTO_LOCK, &minutes.to_string()))
     }
 
     /// Sets (or changes) the PIN. Only its Argon2id hash is kept.

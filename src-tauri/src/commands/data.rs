@@ -42,6 +42,7 @@ pub fn export_data<R: Runtime>(
     state: State<'_, AppState>,
     req: ExportReq,
 ) -> CommandResult<DataDone> {
+    state.require_fresh_unlock()?;
     match req.kind {
         ExportKind::Json => {
             // Sealed before the dialog opens: a weak passphrase is refused first.
@@ -115,6 +116,7 @@ pub async fn delete_all_data<R: Runtime>(
             message: format!("To delete everything, type \"{DELETE_ALL_WORDS}\"."),
         });
     }
+    app.kindred().require_fresh_unlock()?;
     let worker = app.clone();
     let message = tauri::async_runtime::spawn_blocking(move || {
         let state = worker.kindred();

@@ -8,6 +8,7 @@
 
 pub mod cravings;
 pub mod data;
+pub mod lock;
 pub mod mentor;
 pub mod plan;
 pub mod program;

@@ -32,6 +32,7 @@ pub async fn connect_program<R: Runtime>(
     req: ConnectProgramReq,
 ) -> CommandResult<SyncStatusView> {
     engine::connect::check_typed(&req.server, &req.code)?;
+    app.kindred().require_fresh_unlock()?;
     app.kindred().with(|k| Ok(k.may_connect()))??;
     let worker = app.clone();
     // reqwest's blocking client must not run on the async runtime's threads.
@@ -67,6 +68,7 @@ pub async fn disconnect_program<R: Runtime>(
     req: Empty,
 ) -> CommandResult<DisconnectView> {
     let Empty {} = req;
+    app.kindred().require_fresh_unlock()?;
     let done = off_runtime(&app, |app| {
         let state = app.kindred();
         engine::disconnect(&*state, &*state.secrets()).map_err(map)
@@ -84,6 +86,9 @@ pub async fn program_devices<R: Runtime>(
     req: Empty,
 ) -> CommandResult<DevicesView> {
     let Empty {} = req;
+    if app.kindred().is_locked() {
+        return Err(crate::state::locked_error());
+    }
     off_runtime(&app, |app| {
         let state = app.kindred();
         account::devices(&*state, state.secrets()).map_err(|e| connect_error(&e))
@@ -100,6 +105,7 @@ pub async fn revoke_device<R: Runtime>(
     if req.id.len() != 36 || !req.id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
         return Err(invalid("That phone isn't on the list."));
     }
+    app.kindred().require_fresh_unlock()?;
     off_runtime(&app, move |app| {
         let state = app.kindred();
         account::revoke_device(&*state, state.secrets(), &req.id).map_err(|e| connect_error(&e))
@@ -128,7 +134,8 @@ pub fn sync_now<R: Runtime>(
 #[tauri::command(async)]
 pub fn program_help(state: State<'_, AppState>, req: Empty) -> CommandResult<ProgramHelpView> {
     let Empty {} = req;
-    state.with(|k| k.program_help())
+    // Help stays reachable on the lock screen.
+    state.with_while_locked(|k| k.program_help())
 }
 
 /// Calls or texts one of the program's help numbers; the link is built by the client from the
@@ -139,6 +146,6 @@ pub fn call_program_help<R: Runtime>(
     state: State<'_, AppState>,
     req: ProgramHelpReq,
 ) -> CommandResult<()> {
-    let url = state.with(|k| k.program_help_link(req))?;
+    let url = state.with_while_locked(|k| k.program_help_link(req))?;
     opener::open(&app, &url)
 }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::components::common::{ErrorNote, Loaded, Mutation, TextInput};
 use crate::components::data::YourData;
+use crate::components::lock::LockSettings;
 use crate::components::program::YourProgram;
 use crate::{ipc, text};
 
@@ -19,6 +20,7 @@ pub fn SettingsPage() -> impl IntoView {
             <SettingsForm s=s/>
         </Loaded>
         <YourProgram/>
+        <LockSettings/>
         <YourData/>
     }
 }

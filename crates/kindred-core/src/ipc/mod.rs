@@ -20,6 +20,7 @@
 
 mod cravings;
 mod data;
+mod lock;
 mod mentor;
 mod plan;
 mod program;
@@ -28,6 +29,7 @@ mod trackers;
 
 pub use cravings::*;
 pub use data::*;
+pub use lock::*;
 pub use mentor::*;
 pub use plan::*;
 pub use program::*;
@@ -81,6 +83,8 @@ pub enum CommandCode {
     Unavailable,
     /// Connecting to a program was tried and failed.
     Connect,
+    /// The app is locked, or this needs the PIN again first (a fresh unlock).
+    Locked,
     /// Anything else, including a code this build doesn't know.
     #[serde(other)]
     Internal,
@@ -98,6 +102,7 @@ impl CommandCode {
             CommandCode::WrongKey => "wrong_key",
             CommandCode::Unavailable => "unavailable",
             CommandCode::Connect => "connect",
+            CommandCode::Locked => "locked",
             CommandCode::Internal => "internal",
         }
     }
@@ -182,6 +187,14 @@ macro_rules! with_commands {
                 add_goal as AddGoal: AddGoalReq => ();
                 set_goal_status as SetGoalStatus: SetGoalStatusReq => ();
                 delete_goal as DeleteGoal: ItemRef => ();
+            }
+            lock {
+                lock_status as LockStatusCmd: Empty => LockStatus;
+                set_pin as SetPin: PinReq => LockStatus;
+                remove_pin as RemovePin: Empty => LockStatus;
+                lock_now as LockNow: Empty => LockStatus;
+                unlock as Unlock: PinReq => UnlockAnswer;
+                set_auto_lock as SetAutoLock: AutoLockReq => LockStatus;
             }
             program {
                 sync_status as SyncStatus: Empty => SyncStatusView;
@@ -278,7 +291,7 @@ pub(crate) mod tests {
 
     #[test]
     fn the_list_names_each_command_once() {
-        assert_eq!(NAMES.len(), 45);
+        assert_eq!(NAMES.len(), 51);
         assert_eq!(ALL.iter().map(|c| c.name).collect::<Vec<_>>(), NAMES);
         let unique: BTreeSet<_> = NAMES.iter().collect();
         assert_eq!(unique.len(), NAMES.len(), "a command is listed twice");
