@@ -11,6 +11,7 @@ pub mod files;
 pub mod keystore;
 pub mod notify;
 pub mod opener;
+pub mod privacy;
 pub mod state;
 pub mod sync;
 
@@ -47,7 +48,8 @@ fn main_window<R: Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<()> {
         .on_navigation(is_app_url);
     #[cfg(desktop)]
     let builder = builder.title("Kindred").inner_size(420.0, 860.0).min_inner_size(320.0, 480.0);
-    builder.build()?;
+    let window = builder.build()?;
+    privacy::protect(&window);
     Ok(())
 }
 

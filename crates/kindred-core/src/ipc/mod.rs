@@ -302,7 +302,8 @@ pub(crate) mod tests {
             );
         }
         let areas: BTreeSet<_> = ALL.iter().map(|c| c.area).collect();
-        let files = ["cravings", "data", "mentor", "plan", "program", "settings", "trackers"];
+        let files =
+            ["cravings", "data", "lock", "mentor", "plan", "program", "settings", "trackers"];
         assert_eq!(areas, files.into_iter().collect());
     }
 
