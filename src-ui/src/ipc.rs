@@ -156,6 +156,10 @@ pub async fn add_plan_item(req: AddPlanItemReq) -> IpcResult<()> {
     call::<cmd::AddPlanItem>(&req).await
 }
 
+pub async fn delete_check_in(id: String) -> IpcResult<()> {
+    call::<cmd::DeleteCheckIn>(&ItemRef { id }).await
+}
+
 pub async fn delete_plan_item(id: String) -> IpcResult<()> {
     call::<cmd::DeletePlanItem>(&ItemRef { id }).await
 }

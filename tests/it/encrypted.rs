@@ -62,6 +62,7 @@ struct Filled {
     cravings: Vec<String>,
     goal: String,
     plan_item: String,
+    check_in: String,
 }
 
 /// Puts `CANARY-<field>` into every text field the mentee can write.
@@ -124,7 +125,9 @@ fn fill(k: &mut Kindred) -> Filled {
     k.add_plan_item(AddPlanItemReq { section: Section::Reasons, text: "CANARY-plan".into() })
         .unwrap();
     let plan = k.get_plan().unwrap();
+    let check_in = k.check_ins().unwrap().entries[0].id.clone();
     Filled {
+        check_in,
         tracker,
         cravings,
         goal: plan.goals[0].id.to_string(),
@@ -342,8 +345,10 @@ fn deleted_content_is_gone_from_the_raw_pages_after_the_undo_window() {
     k.delete_tracker(TrackerRef { id: f.tracker.clone() }).unwrap();
     k.delete_goal(ItemRef { id: f.goal.clone() }).unwrap();
     k.delete_plan_item(ItemRef { id: f.plan_item.clone() }).unwrap();
-    // Goals and plan entries have no undo: gone at once.
+    k.delete_check_in(ItemRef { id: f.check_in.clone() }).unwrap();
+    // Goals, plan entries and check-ins have no undo: gone at once.
     assert_eq!(hits(dir.path(), "CANARY-goal"), Vec::<String>::new());
+    assert_eq!(hits(dir.path(), "CANARY-check-in"), Vec::<String>::new());
     assert_eq!(hits(dir.path(), "CANARY-plan"), Vec::<String>::new());
     // Cravings and trackers wait out the undo window, and can come back inside it.
     assert!(!hits(dir.path(), "CANARY-craving-place-0").is_empty());
@@ -374,7 +379,7 @@ fn deleted_content_is_gone_from_the_raw_pages_after_the_undo_window() {
             })?)
         })
         .unwrap();
-    assert_eq!(deletes, 4, "one craving, the tracker, the goal and the plan entry");
+    assert_eq!(deletes, 5, "one craving, the tracker, the goal, the plan entry, the check-in");
     drop(k);
     // Reopening finds the same (and the wiped rows stay out of every view).
     let mut k = open_device(dir.path(), kindred_tests::plain_options(&c, TZ)).unwrap();

@@ -32,6 +32,11 @@ pub fn add_plan_item(state: State<'_, AppState>, req: AddPlanItemReq) -> Command
 }
 
 #[tauri::command(async)]
+pub fn delete_check_in(state: State<'_, AppState>, req: ItemRef) -> CommandResult<()> {
+    state.write(|k| k.delete_check_in(req))
+}
+
+#[tauri::command(async)]
 pub fn delete_plan_item(state: State<'_, AppState>, req: ItemRef) -> CommandResult<()> {
     state.write(|k| k.delete_plan_item(req))
 }

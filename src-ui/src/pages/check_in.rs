@@ -116,6 +116,8 @@ pub fn CheckInPage() -> impl IntoView {
 fn Row(c: CheckInRow) -> impl IntoView {
     let mood = moods().find(|(m, _)| *m == i64::from(c.mood)).map(|(_, l)| l).unwrap_or("");
     let halt = c.halt.iter().map(|h| h.label()).collect::<Vec<_>>().join(", ");
+    let m = Mutation::new();
+    let id = c.id.clone();
     view! {
         <li class="card pad" data-test="check-in-row">
             <strong>{mood}</strong>
@@ -123,6 +125,11 @@ fn Row(c: CheckInRow) -> impl IntoView {
             {c.craving.then(|| view! { <p class="muted">{text::HAD_CRAVING}</p> })}
             {(!halt.is_empty()).then(|| view! { <p class="muted">{halt}</p> })}
             {c.line.map(|l| view! { <p class="note">{l}</p> })}
+            <button class="quiet small" data-test="check-in-delete"
+                on:click=move |_| m.run(ipc::delete_check_in(id.clone()), |()| {})>
+                {text::REMOVE}
+            </button>
+            <ErrorNote err=m.error/>
         </li>
     }
 }

@@ -37,6 +37,17 @@ impl Kindred {
         self.write(now, |tx, ctx| journal::insert_check_in(tx, ctx, &c))
     }
 
+    /// Deletes a check-in; its content is wiped from the file at once.
+    pub fn delete_check_in(&mut self, req: ItemRef) -> Result<()> {
+        let id: CheckInId = req.id.parse()?;
+        let now = self.now();
+        if self.write(now, |tx, ctx| journal::delete_check_in(tx, ctx, id))? {
+            self.purge_deleted().map(|_| ())
+        } else {
+            Err(Error::NotFound("check-in"))
+        }
+    }
+
     /// Check-ins of the last 30 days, newest first.
     pub fn check_ins(&mut self) -> Result<CheckInsView> {
         let now = self.now();
@@ -48,6 +59,7 @@ impl Kindred {
             entries: list
                 .into_iter()
                 .map(|c| CheckInRow {
+                    id: c.id.to_string(),
                     when: views::when(c.at.instant(), tz),
                     mood: c.mood,
                     craving: c.craving,

@@ -181,7 +181,11 @@ pub fn save_goal(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, g: &Goal, create: boo
 
 /// Deletes a goal or a plan entry (final: these are small and quick to re-add).
 fn delete(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, table: &str, id: Uuid) -> Result<bool> {
-    let entity = if table == "goal" { &GOAL } else { &PLAN_ITEM };
+    let entity = match table {
+        "goal" => &GOAL,
+        "check_in" => &CHECK_IN,
+        _ => &PLAN_ITEM,
+    };
     let sql = format!("UPDATE {table} SET cl = 2 WHERE id = ?1 AND cl = 1");
     if tx.execute(&sql, [id.to_string()])? == 0 {
         return Ok(false);
@@ -192,6 +196,15 @@ fn delete(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, table: &str, id: Uuid) -> Re
         Change { entity, record_id: id, op: Op::Delete, cl: 2, fields: vec![], not_before: None },
     )?;
     Ok(true)
+}
+
+/// Deletes a check-in (final, like goals). Returns whether it existed.
+pub fn delete_check_in(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    id: kindred_core::ids::CheckInId,
+) -> Result<bool> {
+    delete(tx, ctx, "check_in", id.0)
 }
 
 /// Deletes a goal. Returns whether it existed.

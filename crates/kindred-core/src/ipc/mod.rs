@@ -181,6 +181,7 @@ macro_rules! with_commands {
             plan {
                 check_in as CheckIn: CheckInReq => ();
                 check_ins as CheckIns: Empty => CheckInsView;
+                delete_check_in as DeleteCheckIn: ItemRef => ();
                 get_plan as GetPlan: Empty => PlanView;
                 add_plan_item as AddPlanItem: AddPlanItemReq => ();
                 delete_plan_item as DeletePlanItem: ItemRef => ();
@@ -291,7 +292,7 @@ pub(crate) mod tests {
 
     #[test]
     fn the_list_names_each_command_once() {
-        assert_eq!(NAMES.len(), 51);
+        assert_eq!(NAMES.len(), 52);
         assert_eq!(ALL.iter().map(|c| c.name).collect::<Vec<_>>(), NAMES);
         let unique: BTreeSet<_> = NAMES.iter().collect();
         assert_eq!(unique.len(), NAMES.len(), "a command is listed twice");

@@ -20,6 +20,7 @@ pub struct CheckInReq {
 /// One check-in in the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckInRow {
+    pub id: String,
     pub when: String,
     pub mood: u8,
     pub craving: bool,

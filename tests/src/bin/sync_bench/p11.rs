@@ -94,33 +94,42 @@ pub fn p11(a: &Args) -> Vec<Value> {
     );
     drop((enc, plain));
 
-    // Key set-up: reopen each file.
+    // Key set-up: a fresh connection to the existing file, keyed, and its first read (vs the
+    // same first read of the plain file); the whole store open (pragmas, quick_check) apart.
     let (enc_db, plain_db) =
         (kindred_client::db_path(enc_dir.path()), kindred_client::db_path(plain_dir.path()));
-    let (mut ours, mut base) = (Vec::new(), Vec::new());
+    let first_read = |c: &rusqlite::Connection| {
+        c.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).unwrap()
+    };
+    let (mut ours, mut base, mut open_enc, mut open_plain) = (vec![], vec![], vec![], vec![]);
     for _ in 0..a.runs * 4 {
         let t = Instant::now();
-        std::hint::black_box(store(&enc_db, Some(key.clone())));
+        let c = rusqlite::Connection::open(&enc_db).unwrap();
+        kindred_client::store::cipher::key_connection(&c, &key).unwrap();
+        std::hint::black_box(first_read(&c));
         ours.push(us(t));
         let t = Instant::now();
-        std::hint::black_box(store(&plain_db, None));
+        let c = rusqlite::Connection::open(&plain_db).unwrap();
+        std::hint::black_box(first_read(&c));
         base.push(us(t));
+        let t = Instant::now();
+        std::hint::black_box(store(&enc_db, Some(key.clone())));
+        open_enc.push(us(t));
+        let t = Instant::now();
+        std::hint::black_box(store(&plain_db, None));
+        open_plain.push(us(t));
     }
-    let open_ratio = {
-        let (o, b) = (summary(ours.clone()), summary(base.clone()));
-        o["median_us"].as_f64().unwrap_or(f64::NAN) - b["median_us"].as_f64().unwrap_or(0.0)
-    };
     let key_setup = result(
         "P11-key",
-        "Open the existing encrypted store: key set-up, first read, pragmas, quick_check",
-        "open the plain file the same way",
+        "Key set-up at open: a new connection to the encrypted file, PRAGMA key (raw key), first read",
+        "a new connection to the plain file and the same first read",
         a,
         ours,
         base,
         f64::INFINITY,
         Some(KEY_SETUP_MAX_US),
-        json!({"key_cost_median_us": (open_ratio * 10.0).round() / 10.0,
-               "note": "the ratio has no target; the absolute target is on the encrypted open's p95"}),
+        json!({"store_open_encrypted_us": summary(open_enc), "store_open_plain_us": summary(open_plain),
+               "note": "no ratio target; the absolute target is on the keyed first read's p95; store_open includes quick_check over every page"}),
     );
 
     // P6: the pages of an initial sync, applied to fresh stores.
