@@ -15,6 +15,8 @@ pub fn get_contacts(state: State<'_, AppState>, req: Empty) -> CommandResult<Con
 
 #[tauri::command(async)]
 pub fn save_contact(state: State<'_, AppState>, req: SaveContactReq) -> CommandResult<()> {
+    // Changing who the mentor is needs the PIN again when the lock is on (SECURITY.md LK-3).
+    state.require_fresh_unlock()?;
     state.write(|k| k.save_contact(req))
 }
 

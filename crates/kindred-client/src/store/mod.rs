@@ -91,9 +91,6 @@ impl Store {
         debug_assert!(mode.eq_ignore_ascii_case("wal") || mode.eq_ignore_ascii_case("memory"));
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        // 8 MiB of page cache (PERF.md P11): pages stay decrypted in memory across the writes
-        // of a sync page instead of being read back and decrypted again.
-        conn.pragma_update(None, "cache_size", -8192)?;
         // Deleted content is overwritten, not left in free pages (SECURITY.md PR-5).
         conn.pragma_update(None, "secure_delete", "ON")?;
         if found < schema::VERSION {
