@@ -144,6 +144,11 @@ pub async fn delete_all_data<R: Runtime>(
         code: CommandCode::Invalid,
         message: "That was interrupted. Nothing was deleted; please try again.".into(),
     })??;
+    // WebKit's own folders (caches, storage) hold nothing of ours by design (SECURITY.md ST-1);
+    // they are cleared anyway, so delete everything leaves nothing behind there either.
+    if let Some(w) = tauri::Manager::get_webview_window(&app, "main") {
+        let _ = w.clear_all_browsing_data();
+    }
     crate::sync::trigger(&app, crate::sync::Trigger::Enrolment);
     Ok(DataDone { done: true, message: message.into() })
 }
