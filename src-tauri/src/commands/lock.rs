@@ -2,7 +2,7 @@
 //! These run while locked (through `AppState::with_while_locked`); changing or removing the PIN
 //! needs a fresh unlock when a PIN is set.
 
-use kindred_client::lock::Attempt;
+use kindred_client::lock::{delay_after, Attempt};
 use kindred_core::ipc::{AutoLockReq, Empty, LockStatus, PinReq, UnlockAnswer};
 use tauri::State;
 
@@ -49,8 +49,10 @@ pub fn lock_now(state: State<'_, AppState>, req: Empty) -> CommandResult<LockSta
 #[tauri::command(async)]
 pub fn unlock(state: State<'_, AppState>, req: PinReq) -> CommandResult<UnlockAnswer> {
     let attempt = state.with_while_locked(|k| {
+        let attempt = k.try_pin(&req.pin)?;
+        // Read after the try, so a wrong PIN without a wait never shows one.
         let now = kindred_core::clock::Clock::now(&*k.clock()).timestamp_millis();
-        Ok((k.try_pin(&req.pin)?, now))
+        Ok((attempt, now))
     })?;
     let wait = |retry_at_ms: i64, now: i64| {
         u32::try_from(((retry_at_ms - now).max(0) + 999) / 1000).unwrap_or(u32::MAX)
@@ -60,19 +62,20 @@ pub fn unlock(state: State<'_, AppState>, req: PinReq) -> CommandResult<UnlockAn
             state.mark_unlocked();
             UnlockAnswer { unlocked: true, wait_seconds: 0, message: String::new() }
         }
-        (Attempt::Wrong { retry_at_ms, .. }, now) if retry_at_ms <= now => UnlockAnswer {
+        (Attempt::Wrong { failures, .. }, _) if delay_after(failures) == 0 => UnlockAnswer {
             unlocked: false,
             wait_seconds: 0,
             message: "That PIN isn't right. Please try again.".into(),
         },
         (Attempt::Wrong { retry_at_ms, .. } | Attempt::Wait { retry_at_ms }, now) => {
-            let s = wait(retry_at_ms, now);
+            let s = wait(retry_at_ms, now).max(1);
+            let unit = if s == 1 { "second" } else { "seconds" };
             UnlockAnswer {
                 unlocked: false,
                 wait_seconds: s,
                 message: format!(
                     "That PIN isn't right. To keep your entries safe, the next try can be made \
-                     in {s} seconds. \"Get help\" works meanwhile."
+                     in {s} {unit}. \"Get help\" works meanwhile."
                 ),
             }
         }
