@@ -4,15 +4,14 @@
 //! [`crate::state::AppState`], which owns it and hands it to the sync worker and the commands.
 //! This module only picks the [`CredentialStore`] for the platform:
 //!
-//! - desktop ([`desktop`]): the OS store through the `keyring` crate — the Secret Service on
-//!   Linux, the Keychain on macOS, the Credential Manager on Windows.
+//! - desktop and iOS ([`os_keyring`]): the OS store through the `keyring` crate — the Secret
+//!   Service on Linux, the Keychain on macOS and iOS, the Credential Manager on Windows.
 //! - `e2e` feature, test builds only ([`e2e`]): a file in the data folder. A headless CI machine
 //!   runs no Secret Service, and the kernel keyring (keyutils) refuses `keyring`'s link to the
 //!   persistent keyring for the app process started through WebDriver, so the end-to-end tests
 //!   cannot use an OS store.
-//! - mobile ([`mobile`]): on Android a `keyring-core` store whose secrets are encrypted with a
-//!   key held in the Android Keystore (`android-native-keyring-store`); on iOS the Keychain
-//!   through `keyring`.
+//! - Android (`android`): a `keyring-core` store whose secrets are encrypted with a key held
+//!   in the Android Keystore (`android-native-keyring-store`).
 //!
 //! Entries are named per data folder, so two installs (or test instances) never share tokens.
 
@@ -21,18 +20,18 @@ use std::sync::Arc;
 
 pub use kindred_client::keys::{CredError, CredentialStore};
 
-#[cfg(desktop)]
-pub mod desktop;
 #[cfg(feature = "e2e")]
 pub mod e2e;
+#[cfg(any(desktop, target_os = "ios"))]
+pub mod os_keyring;
 
 // The test keystore keeps secrets in a file: it must never reach a release build (KY-3).
 #[cfg(all(feature = "e2e", not(debug_assertions)))]
 compile_error!(
     "the `e2e` feature (test keystore, test links and dialogs) is for debug test builds only"
 );
-#[cfg(mobile)]
-pub mod mobile;
+#[cfg(target_os = "android")]
+pub mod android;
 
 /// The service name the entries are filed under.
 pub const SERVICE: &str = "Kindred";
@@ -41,10 +40,10 @@ pub const SERVICE: &str = "Kindred";
 pub fn open(dir: &Path) -> Arc<dyn CredentialStore> {
     #[cfg(feature = "e2e")]
     let store = e2e::FileCreds::new(dir);
-    #[cfg(all(desktop, not(feature = "e2e")))]
-    let store = desktop::KeyringCreds::new(dir);
-    #[cfg(all(mobile, not(feature = "e2e")))]
-    let store = mobile::PhoneCreds::new(dir);
+    #[cfg(all(any(desktop, target_os = "ios"), not(feature = "e2e")))]
+    let store = os_keyring::KeyringCreds::new(dir);
+    #[cfg(all(target_os = "android", not(feature = "e2e")))]
+    let store = android::PhoneCreds::new(dir);
     Arc::new(store)
 }
 

@@ -1,6 +1,7 @@
-//! The desktop credential store: one `keyring` entry per token under the service
-//! [`SERVICE`](super::SERVICE), named per data folder, in the platform's store (Secret Service,
-//! Keychain, Credential Manager). Error messages name the failure, never a token.
+//! The credential store of the `keyring` crate, on desktop and iOS: one entry per secret under
+//! the service [`SERVICE`](super::SERVICE), named per data folder, in the platform's store
+//! (Secret Service, the macOS Keychain, Credential Manager; the iOS Keychain's
+//! generic-password items). Error messages name the failure, never a secret.
 
 use std::path::{Path, PathBuf};
 
@@ -25,16 +26,26 @@ impl KeyringCreds {
     }
 }
 
+/// The store, as the mentee knows it.
+#[cfg(desktop)]
+const UNAVAILABLE: &str = "this computer's password keyring isn't available";
+#[cfg(desktop)]
+const REFUSED: &str = "the password keyring refused the sign-in";
+#[cfg(not(desktop))]
+const UNAVAILABLE: &str = "this phone's secure keystore isn't available";
+#[cfg(not(desktop))]
+const REFUSED: &str = "this phone's secure keystore refused the request";
+
 /// A calm description of a keyring failure (the platform detail is dropped: it can be long and
 /// is no help to the mentee).
 fn plain(e: Error) -> CredError {
     CredError(
         match e {
-            Error::NoStorageAccess(_) | Error::PlatformFailure(_) => {
-                "this computer's password keyring isn't available"
-            }
+            Error::NoStorageAccess(_) | Error::PlatformFailure(_) => UNAVAILABLE,
             Error::NoEntry => "no saved sign-in",
-            _ => "the password keyring refused the sign-in",
+            #[cfg(not(desktop))]
+            Error::BadEncoding(_) => "a secret saved on this phone can't be read",
+            _ => REFUSED,
         }
         .into(),
     )
