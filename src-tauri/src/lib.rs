@@ -5,6 +5,7 @@
 //! [`run`] is the entry point on every platform (behind `mobile_entry_point` on Android and
 //! iOS); [`build`] is generic over the runtime so tests can assemble the same app.
 
+pub mod biometric;
 pub mod commands;
 pub mod error;
 pub mod files;
@@ -19,7 +20,7 @@ use tauri::{Builder, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
 /// Assembles the app: plugins, state, window and commands.
 pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    builder
+    biometric::plugin(builder)
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
@@ -31,6 +32,7 @@ pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             sync::start(app.handle());
             Ok(())
         })
+        .on_window_event(privacy::on_window_event)
         .invoke_handler(commands::handler())
 }
 

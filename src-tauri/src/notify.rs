@@ -84,10 +84,17 @@ mod mobile {
     use crate::state::KindredExt;
 
     pub fn schedule<R: Runtime>(app: &AppHandle<R>, now: DateTime<Utc>) {
-        let Ok(plan) = app.kindred().with(|k| k.reminders(now, chrono::Duration::days(30))) else {
-            return;
-        };
         let n = app.notification();
+        let plan = match app.kindred().with(|k| k.reminders(now, chrono::Duration::days(30))) {
+            Ok(plan) => plan,
+            // Locked: what the OS holds stays (handed over before locking, SECURITY.md LK-4).
+            Err(e) if e.code == kindred_core::ipc::CommandCode::Locked => return,
+            // Deleted everything, or no store: nothing may remind of it.
+            Err(_) => {
+                let _ = n.cancel_all();
+                return;
+            }
+        };
         let _ = n.cancel_all();
         let check_ins = app
             .kindred()

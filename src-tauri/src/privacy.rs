@@ -1,8 +1,12 @@
-//! Keeping the window's content out of the OS's screenshots (SECURITY.md LK-2). On Android the
-//! main window gets `FLAG_SECURE`, so the recents thumbnail and screenshots are blank and
-//! screen recording shows nothing. Elsewhere this does nothing: desktop has no app switcher
-//! snapshot to hide, and the iOS privacy cover on resign-active needs Swift in the Xcode
-//! project this repository doesn't generate yet (noted in ARCHITECTURE.md).
+//! Keeping the window's content out of the OS's screenshots (SECURITY.md LK-2).
+//! - **Android**: the main window gets `FLAG_SECURE`, so the recents thumbnail and screenshots
+//!   are blank and screen recording shows nothing.
+//! - **iOS**: a privacy cover on resign-active. Tauri reports `applicationWillResignActive` as
+//!   `WindowEvent::Suspended` ([`on_window_event`]); the web view is hidden at once (the app
+//!   switcher's snapshot shows the plain window behind it) and shown again on `Resumed`.
+//!   Written against the objc2 runtime the iOS build already has; nothing here can build or
+//!   run iOS, so it is unverified (noted in ARCHITECTURE.md).
+//! - **Desktop**: nothing; there is no app-switcher snapshot to hide.
 
 use tauri::{Runtime, WebviewWindow};
 
@@ -31,4 +35,29 @@ pub fn protect<R: Runtime>(window: &WebviewWindow<R>) {
     }
     #[cfg(not(target_os = "android"))]
     let _ = window;
+}
+
+/// Covers the content while the app is not active (iOS; see the module doc).
+pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
+    #[cfg(target_os = "ios")]
+    {
+        use tauri::Manager;
+        let hidden = match event {
+            tauri::WindowEvent::Suspended => true,
+            tauri::WindowEvent::Resumed => false,
+            _ => return,
+        };
+        if let Some(webview) = window.get_webview_window(window.label()) {
+            let _ = webview.with_webview(move |w| {
+                let view = w.inner().cast::<objc2::runtime::AnyObject>();
+                // SAFETY: `inner()` is the live WKWebView (a UIView); this closure runs on the
+                // main thread, where UIKit calls must be made.
+                if let Some(view) = unsafe { view.as_ref() } {
+                    let _: () = unsafe { objc2::msg_send![view, setHidden: hidden] };
+                }
+            });
+        }
+    }
+    #[cfg(not(target_os = "ios"))]
+    let _ = (window, event);
 }

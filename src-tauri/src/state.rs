@@ -33,6 +33,9 @@ pub struct AppState {
     session_only: std::sync::atomic::AtomicBool,
     /// The app lock now (SECURITY.md LK-1): locked, and when the PIN was last entered.
     lock: Mutex<LockNow>,
+    /// Everything was deleted and nothing is open: the data folder stays empty until the
+    /// mentee starts again ([`AppState::start_fresh`]) or the app next starts.
+    deleted: std::sync::atomic::AtomicBool,
 }
 
 /// The lock's state in this run of the app (never stored: a start is locked when a PIN is set).
@@ -45,6 +48,16 @@ struct LockNow {
 /// How long an unlock counts as fresh for export, connecting, disconnecting, delete
 /// everything, another phone's removal and the PIN itself (SECURITY.md LK-3).
 const FRESH_UNLOCK: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// The answer after delete everything, until the mentee starts again.
+fn deleted_error() -> CommandError {
+    CommandError {
+        code: CommandCode::Storage,
+        message: "Everything on this phone was deleted, and nothing is kept now. Tap \"Start \
+                  again\" when you want to begin fresh."
+            .into(),
+    }
+}
 
 /// The answer while locked.
 pub fn locked_error() -> CommandError {
@@ -63,6 +76,7 @@ impl AppState {
             on_write: OnceLock::new(),
             session_only: std::sync::atomic::AtomicBool::new(false),
             lock: Mutex::new(LockNow::default()),
+            deleted: std::sync::atomic::AtomicBool::new(false),
         };
         let mut opened = state.open_store();
         // A PIN set means every start begins locked.
@@ -105,24 +119,30 @@ impl AppState {
     }
 
     /// Deletes this phone's program sign-in, the store files and the store's key (so any copy
-    /// of the file left anywhere can never be read: crypto-shredding, SECURITY.md PR-5), and
-    /// starts again with an empty store under a new key (delete everything). This also clears
-    /// an unreadable file the mentee chose to let go of.
+    /// of the file left anywhere can never be read: crypto-shredding, SECURITY.md PR-5)
+    /// (delete everything). Nothing is opened again: the data folder stays empty until the
+    /// mentee starts again or the app next starts. This also clears an unreadable file the
+    /// mentee chose to let go of.
     pub fn delete_everything(&self) -> CommandResult<()> {
         kindred_client::keys::forget_sign_in(&*self.secrets);
         let mut guard = self.inner.lock().map_err(|_| unavailable())?;
         // Close the connection before deleting its files.
-        *guard = Err(unavailable());
+        *guard = Err(deleted_error());
         kindred_client::delete_store(&self.dir).map_err(map)?;
         let _ = self.secrets.delete(kindred_client::keys::DB_KEY);
-        *guard = self.open_store();
-        guard.as_ref().map(|_| ()).map_err(Clone::clone)
+        self.deleted.store(true, std::sync::atomic::Ordering::Relaxed);
+        // The PIN went with the store.
+        *self.lock.lock().unwrap_or_else(PoisonError::into_inner) = LockNow::default();
+        Ok(())
     }
 
     /// How the store is doing (the recovery screen and the session-only notice read it).
     pub fn store_status(&self) -> StoreStatus {
         let guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         match &*guard {
+            Err(e) if self.deleted.load(std::sync::atomic::Ordering::Relaxed) => {
+                StoreStatus { state: StoreState::Deleted, message: e.message.clone() }
+            }
             Ok(_) if self.session_only() => StoreStatus {
                 state: StoreState::SessionOnly,
                 message: kindred_client::Error::KeystoreUnavailable.to_command_error().message,
@@ -136,10 +156,17 @@ impl AppState {
     }
 
     /// Sets an unreadable data file aside (kept, with the key that didn't open it, under a
-    /// name of its own in the keystore) and starts an empty store under a new key. Refused
-    /// when the store is fine or only needs a newer app.
-    pub fn start_fresh(&self, label: &str) -> CommandResult<()> {
+    /// name of its own in the keystore) and starts an empty store under a new key; after
+    /// delete everything, just starts the empty store. Answers whether a file was set aside.
+    /// Refused when the store is fine or only needs a newer app.
+    pub fn start_fresh(&self, label: &str) -> CommandResult<bool> {
         let mut guard = self.inner.lock().map_err(|_| unavailable())?;
+        if self.deleted.load(std::sync::atomic::Ordering::Relaxed) {
+            // After delete everything: nothing to set aside, a new empty store under a new key.
+            *guard = self.open_store();
+            self.deleted.store(guard.is_err(), std::sync::atomic::Ordering::Relaxed);
+            return guard.as_ref().map(|_| false).map_err(Clone::clone);
+        }
         if self.store_status_of(&guard) != StoreState::Unreadable {
             return Err(CommandError {
                 code: CommandCode::Invalid,
@@ -154,7 +181,7 @@ impl AppState {
             }
         }
         *guard = self.open_store();
-        guard.as_ref().map(|_| ()).map_err(Clone::clone)
+        guard.as_ref().map(|_| true).map_err(Clone::clone)
     }
 
     fn store_status_of(&self, r: &Result<Kindred, CommandError>) -> StoreState {

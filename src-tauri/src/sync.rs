@@ -13,7 +13,8 @@
 //!   retries at the engine's backoff time (`Report::retry_at`, jittered, capped at 10 min); the
 //!   first cycle that succeeds after failures is the moment the network is back, and it sends
 //!   everything that waited;
-//! - "Sync now" and right after connecting (forced: ignores a pending backoff).
+//! - "Sync now" and right after connecting (forced: ignores a pending backoff);
+//! - right after an unlock: nothing syncs while the app is locked (SECURITY.md LK-4).
 //!
 //! After each cycle the worker emits [`SYNC_EVENT`] with the new status (as
 //! `Kindred::sync_view` words it) and how many rows came in, so the UI refreshes; when rows came
@@ -181,6 +182,10 @@ impl<R: Runtime> Worker<R> {
     /// the store is unavailable).
     fn cycle(&mut self, force: bool) -> Option<(Report, Option<Duration>)> {
         let state = self.app.kindred();
+        // Paused while the app is locked (SECURITY.md LK-4); an unlock wakes the worker.
+        if state.is_locked() {
+            return None;
+        }
         // A Disconnect that couldn't reach the server yet is told first.
         kindred_client::sync::retry_pending_revoke(&*self.creds);
         let enrolled = state.with(|k| k.enrolment()).ok().flatten()?;

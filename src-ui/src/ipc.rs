@@ -6,12 +6,12 @@
 
 use kindred_core::ids::TrackerId;
 use kindred_core::ipc::{
-    cmd, AckCelebrationReq, AddGoalReq, AddPlanItemReq, AutoLockReq, CheckInReq, CheckInsView,
-    Command, CommandCode, CommandError, ConnectProgramReq, ContactChannel, ContactMentorReq,
-    ContactsView, CravingLogView, CravingRef, CravingView, CreateTrackerReq, DataDone,
-    DeleteAllReq, DevicesView, DisconnectView, Empty, EndSurfReq, ExportKind, ExportReq, ImportReq,
-    ItemRef, LockStatus, LogCravingReq, LoggedCraving, OpenHelpReq, PinReq, PlanView,
-    ProgramHelpReq, ProgramHelpView, RenameTrackerReq, ResetTrackerReq, RevokeDeviceReq,
+    cmd, AckCelebrationReq, AddGoalReq, AddPlanItemReq, AutoLockReq, BiometricReq, CheckInReq,
+    CheckInsView, Command, CommandCode, CommandError, ConnectProgramReq, ContactChannel,
+    ContactMentorReq, ContactsView, CravingLogView, CravingRef, CravingView, CreateTrackerReq,
+    DataDone, DebriefRef, DeleteAllReq, DevicesView, DisconnectView, Empty, EndSurfReq, ExportKind,
+    ExportReq, ImportReq, ItemRef, LockStatus, LogCravingReq, LoggedCraving, OpenHelpReq, PinReq,
+    PlanView, ProgramHelpReq, ProgramHelpView, RenameTrackerReq, ResetTrackerReq, RevokeDeviceReq,
     SaveContactReq, SaveCravingReq, SetGoalStatusReq, SetLadderReq, SettingsView, StoreStatus,
     SyncEvent, SyncStatusView, TodayView, TrackerDetail, TrackerRef, UnlockAnswer, SYNC_EVENT,
 };
@@ -90,6 +90,10 @@ pub async fn reset_tracker(req: ResetTrackerReq) -> IpcResult<()> {
 
 pub async fn ack_celebration(req: AckCelebrationReq) -> IpcResult<()> {
     call::<cmd::AckCelebration>(&req).await
+}
+
+pub async fn delete_debrief(tracker_id: String, reset_id: String) -> IpcResult<()> {
+    call::<cmd::DeleteDebrief>(&DebriefRef { tracker_id, reset_id }).await
 }
 
 pub async fn get_settings() -> IpcResult<SettingsView> {
@@ -209,6 +213,14 @@ pub async fn lock_now() -> IpcResult<LockStatus> {
 
 pub async fn unlock(pin: String) -> IpcResult<UnlockAnswer> {
     call::<cmd::Unlock>(&PinReq { pin }).await
+}
+
+pub async fn set_biometric(on: bool) -> IpcResult<LockStatus> {
+    call::<cmd::SetBiometric>(&BiometricReq { on }).await
+}
+
+pub async fn unlock_biometric() -> IpcResult<UnlockAnswer> {
+    call::<cmd::UnlockBiometric>(&Empty {}).await
 }
 
 pub async fn set_auto_lock(minutes: u32) -> IpcResult<LockStatus> {

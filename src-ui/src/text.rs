@@ -42,6 +42,10 @@ pub const HALT: &str = "Was I… (optional)";
 pub const WHAT_HAPPENED: &str = "What happened (optional)";
 pub const DIFFERENTLY: &str = "What I'll do differently (optional)";
 pub const KEPT_ON_PHONE: &str = "Kept on this phone only.";
+pub const REMOVE_NOTES: &str = "Remove these notes";
+pub const REMOVE_NOTES_CONFIRM: &str =
+    "Remove what you wrote about this lapse? The day stays in your history; the notes are gone for good.";
+pub const YES_REMOVE: &str = "Yes, remove";
 pub const START_AGAIN: &str = "Start again";
 pub const RENAME: &str = "Rename";
 pub const DELETE: &str = "Delete this tracker";
@@ -313,6 +317,11 @@ pub fn minutes(m: u32) -> String {
         60 => "1 hour".into(),
         m => format!("{m} minutes"),
     }
+}
+
+/// The biometric button: "Unlock with your fingerprint".
+pub fn unlock_with(what: &str) -> String {
+    format!("Unlock with {what}")
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ use chrono_tz::Tz;
 use kindred_client::keys::{CredentialStore, DbKey, MemoryCreds, DB_KEY};
 use kindred_client::{db_path, Error, Kindred};
 use kindred_core::ipc::{
-    AddGoalReq, AddPlanItemReq, CheckInReq, CravingRef, CreateTrackerReq, ItemRef, LogCravingReq,
-    ResetTrackerReq, SaveContactReq, SaveCravingReq, TrackerRef,
+    AddGoalReq, AddPlanItemReq, CheckInReq, CravingRef, CreateTrackerReq, DebriefRef, ItemRef,
+    LogCravingReq, ResetTrackerReq, SaveContactReq, SaveCravingReq, TrackerRef,
 };
 use kindred_core::model::contact::Role;
 use kindred_core::model::craving::{Outcome, Trigger};
@@ -385,4 +385,42 @@ fn deleted_content_is_gone_from_the_raw_pages_after_the_undo_window() {
     let mut k = open_device(dir.path(), kindred_tests::plain_options(&c, TZ)).unwrap();
     assert_eq!(count_cravings(&mut k), 1);
     assert!(k.today().unwrap().trackers.is_empty());
+}
+
+#[test]
+fn removing_a_lapse_debrief_wipes_its_text_and_keeps_the_lapse() {
+    // Plain SQLite on purpose, as above: the raw pages can be read.
+    let dir = tempfile::tempdir().unwrap();
+    let c = clock();
+    let mut k = open_device(dir.path(), kindred_tests::plain_options(&c, TZ)).unwrap();
+    let f = fill(&mut k);
+    let detail = k.tracker_detail(TrackerRef { id: f.tracker.clone() }).unwrap();
+    let ended = detail.attempts.iter().find(|a| a.debrief_id.is_some()).expect("a debrief");
+    let reset = ended.debrief_id.clone().unwrap();
+    assert!(!hits(dir.path(), "CANARY-reset-what-happened").is_empty());
+    // Another tracker's id, or a made-up lapse, removes nothing.
+    let other = k
+        .create_tracker(CreateTrackerReq {
+            label: "Other".into(),
+            start_local: "2026-05-01T20:00".into(),
+            tz: None,
+            ladder: Ladder::Default,
+        })
+        .unwrap()
+        .to_string();
+    let err =
+        k.delete_debrief(DebriefRef { tracker_id: other, reset_id: reset.clone() }).unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    k.delete_debrief(DebriefRef { tracker_id: f.tracker.clone(), reset_id: reset.clone() })
+        .unwrap();
+    for canary in ["CANARY-reset-what-happened", "CANARY-reset-differently"] {
+        assert_eq!(hits(dir.path(), canary), Vec::<String>::new(), "{canary}");
+    }
+    // The lapse stays in the history; only its notes went. A second remove finds nothing.
+    let after = k.tracker_detail(TrackerRef { id: f.tracker.clone() }).unwrap();
+    assert_eq!(after.attempts.len(), detail.attempts.len());
+    assert!(after.attempts.iter().all(|a| a.what_happened.is_none() && a.debrief_id.is_none()));
+    let again = k.delete_debrief(DebriefRef { tracker_id: f.tracker, reset_id: reset });
+    assert!(matches!(again, Err(Error::NotFound(_))), "{again:?}");
+    assert!(!hits(dir.path(), "CANARY-tracker-label").is_empty());
 }

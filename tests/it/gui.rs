@@ -322,16 +322,40 @@ async fn gui_export_then_import_into_a_fresh_folder_and_delete_everything() {
     app.click("[data-test=nav-cravings]").await;
     assert_eq!(app.text("[data-test=entry-intensity]").await, "4");
 
-    // Delete everything needs the typed words.
+    // Delete everything needs the typed words, and leaves the data folder empty until the
+    // mentee starts again.
     app.click("[data-test=nav-settings]").await;
     app.type_into("[data-test=delete-all-confirm]", "delete everything").await;
     app.click("[data-test=delete-all]").await;
     let msg = app.text_until("[data-test=data-status]", |t| t.contains("deleted")).await;
     assert_eq!(msg, "Everything on this phone was deleted.");
+    app.wait("[data-test=deleted-notice]").await;
+    assert_eq!(all_files(b.path()), Vec::<String>::new(), "nothing left in the data folder");
+    app.click("[data-test=start-again]").await;
     app.click("[data-test=nav-today]").await;
     app.wait("[data-test=add-tracker]").await;
     assert_eq!(app.count("[data-test=tracker-card]").await, 0);
+    assert_eq!(app.count("[data-test=deleted-notice]").await, 0);
+    assert!(b.path().join("kindred.sqlite3").exists(), "a new, empty store");
     app.quit().await;
+}
+
+/// Every file under `dir`, recursively.
+fn all_files(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.display().to_string());
+            }
+        }
+    }
+    out
 }
 
 /// Scrolls the settings page to "Your program" (for the screenshots).
@@ -522,7 +546,9 @@ fn files_containing(dir: &std::path::Path, needle: &[u8]) -> Vec<String> {
 }
 
 /// Canaries typed into the real window are in no file: not in the data folder (the store is
-/// encrypted, its WAL too), not in WebKit's data or cache folders (the UI keeps nothing).
+/// encrypted, its WAL too), not in WebKit's data or cache folders (the UI keeps nothing). Then
+/// a lapse's notes are removed in the window, and delete everything leaves the data folder
+/// empty and WebKit's folders without a canary.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gui_canaries_typed_in_the_window_are_in_no_file() {
     let root = tempfile::tempdir().unwrap();
@@ -564,12 +590,30 @@ async fn gui_canaries_typed_in_the_window_are_in_no_file() {
     for dir in [&data, &xdg_data, &xdg_cache] {
         assert_eq!(files_containing(dir, b"CANARY"), Vec::<String>::new(), "while running");
     }
-    app.quit().await;
-    for dir in [&data, &xdg_data, &xdg_cache] {
-        assert_eq!(files_containing(dir, b"CANARY"), Vec::<String>::new(), "after quitting");
-    }
     let head = std::fs::read(data.join("kindred.sqlite3")).unwrap();
     assert_ne!(&head[..16], b"SQLite format 3\0", "the window's store is encrypted");
+    // Removing the lapse's notes in the window.
+    app.click("[data-test=nav-today]").await;
+    app.click("[data-test=tracker-card] a").await;
+    app.click("[data-test=debrief-remove]").await;
+    app.click("[data-test=debrief-remove-confirm]").await;
+    app.text_until("[data-test=history]", |t| !t.contains("CANARY-gui-what")).await;
+    assert_eq!(app.count("[data-test=debrief-remove]").await, 0);
+    assert_eq!(app.count("[data-test=attempt]").await, 2, "the lapse stays in the history");
+    // Delete everything: no file left in the data folder, nothing of ours in WebKit's.
+    app.click("[data-test=nav-settings]").await;
+    app.type_into("[data-test=delete-all-confirm]", "delete everything").await;
+    app.click("[data-test=delete-all]").await;
+    app.wait("[data-test=deleted-notice]").await;
+    assert_eq!(all_files(&data), Vec::<String>::new(), "nothing left in the data folder");
+    for dir in [&xdg_data, &xdg_cache] {
+        assert_eq!(files_containing(dir, b"CANARY"), Vec::<String>::new(), "after delete");
+    }
+    app.quit().await;
+    assert_eq!(all_files(&data), Vec::<String>::new(), "nothing left after quitting");
+    for dir in [&xdg_data, &xdg_cache] {
+        assert_eq!(files_containing(dir, b"CANARY"), Vec::<String>::new(), "after quitting");
+    }
 }
 
 /// The app lock in the real window: set a PIN (typed twice), quick lock from the header, the

@@ -67,3 +67,45 @@ fn only_an_argon2id_hash_is_kept_and_wrong_tries_wait_longer() {
     k.remove_pin().unwrap();
     assert!(!k.lock_enabled().unwrap());
 }
+
+#[test]
+fn biometric_unlock_needs_a_pin_and_the_right_token_and_goes_with_the_pin() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = clock();
+    let mut k = open_device(dir.path(), plain_options(&c, TZ)).unwrap();
+    let token = kindred_client::biometric::new_token().unwrap();
+    assert_eq!(token.len(), 64);
+    assert_ne!(*token, *kindred_client::biometric::new_token().unwrap(), "tokens are random");
+    // No PIN: refused, stays off, and a passed prompt unlocks nothing.
+    assert!(k.enable_biometric(&token, Some("wrapped-by-the-keystore")).is_err());
+    assert!(!k.biometric_enabled().unwrap());
+    assert!(!k.biometric_passed(None).unwrap());
+    k.set_pin(PIN).unwrap();
+    assert!(k.enable_biometric("not a token", None).is_err());
+    // Android: the keystore's encrypted copy is kept; only the right token unlocks.
+    k.enable_biometric(&token, Some("wrapped-by-the-keystore")).unwrap();
+    assert!(k.biometric_enabled().unwrap());
+    assert_eq!(k.biometric_wrapped().unwrap().as_deref(), Some("wrapped-by-the-keystore"));
+    assert!(!k.biometric_passed(None).unwrap(), "an encrypted copy needs its token back");
+    let other = kindred_client::biometric::new_token().unwrap();
+    assert!(!k.biometric_passed(Some(&other)).unwrap());
+    // A right token also clears failed PIN tries.
+    for _ in 0..6 {
+        let _ = k.try_pin("000000").unwrap();
+    }
+    assert!(matches!(k.try_pin(PIN).unwrap(), Attempt::Wait { .. }));
+    assert!(k.biometric_passed(Some(&token)).unwrap());
+    assert_eq!(k.try_pin(PIN).unwrap(), Attempt::Unlocked);
+    // Neither the token nor its hash is in any file; the hash is in the store, not the token.
+    k.store_mut().checkpoint().unwrap();
+    let bytes = raw(dir.path());
+    assert!(!bytes.windows(token.len()).any(|w| w == token.as_bytes()));
+    // A pass/fail platform (iOS): no copy kept, the OS answer counts.
+    k.enable_biometric(&token, None).unwrap();
+    assert_eq!(k.biometric_wrapped().unwrap(), None);
+    assert!(k.biometric_passed(None).unwrap());
+    // Removing the PIN turns biometrics off.
+    k.remove_pin().unwrap();
+    assert!(!k.biometric_enabled().unwrap());
+    assert!(!k.biometric_passed(None).unwrap());
+}

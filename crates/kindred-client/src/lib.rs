@@ -5,6 +5,7 @@
 //! the clock once per call and passes `now` down to pure domain functions. The facade's use
 //! cases live in [`facade`], one file per area, mirroring the shell's `commands/`.
 
+pub mod biometric;
 pub mod clock;
 pub mod error;
 pub mod export;

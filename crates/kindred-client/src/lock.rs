@@ -111,13 +111,23 @@ impl Kindred {
         })
     }
 
-    /// Turns the lock off (the caller has checked a fresh unlock).
+    /// Turns the lock off (the caller has checked a fresh unlock); biometric unlock goes with it.
     pub fn remove_pin(&mut self) -> Result<()> {
         self.store.write(|tx| {
             tx.execute(
                 "DELETE FROM sync_state WHERE key IN (?1, ?2, ?3)",
                 [PIN_HASH, FAILURES, RETRY_AT],
             )?;
+            Ok(())
+        })?;
+        self.disable_biometric()
+    }
+
+    /// Forgets the failed tries (after a right PIN or a biometric unlock).
+    pub(crate) fn clear_lock_failures(&mut self) -> Result<()> {
+        self.store.write(|tx| {
+            state_set(tx, FAILURES, "0")?;
+            tx.execute("DELETE FROM sync_state WHERE key = ?1", [RETRY_AT])?;
             Ok(())
         })
     }
@@ -140,11 +150,7 @@ impl Kindred {
             .map_err(|_| Error::Lock("The saved PIN can't be read.".into()))?;
         let pin = Zeroizing::new(pin.as_bytes().to_vec());
         if hasher()?.verify_password(&pin, &hash).is_ok() {
-            self.store.write(|tx| {
-                state_set(tx, FAILURES, "0")?;
-                tx.execute("DELETE FROM sync_state WHERE key = ?1", [RETRY_AT])?;
-                Ok(())
-            })?;
+            self.clear_lock_failures()?;
             return Ok(Attempt::Unlocked);
         }
         let failures = failures.saturating_add(1);

@@ -150,6 +150,7 @@ pub async fn delete_all_data<R: Runtime>(
         let _ = w.clear_all_browsing_data();
     }
     crate::sync::trigger(&app, crate::sync::Trigger::Enrolment);
+    crate::notify::replan(&app);
     Ok(DataDone { done: true, message: message.into() })
 }
 
@@ -174,18 +175,21 @@ pub fn store_status(state: State<'_, AppState>, req: Empty) -> CommandResult<Sto
     Ok(state.store_status())
 }
 
-/// Sets an unreadable data file aside (never deleted) and starts with an empty store.
+/// Sets an unreadable data file aside (never deleted) and starts with an empty store; after
+/// delete everything, starts the empty store.
 #[tauri::command(async)]
 pub fn start_fresh(state: State<'_, AppState>, req: Empty) -> CommandResult<DataDone> {
     let Empty {} = req;
     let now = kindred_core::clock::Clock::now(&kindred_client::clock::SystemClock);
     let label = now.format("%Y%m%dT%H%M%SZ").to_string();
-    state.start_fresh(&label)?;
-    Ok(DataDone {
-        done: true,
-        message: "Kindred has started fresh. Your old file is kept, untouched, in case it can be \
-                  opened later. You can bring your entries back from an export, or by \
-                  connecting to your program again."
-            .into(),
-    })
+    let set_aside = state.start_fresh(&label)?;
+    let message = if set_aside {
+        "Kindred has started fresh. Your old file is kept, untouched, in case it can be opened \
+         later. You can bring your entries back from an export, or by connecting to your \
+         program again."
+    } else {
+        "Kindred has started fresh. You can bring entries back from an export, or by \
+         connecting to your program."
+    };
+    Ok(DataDone { done: true, message: message.into() })
 }

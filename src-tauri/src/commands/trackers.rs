@@ -1,9 +1,10 @@
-//! Tracker commands: Today, create, rename, ladder, delete/undo, detail, reset, celebrations.
+//! Tracker commands: Today, create, rename, ladder, delete/undo, detail, reset, celebrations,
+//! removing a lapse debrief.
 
 use kindred_core::ids::TrackerId;
 use kindred_core::ipc::{
-    AckCelebrationReq, CreateTrackerReq, Empty, RenameTrackerReq, ResetTrackerReq, SetLadderReq,
-    TodayView, TrackerDetail, TrackerRef,
+    AckCelebrationReq, CreateTrackerReq, DebriefRef, Empty, RenameTrackerReq, ResetTrackerReq,
+    SetLadderReq, TodayView, TrackerDetail, TrackerRef,
 };
 use tauri::{AppHandle, Runtime, State};
 
@@ -85,4 +86,9 @@ pub fn reset_tracker<R: Runtime>(
 #[tauri::command(async)]
 pub fn ack_celebration(state: State<'_, AppState>, req: AckCelebrationReq) -> CommandResult<()> {
     state.write(|k| k.ack_celebration(req))
+}
+
+#[tauri::command(async)]
+pub fn delete_debrief(state: State<'_, AppState>, req: DebriefRef) -> CommandResult<()> {
+    state.write(|k| k.delete_debrief(req))
 }

@@ -29,6 +29,7 @@ pub fn YourData() -> impl IntoView {
     let passphrase = RwSignal::new(String::new());
     // The program's server couldn't delete its copy: offer this phone only.
     let server_failed = RwSignal::new(false);
+    let lock = crate::state::use_lock();
     let delete = move |this_phone_only: bool| {
         let words = confirm.get_untracked();
         m.run_or(
@@ -37,6 +38,8 @@ pub fn YourData() -> impl IntoView {
                 status.set(Some(d.message));
                 confirm.set(String::new());
                 server_failed.set(false);
+                // The PIN went with the store.
+                lock.status.set(None);
             },
             move || {
                 status.set(None);

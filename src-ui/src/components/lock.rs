@@ -1,6 +1,7 @@
 //! The app lock's screens: the lock screen (PIN, calm wait after wrong tries; "Get help" stays
-//! in the header), the quick-lock button in the header, the auto-lock timer, and the "App
-//! lock" section of the settings page (turn on with a PIN, auto-lock time, turn off).
+//! in the header; a biometric button where the device offers one), the quick-lock button in the
+//! header, the auto-lock timer, and the "App lock" section of the settings page (turn on with a
+//! PIN, auto-lock time, biometric unlock on or off, turn off).
 
 use kindred_core::ipc::AUTO_LOCK_CHOICES;
 use leptos::prelude::*;
@@ -17,27 +18,35 @@ pub fn LockScreen() -> impl IntoView {
     let pin = RwSignal::new(String::new());
     let note = RwSignal::new(None::<String>);
     let m = Mutation::local();
+    let answered = move |a: kindred_core::ipc::UnlockAnswer| {
+        if a.unlocked {
+            note.set(None);
+            lock.status.update(|s| {
+                if let Some(s) = s {
+                    s.locked = false;
+                }
+            });
+            version.bump();
+        } else {
+            note.set(Some(a.message));
+        }
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let p = pin.get_untracked();
         pin.set(String::new());
-        m.run_or(
-            ipc::unlock(p),
-            move |a| {
-                if a.unlocked {
-                    note.set(None);
-                    lock.status.update(|s| {
-                        if let Some(s) = s {
-                            s.locked = false;
-                        }
-                    });
-                    version.bump();
-                } else {
-                    note.set(Some(a.message));
-                }
-            },
-            || (),
-        );
+        m.run_or(ipc::unlock(p), answered, || ());
+    };
+    // Biometrics, when on and offered: a button (the OS prompt opens only when asked).
+    let biometric = move || {
+        lock.status.get().filter(|s| s.biometric_on).and_then(|s| s.biometric).map(|what| {
+            view! {
+                <button class="button" data-test="unlock-biometric"
+                    on:click=move |_| m.run_or(ipc::unlock_biometric(), answered, || ())>
+                    {text::unlock_with(&what)}
+                </button>
+            }
+        })
     };
     view! {
         <section class="card pad lock-screen" data-test="lock-screen">
@@ -50,6 +59,7 @@ pub fn LockScreen() -> impl IntoView {
                 </label>
                 <button type="submit" class="primary" data-test="unlock">{text::UNLOCK}</button>
             </form>
+            {biometric}
             {move || note.get().map(|n| view! { <p role="status" data-test="unlock-note">{n}</p> })}
             <ErrorNote err=m.error/>
         </section>
@@ -80,23 +90,24 @@ pub fn IdleLock() -> impl IntoView {
     let touch = move || idle_since.set_value(js_sys::Date::now());
     let _ = window_event_listener(leptos::ev::pointerdown, move |_| touch());
     let _ = window_event_listener(leptos::ev::keydown, move |_| touch());
-    let _ = set_interval_with_handle(
-        move || {
-            let Some(s) = lock.status.get_untracked() else { return };
-            if !s.enabled || s.locked {
-                return;
-            }
-            let idle_ms = js_sys::Date::now() - idle_since.get_value();
-            if idle_ms >= f64::from(s.auto_lock_minutes) * 60_000.0 {
-                leptos::task::spawn_local(async move {
-                    if let Ok(s) = ipc::lock_now().await {
-                        lock.set(s);
-                    }
-                });
-            }
-        },
-        std::time::Duration::from_secs(10),
-    );
+    let check = move || {
+        let Some(s) = lock.status.get_untracked() else { return };
+        if !s.enabled || s.locked {
+            return;
+        }
+        let idle_ms = js_sys::Date::now() - idle_since.get_value();
+        if idle_ms >= f64::from(s.auto_lock_minutes) * 60_000.0 {
+            leptos::task::spawn_local(async move {
+                if let Ok(s) = ipc::lock_now().await {
+                    lock.set(s);
+                }
+            });
+        }
+    };
+    // Coming back to the app (timers may have slept meanwhile) checks at once.
+    let _ = window_event_listener(leptos::ev::focus, move |_| check());
+    let _ = window_event_listener(leptos::ev::pageshow, move |_| check());
+    let _ = set_interval_with_handle(check, std::time::Duration::from_secs(10));
 }
 
 /// "App lock" on the settings page.
@@ -139,6 +150,15 @@ pub fn LockSettings() -> impl IntoView {
                             }
                         }).collect_view()}
                     </div>
+                    {s.biometric.clone().map(|what| {
+                        let on = s.biometric_on;
+                        view! {
+                            <button aria-pressed=on.to_string() data-test="biometric-toggle"
+                                on:click=move |_| m.run_or(ipc::set_biometric(!on), move |s| lock.set(s), || ())>
+                                {text::unlock_with(&what)}
+                            </button>
+                        }
+                    })}
                     <button data-test="lock-off"
                         on:click=move |_| m.run_or(ipc::remove_pin(), move |s| lock.set(s), || ())>
                         {text::APP_LOCK_OFF}

@@ -1,7 +1,8 @@
 //! `/recovery` — the data file can't be opened (a key problem or a damaged file; SECURITY.md
 //! KY-4): what happened, in calm words, that nothing was deleted, and the way on — keep the
 //! old file aside and start fresh, then import an export or connect to the program again.
-//! Also the notice shown on every page while the store is unreadable or in memory only.
+//! Also the notice shown on every page while the store is unreadable or in memory only, and,
+//! after delete everything, the "Start again" notice (nothing is kept until then).
 
 use kindred_core::ipc::{StoreState, StoreStatus};
 use leptos::prelude::*;
@@ -43,6 +44,7 @@ pub fn StoreNotice() -> impl IntoView {
                     {s.message} " " {text::SESSION_ONLY_MORE}
                 </p>
             }.into_any()),
+            StoreState::Deleted => Some(view! { <StartAgain message=s.message/> }.into_any()),
             StoreState::Unreadable | StoreState::NewerVersion if on_recovery() => None,
             StoreState::Unreadable | StoreState::NewerVersion => Some(view! {
                 <p class="notice store-notice" role="status" data-test="store-notice">
@@ -51,6 +53,22 @@ pub fn StoreNotice() -> impl IntoView {
             }.into_any()),
         }
         })
+    }
+}
+
+/// After delete everything: nothing is kept until the mentee starts again.
+#[component]
+fn StartAgain(message: String) -> impl IntoView {
+    let m = Mutation::new().one_at_a_time();
+    view! {
+        <div class="notice store-notice" role="status" data-test="deleted-notice">
+            <p>{message}</p>
+            <button class="primary" data-test="start-again"
+                on:click=move |_| m.run_or(ipc::start_fresh(), |_| (), || ())>
+                {text::START_AGAIN}
+            </button>
+            <ErrorNote err=m.error/>
+        </div>
     }
 }
 
@@ -71,7 +89,7 @@ fn Recovery(s: StoreStatus) -> impl IntoView {
     let m = Mutation::new().one_at_a_time();
     let done = RwSignal::new(None::<String>);
     match s.state {
-        StoreState::Ok | StoreState::SessionOnly => view! {
+        StoreState::Ok | StoreState::SessionOnly | StoreState::Deleted => view! {
             <p data-test="recovery-fine">{s.message}</p>
             <A href="/">{text::TODAY}</A>
         }.into_any(),

@@ -60,7 +60,10 @@ fn Detail(d: TrackerDetail) -> impl IntoView {
 
         <h2>{text::HISTORY}</h2>
         <ol class="history" data-test="history">
-            {d.attempts.into_iter().map(|a| view! { <Attempt a=a/> }).collect_view()}
+            {d.attempts
+                .into_iter()
+                .map(|a| view! { <Attempt a=a tracker=d.id.to_string()/> })
+                .collect_view()}
         </ol>
 
         <Manage id=d.id.to_string() label=d.label ladder=d.ladder/>
@@ -87,7 +90,7 @@ fn MilestoneList(rows: Vec<MilestoneRow>, test: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn Attempt(a: AttemptRow) -> impl IntoView {
+fn Attempt(a: AttemptRow, tracker: String) -> impl IntoView {
     let end = a.end.unwrap_or_else(|| text::CURRENT_ATTEMPT.to_owned());
     let halt = (!a.halt.is_empty())
         .then(|| a.halt.iter().map(|h| h.label()).collect::<Vec<_>>().join(", "));
@@ -100,7 +103,38 @@ fn Attempt(a: AttemptRow) -> impl IntoView {
             {halt.map(|h| view! { <p class="muted">{h}</p> })}
             {a.what_happened.map(|t| view! { <p class="note">{t}</p> })}
             {a.differently.map(|t| view! { <p class="note">{t}</p> })}
+            {a.debrief_id.map(|reset| view! { <RemoveNotes tracker=tracker reset=reset/> })}
         </li>
+    }
+}
+
+/// Removes one lapse's debrief after a confirmation (the text never syncs, so there is no undo).
+#[component]
+fn RemoveNotes(tracker: String, reset: String) -> impl IntoView {
+    let m = Mutation::new();
+    let confirm = RwSignal::new(false);
+    let ids = StoredValue::new((tracker, reset));
+    let remove = move |_| {
+        let (tracker, reset) = ids.get_value();
+        m.run(ipc::delete_debrief(tracker, reset), |()| {});
+    };
+    view! {
+        <Show
+            when=move || confirm.get()
+            fallback=move || view! {
+                <button class="quiet small" data-test="debrief-remove"
+                    on:click=move |_| confirm.set(true)>
+                    {text::REMOVE_NOTES}
+                </button>
+            }
+        >
+            <p>{text::REMOVE_NOTES_CONFIRM}</p>
+            <button class="danger" data-test="debrief-remove-confirm" on:click=remove>
+                {text::YES_REMOVE}
+            </button>
+            <button on:click=move |_| confirm.set(false)>{text::CANCEL}</button>
+        </Show>
+        <ErrorNote err=m.error/>
     }
 }
 

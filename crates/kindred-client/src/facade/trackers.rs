@@ -7,9 +7,9 @@ use chrono_tz::Tz;
 use kindred_core::clock::{parse_local, parse_tz, ZonedDateTime};
 use kindred_core::ids::{ResetId, TrackerId};
 use kindred_core::ipc::{
-    AckCelebrationReq, AttemptRow, Celebration, CreateTrackerReq, MilestoneRow, NextMilestoneView,
-    RenameTrackerReq, ResetTrackerReq, SetLadderReq, TodayView, TrackerCard, TrackerDetail,
-    TrackerRef,
+    AckCelebrationReq, AttemptRow, Celebration, CreateTrackerReq, DebriefRef, MilestoneRow,
+    NextMilestoneView, RenameTrackerReq, ResetTrackerReq, SetLadderReq, TodayView, TrackerCard,
+    TrackerDetail, TrackerRef,
 };
 use kindred_core::milestones::{self, DatedMilestone};
 use kindred_core::model::text;
@@ -142,6 +142,20 @@ impl Kindred {
         self.write(now, |tx, ctx| repo::insert_reset(tx, ctx, &reset))
     }
 
+    /// Removes the debrief of one lapse (what happened, what I'll do differently). The lapse
+    /// itself stays in the history; the text is wiped from the file at once (it never syncs,
+    /// so there is nothing to send and no undo window).
+    pub fn delete_debrief(&mut self, req: DebriefRef) -> Result<()> {
+        let row = self.live(&req.tracker_id)?;
+        let reset: ResetId = req.reset_id.parse()?;
+        let now = self.now();
+        if self.write(now, |tx, _| repo::clear_debrief(tx, row.tracker.id, reset))? {
+            self.store.checkpoint()
+        } else {
+            Err(Error::NotFound("lapse note"))
+        }
+    }
+
     /// Marks the celebrated milestones as seen. Only keys that are really reached are stored.
     pub fn ack_celebration(&mut self, req: AckCelebrationReq) -> Result<()> {
         let now = self.now();
@@ -186,6 +200,11 @@ impl Kindred {
                     halt: reset.map(|r| r.halt.clone()).unwrap_or_default(),
                     what_happened: reset.and_then(|r| r.debrief.what_happened.clone()),
                     differently: reset.and_then(|r| r.debrief.differently.clone()),
+                    debrief_id: reset
+                        .filter(|r| {
+                            r.debrief.what_happened.is_some() || r.debrief.differently.is_some()
+                        })
+                        .map(|r| r.id.to_string()),
                 }
             })
             .collect();

@@ -198,6 +198,18 @@ pub fn insert_reset(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, r: &Reset) -> Resu
     )
 }
 
+/// Clears the device-only debrief of one live reset of `tracker_id` (with `secure_delete` on,
+/// the old text is zeroed in the page). Returns whether there was a debrief to clear.
+pub fn clear_debrief(tx: &Transaction<'_>, tracker_id: TrackerId, reset: ResetId) -> Result<bool> {
+    let n = tx.execute(
+        "UPDATE tracker_reset SET what_happened = NULL, differently = NULL
+         WHERE id = ?1 AND tracker_id = ?2 AND cl % 2 = 1
+           AND (what_happened IS NOT NULL OR differently IS NOT NULL)",
+        [reset.to_string(), tracker_id.to_string()],
+    )?;
+    Ok(n == 1)
+}
+
 /// All live resets of a tracker, in insertion order (the domain orders them by lapse).
 pub fn resets(tx: &Transaction<'_>, tracker_id: TrackerId) -> Result<Vec<ResetRow>> {
     let mut stmt = tx.prepare_cached(

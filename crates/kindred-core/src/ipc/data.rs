@@ -18,6 +18,9 @@ pub enum StoreState {
     Unreadable,
     /// The data file was written by a newer Kindred: update the app (nothing to recover).
     NewerVersion,
+    /// Everything was deleted: no file is kept until the mentee starts again (or the app
+    /// next starts).
+    Deleted,
 }
 
 /// The store's state and a calm sentence about it.

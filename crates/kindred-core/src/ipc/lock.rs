@@ -1,5 +1,5 @@
-//! The app lock (SECURITY.md LK-1..LK-3): its state, turning it on and off, locking, unlocking
-//! and the auto-lock time. While locked, every command except these, the help lines and the
+//! The app lock (SECURITY.md LK-1..LK-4): its state, turning it on and off, locking, unlocking
+//! (by PIN or biometrics) and the auto-lock time. While locked, every command except these, the help lines and the
 //! store status answers [`super::CommandCode::Locked`].
 
 use serde::{Deserialize, Serialize};
@@ -18,6 +18,18 @@ pub struct LockStatus {
     pub locked: bool,
     /// Lock after this many idle minutes.
     pub auto_lock_minutes: u32,
+    /// What the device offers to unlock with instead of the PIN, in words for a button
+    /// ("your fingerprint", "your face"); `None` where there is nothing (desktop Linux).
+    pub biometric: Option<String>,
+    /// Biometric unlock is on.
+    pub biometric_on: bool,
+}
+
+/// Turn biometric unlock on or off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BiometricReq {
+    pub on: bool,
 }
 
 /// A PIN the mentee typed (to set it, or to unlock). Its `Debug` never shows it.
@@ -59,6 +71,7 @@ mod tests {
         assert_eq!(format!("{:?}", PinReq { pin: "4821".into() }), "PinReq(…)");
         assert!(serde_json::from_str::<PinReq>(r#"{"pin":"1234","x":1}"#).is_err());
         assert!(serde_json::from_str::<AutoLockReq>(r#"{"minutes":5}"#).is_ok());
+        assert!(serde_json::from_str::<BiometricReq>(r#"{"on":true,"token":"x"}"#).is_err());
         assert!(AUTO_LOCK_CHOICES.contains(&AUTO_LOCK_DEFAULT));
     }
 }

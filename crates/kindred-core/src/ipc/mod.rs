@@ -149,6 +149,7 @@ macro_rules! with_commands {
                 tracker_detail as TrackerDetail: TrackerRef => TrackerDetail;
                 reset_tracker as ResetTracker: ResetTrackerReq => ();
                 ack_celebration as AckCelebration: AckCelebrationReq => ();
+                delete_debrief as DeleteDebrief: DebriefRef => ();
             }
             settings {
                 get_settings as GetSettings: Empty => SettingsView;
@@ -196,6 +197,8 @@ macro_rules! with_commands {
                 lock_now as LockNow: Empty => LockStatus;
                 unlock as Unlock: PinReq => UnlockAnswer;
                 set_auto_lock as SetAutoLock: AutoLockReq => LockStatus;
+                set_biometric as SetBiometric: BiometricReq => LockStatus;
+                unlock_biometric as UnlockBiometric: Empty => UnlockAnswer;
             }
             program {
                 sync_status as SyncStatus: Empty => SyncStatusView;
@@ -292,7 +295,7 @@ pub(crate) mod tests {
 
     #[test]
     fn the_list_names_each_command_once() {
-        assert_eq!(NAMES.len(), 52);
+        assert_eq!(NAMES.len(), 55);
         assert_eq!(ALL.iter().map(|c| c.name).collect::<Vec<_>>(), NAMES);
         let unique: BTreeSet<_> = NAMES.iter().collect();
         assert_eq!(unique.len(), NAMES.len(), "a command is listed twice");

@@ -139,6 +139,16 @@ pub struct AttemptRow {
     pub halt: Vec<Halt>,
     pub what_happened: Option<String>,
     pub differently: Option<String>,
+    /// The lapse that ended this attempt, when it has a debrief the mentee can remove.
+    pub debrief_id: Option<String>,
+}
+
+/// Names one lapse's debrief (the notes written when the lapse was recorded) to remove.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DebriefRef {
+    pub tracker_id: String,
+    pub reset_id: String,
 }
 
 /// The tracker page: milestones, history and the numbers that don't reset.
@@ -180,6 +190,7 @@ mod tests {
             differently: String::new(),
         });
         round_trip(TrackerRef { id: "a".into() });
+        round_trip(DebriefRef { tracker_id: "a".into(), reset_id: "b".into() });
         round_trip(AckCelebrationReq { tracker_id: "a".into(), keys: vec!["k".into()] });
     }
 
