@@ -596,6 +596,9 @@ async fn gui_canaries_typed_in_the_window_are_in_no_file() {
     app.click("[data-test=nav-today]").await;
     app.click("[data-test=tracker-card] a").await;
     app.click("[data-test=debrief-remove]").await;
+    let js = "document.querySelector('[data-test=debrief-remove-confirm]').scrollIntoView()";
+    app.client.execute(js, vec![]).await.expect("scroll");
+    app.screenshot("tracker-remove-notes-390x844.png", 390, 844).await;
     app.click("[data-test=debrief-remove-confirm]").await;
     app.text_until("[data-test=history]", |t| !t.contains("CANARY-gui-what")).await;
     assert_eq!(app.count("[data-test=debrief-remove]").await, 0);
@@ -605,6 +608,8 @@ async fn gui_canaries_typed_in_the_window_are_in_no_file() {
     app.type_into("[data-test=delete-all-confirm]", "delete everything").await;
     app.click("[data-test=delete-all]").await;
     app.wait("[data-test=deleted-notice]").await;
+    app.client.execute("window.scrollTo(0, 0)", vec![]).await.expect("scroll");
+    app.screenshot("deleted-start-again-390x844.png", 390, 844).await;
     assert_eq!(all_files(&data), Vec::<String>::new(), "nothing left in the data folder");
     for dir in [&xdg_data, &xdg_cache] {
         assert_eq!(files_containing(dir, b"CANARY"), Vec::<String>::new(), "after delete");
@@ -631,6 +636,7 @@ async fn gui_app_lock_pin_delays_help_while_locked_and_fresh_unlock_for_export()
     app.click("[data-test=save]").await;
     app.wait("[data-test=tracker-card]").await;
     assert_eq!(app.count("[data-test=quick-lock]").await, 0, "no lock without a PIN");
+    // Desktop Linux offers no fingerprint or face unlock: no biometric control anywhere.
 
     app.click("[data-test=nav-settings]").await;
     app.type_into("[data-test=new-pin]", "482915").await;
@@ -640,6 +646,7 @@ async fn gui_app_lock_pin_delays_help_while_locked_and_fresh_unlock_for_export()
     app.set_value("[data-test=new-pin-again]", "482915").await;
     app.click("[data-test=lock-on-save]").await;
     app.wait("[data-test=lock-on]").await;
+    assert_eq!(app.count("[data-test=biometric-toggle]").await, 0);
     let js = "document.querySelector('[data-test=app-lock]').scrollIntoView()";
     app.client.execute(js, vec![]).await.expect("scroll");
     app.screenshot("settings-lock-390x844.png", 390, 844).await;
@@ -649,6 +656,7 @@ async fn gui_app_lock_pin_delays_help_while_locked_and_fresh_unlock_for_export()
     app.wait("[data-test=lock-screen]").await;
     assert_eq!(app.count("[data-test=nav-today]").await, 0);
     assert!(!app.text("body").await.contains("Alcohol"), "nothing shown while locked");
+    assert_eq!(app.count("[data-test=unlock-biometric]").await, 0);
     let shot = app.screenshot("lock-390x844.png", 390, 844).await;
     eprintln!("gui: screenshot saved to {}", shot.display());
     // "Get help" works while locked; anything else goes back to the lock screen.
