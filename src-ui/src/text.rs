@@ -215,7 +215,11 @@ pub fn days_hours_minutes(days: i64, hours: i64, minutes: i64) -> String {
 
 /// An attempt's length in the history: "28 days".
 pub fn attempt_days(n: i64) -> String {
-    format!("{n} days")
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
 }
 
 /// "orange key tag".
@@ -337,6 +341,13 @@ mod tests {
         assert_eq!(ago(now - 3 * 3_600_000, now), "3 hours ago");
         assert_eq!(ago(now - 2 * 86_400_000, now), "2 days ago");
         assert_eq!(ago(now + 5_000, now), "just now");
+    }
+
+    #[test]
+    fn one_day_is_singular() {
+        assert_eq!(attempt_days(1), "1 day");
+        assert_eq!(attempt_days(0), "0 days");
+        assert_eq!(attempt_days(39), "39 days");
     }
 
     #[test]
