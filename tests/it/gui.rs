@@ -528,21 +528,10 @@ async fn gui_connect_to_a_program_sync_then_revoked_and_disconnect() {
 
 /// Every file under `dir` that contains `needle` (none when `dir` doesn't exist).
 fn files_containing(dir: &std::path::Path, needle: &[u8]) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if std::fs::read(&p).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle))
-            {
-                out.push(p.display().to_string());
-            }
-        }
-    }
-    out
+    all_files(dir)
+        .into_iter()
+        .filter(|p| std::fs::read(p).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle)))
+        .collect()
 }
 
 /// Canaries typed into the real window are in no file: not in the data folder (the store is

@@ -13,7 +13,10 @@ use kindred_core::model::plan::{self, Goal, GoalStatus, Section, ITEMS_MAX};
 use kindred_core::model::tracker::normalize_halt;
 use kindred_core::reminders::{check_in_plan, CheckInReminder};
 
+use rusqlite::Transaction;
+
 use crate::store::journal;
+use crate::store::outbox::WriteCtx;
 use crate::{views, Error, Kindred, Result};
 
 /// How far back the check-in list goes.
@@ -40,12 +43,7 @@ impl Kindred {
     /// Deletes a check-in; its content is wiped from the file at once.
     pub fn delete_check_in(&mut self, req: ItemRef) -> Result<()> {
         let id: CheckInId = req.id.parse()?;
-        let now = self.now();
-        if self.write(now, |tx, ctx| journal::delete_check_in(tx, ctx, id))? {
-            self.purge_deleted().map(|_| ())
-        } else {
-            Err(Error::NotFound("check-in"))
-        }
+        self.delete_now("check-in", |tx, ctx| journal::delete_check_in(tx, ctx, id))
     }
 
     /// Check-ins of the last 30 days, newest first.
@@ -110,12 +108,7 @@ impl Kindred {
     /// Deletes a plan entry.
     pub fn delete_plan_item(&mut self, req: ItemRef) -> Result<()> {
         let id: PlanItemId = req.id.parse()?;
-        let now = self.now();
-        if self.write(now, |tx, ctx| journal::delete_plan_item(tx, ctx, id))? {
-            self.purge_deleted().map(|_| ())
-        } else {
-            Err(Error::NotFound("plan entry"))
-        }
+        self.delete_now("plan entry", |tx, ctx| journal::delete_plan_item(tx, ctx, id))
     }
 
     /// Adds a goal (working on it).
@@ -152,11 +145,21 @@ impl Kindred {
     /// Deletes a goal.
     pub fn delete_goal(&mut self, req: ItemRef) -> Result<()> {
         let id: GoalId = req.id.parse()?;
+        self.delete_now("goal", |tx, ctx| journal::delete_goal(tx, ctx, id))
+    }
+
+    /// Runs a delete without an undo window (`f` answers whether the record existed), then
+    /// wipes its content from the file at once; `what` names it when it didn't exist.
+    fn delete_now(
+        &mut self,
+        what: &'static str,
+        f: impl FnOnce(&Transaction<'_>, &WriteCtx<'_>) -> Result<bool>,
+    ) -> Result<()> {
         let now = self.now();
-        if self.write(now, |tx, ctx| journal::delete_goal(tx, ctx, id))? {
+        if self.write(now, f)? {
             self.purge_deleted().map(|_| ())
         } else {
-            Err(Error::NotFound("goal"))
+            Err(Error::NotFound(what))
         }
     }
 
