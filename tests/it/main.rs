@@ -10,6 +10,8 @@ mod hostile;
 mod insights;
 mod lock;
 mod mentee;
+mod mentor_authz;
+mod mentor_consent;
 mod multi;
 mod pg;
 mod server_account;

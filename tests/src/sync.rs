@@ -11,7 +11,7 @@ use kindred_client::keys::{CredError, CredentialStore, MemoryCreds, ACCESS, REFR
 use kindred_client::sync::http::HttpTransport;
 use kindred_client::sync::tls::{Https, Trust};
 use kindred_client::sync::{Transport, TransportError};
-use kindred_core::entity::{self, Scope, Ty};
+use kindred_core::entity::{self, Class, Scope, Ty};
 use kindred_core::sync::pin::Pin;
 use kindred_core::sync::wire::{
     EnrolRequest, ErrorCode, HelloResponse, PullResponse, PushRequest, PushResponse, RefreshRequest,
@@ -262,7 +262,8 @@ pub fn server_visible(db: &dyn Storage, scope: &str) -> Visible {
 pub fn device_visible(db_file: &Path) -> Visible {
     let conn = crate::device_connection(db_file);
     let mut out = Visible::new();
-    for e in entity::ALL.iter().filter(|e| e.scope == Scope::User) {
+    // Server-authored user records (assignment, messages) live in `program_record`.
+    for e in entity::ALL.iter().filter(|e| e.scope == Scope::User && e.class != Class::Server) {
         let fields: Vec<_> = e.synced_fields().collect();
         let cols: Vec<&str> = fields.iter().map(|f| f.name).collect();
         let sql = format!("SELECT id, {} FROM {} WHERE cl % 2 = 1", cols.join(", "), e.name);

@@ -4,6 +4,7 @@
 //! The device store writes outbox payloads through [`Entity::synced_fields`], so a `device_only`
 //! field can never enter a sync payload.
 
+use crate::consent;
 use crate::model::check_in::LINE_MAX;
 use crate::model::craving::PLACE_MAX;
 use crate::model::plan::ITEM_MAX;
@@ -20,6 +21,9 @@ pub enum Class {
     Server,
     /// Never leaves the device.
     Device,
+    /// Created once on the device, never edited or deleted (consent events: widening is a
+    /// new grant, revocation its own record).
+    Ledger,
 }
 
 /// Which sync scope an entity's records live in.
@@ -43,6 +47,7 @@ const MENTEE: Writers = Writers { device: true, staff: false, mentor: false };
 const MENTEE_STAFF: Writers = Writers { device: true, staff: true, mentor: false };
 const MENTEE_MENTOR: Writers = Writers { device: true, staff: false, mentor: true };
 const STAFF: Writers = Writers { device: false, staff: true, mentor: false };
+const MENTOR: Writers = Writers { device: false, staff: false, mentor: true };
 
 /// The wire type of a field value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -422,6 +427,64 @@ pub const HELP_NUMBER: Entity = Entity {
     ],
 };
 
+/// A consent grant or revocation (ledger: create only; SECURITY.md AZ-3, [`crate::consent`]).
+pub const CONSENT_EVENT: Entity = Entity {
+    name: "consent_event",
+    version: 1,
+    class: Class::Ledger,
+    scope: Scope::User,
+    writers: MENTEE,
+    fields: &[
+        req("action", Ty::OneOf(&["grant", "revoke"])),
+        opt("grant_id", Ty::Id),
+        opt("assignment_id", Ty::Id),
+        opt("recipient", Ty::Id),
+        opt("recipient_name", Ty::Text(NAME_MAX)),
+        opt("categories", Ty::List),
+        opt("purpose", Ty::Text(consent::PURPOSE_MAX)),
+        opt("expires_at", Ty::Int(0, consent::EXPIRY_MAX)),
+        opt("phone", Ty::Text(16)),
+        req("signed_at", Ty::Time),
+        req("app_version", Ty::Text(32)),
+        req("text_version", Ty::Int(1, 1000)),
+    ],
+};
+
+/// A mentor assigned to the mentee by staff (server-authored; `active` false once ended): the
+/// recipient a grant names. A new assignment starts with no grants.
+pub const MENTOR_LINK: Entity = Entity {
+    name: "mentor_link",
+    version: 1,
+    class: Class::Server,
+    scope: Scope::User,
+    writers: STAFF,
+    fields: &[
+        req("mentor_id", Ty::Id),
+        req("name", Ty::Text(NAME_MAX)),
+        req("program", Ty::Text(NAME_MAX)),
+        req("active", Ty::Bool),
+        req("since", Ty::Time),
+    ],
+};
+
+/// Longest celebration message from a mentor, in characters.
+pub const MESSAGE_MAX: usize = 500;
+
+/// A mentor's message for a milestone's celebration screen (server-authored by the mentor).
+pub const MILESTONE_MESSAGE: Entity = Entity {
+    name: "milestone_message",
+    version: 1,
+    class: Class::Server,
+    scope: Scope::User,
+    writers: MENTOR,
+    fields: &[
+        req("tracker_id", Ty::Id),
+        req("milestone_key", Ty::Text(64)),
+        req("text", Ty::Text(MESSAGE_MAX)),
+        req("from", Ty::Text(NAME_MAX)),
+    ],
+};
+
 /// Every registered entity.
 pub const ALL: &[Entity] = &[
     TRACKER,
@@ -436,6 +499,9 @@ pub const ALL: &[Entity] = &[
     LADDER,
     RESOURCE,
     HELP_NUMBER,
+    CONSENT_EVENT,
+    MENTOR_LINK,
+    MILESTONE_MESSAGE,
 ];
 
 /// Looks an entity up by name.

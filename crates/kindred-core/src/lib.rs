@@ -6,6 +6,7 @@
 //! program server all compile against the same types.
 
 pub mod clock;
+pub mod consent;
 pub mod entity;
 pub mod error;
 pub mod ids;

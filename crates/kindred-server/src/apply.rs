@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use kindred_core::entity;
 use kindred_core::sync::hlc::Hlc;
 use kindred_core::sync::merge::{self, FieldState, Op, Outcome, RecordState, WriteKey};
 use kindred_core::sync::wire::{
@@ -67,6 +68,7 @@ pub(crate) fn write(
     write_records(tx, scope, &loaded.records, &plan.dirty)?;
     write_log(tx, &plan.log_rows)?;
     wipe(tx, scope, &plan.wiped)?;
+    crate::consent::project(tx, scope, offers, &plan.results, now)?;
     lock.save(tx)?;
     Ok(plan.results)
 }
@@ -289,6 +291,13 @@ fn merge(
         let slot = records.entry(c.record_id.clone()).or_insert(None);
         if slot.as_ref().is_some_and(|s| s.entity != c.entity) {
             plan.results.push(reject(ErrorCode::EntityMismatch));
+            continue;
+        }
+        // A ledger record (consent) is written once: another create of it is refused.
+        if slot.as_ref().is_some_and(|s| s.row_seq > 0)
+            && entity::by_name(&c.entity).is_some_and(|e| e.class == entity::Class::Ledger)
+        {
+            plan.results.push(reject(ErrorCode::BadOp));
             continue;
         }
         let stored = slot.get_or_insert_with(|| Stored {

@@ -8,6 +8,7 @@
 //! `apply` (the single write path), and [`db::migrations`] versions the schema.
 
 mod apply;
+mod consent;
 pub mod db;
 pub mod error;
 pub mod http;

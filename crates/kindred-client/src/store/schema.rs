@@ -11,7 +11,7 @@ use rusqlite::Transaction;
 use crate::{Error, Result};
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 /// Version 1, as shipped (trackers, resets, celebrations, settings, sync bookkeeping).
 /// Never edited.
@@ -253,8 +253,48 @@ ALTER TABLE goal ADD COLUMN server_clock TEXT;
 ALTER TABLE plan_item ADD COLUMN server_clock TEXT;
 "#;
 
+/// Version 4: consent and the disclosure log (the mentor side).
+///
+/// `consent_event` holds the mentee's grants and revocations (a ledger: rows are only ever
+/// added; table and column names are the registry's); `disclosure` the rows of the log of
+/// who looked, as pulled from the program (no content). A mentor's assignment and milestone
+/// messages are server-authored and live in `program_record` like program content.
+pub const V4: &str = r#"
+CREATE TABLE consent_event (
+    id TEXT PRIMARY KEY NOT NULL,
+    cl INTEGER NOT NULL DEFAULT 1,
+    action TEXT NOT NULL CHECK (action IN ('grant', 'revoke')),
+    grant_id TEXT,
+    assignment_id TEXT,
+    recipient TEXT,
+    recipient_name TEXT,
+    categories TEXT,                -- JSON list of category names
+    purpose TEXT,
+    expires_at INTEGER,             -- unix ms, NULL: until revoked
+    phone TEXT,                     -- E.164, shared with this grant only
+    signed_at INTEGER NOT NULL,
+    app_version TEXT NOT NULL,
+    text_version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    server_row_seq INTEGER,
+    server_clock TEXT,
+    extra TEXT
+) STRICT;
+
+CREATE TABLE disclosure (
+    id TEXT PRIMARY KEY NOT NULL,
+    at INTEGER NOT NULL,            -- unix ms, the server's clock
+    mentor TEXT NOT NULL,
+    categories TEXT NOT NULL,       -- comma-separated category names
+    consent_ids TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    channel TEXT NOT NULL
+) STRICT;
+CREATE INDEX disclosure_at ON disclosure (at, id);
+"#;
+
 /// Every migration in order: `MIGRATIONS[i]` brings version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 const _: () = assert!(VERSION as usize == MIGRATIONS.len());
 

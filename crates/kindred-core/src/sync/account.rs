@@ -1,6 +1,7 @@
 //! Wire types of the mentee's own account on the program server (SECURITY.md AU-2, PR-5):
 //! revoking this device with its refresh token (works after a long time offline), listing and
-//! revoking the mentee's devices, and deleting the mentee's data on the server.
+//! revoking the mentee's devices, deleting the mentee's data on the server, and reading the
+//! log of who saw what (`GET /sync/v1/disclosures`, SECURITY.md AZ-4).
 
 use serde::{Deserialize, Serialize};
 
@@ -86,4 +87,32 @@ mod tests {
             "RevokeRequest(..)"
         );
     }
+}
+
+/// One row of the mentee's disclosure log: a mentor's page showed these categories (never
+/// which records or what they said).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureRow {
+    /// The row's id (the phone stores each row once).
+    pub id: String,
+    /// When, unix ms (the server's clock).
+    pub at: i64,
+    /// The mentor's name as the program knows them.
+    pub mentor: String,
+    /// Category names (`kindred_core::consent::Category::as_str`).
+    pub categories: Vec<String>,
+    /// The grants that allowed it.
+    pub consent_ids: Vec<String>,
+    pub purpose: String,
+    /// Which page: `caseload` or `mentee_page`.
+    pub channel: String,
+}
+
+/// A page of the disclosure log, oldest first; `has_more`: ask again after the last row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosurePage {
+    pub rows: Vec<DisclosureRow>,
+    pub has_more: bool,
 }

@@ -107,6 +107,12 @@ codes! {
     Timeout = "timeout",
     /// A destructive request without its confirmation words.
     NotConfirmed = "not_confirmed",
+    /// A mentee's data the mentee has not shared with this mentor (no live grant).
+    NotShared = "not_shared",
+    /// A sign-in that failed (wrong password or code, or no such account: never which).
+    SignInFailed = "sign_in_failed",
+    /// A web form without its CSRF token, or sent from another site.
+    CsrfFailed = "csrf_failed",
     // ----- push rejections (`PushResult::code`) -----
     /// The entity is not in the registry.
     UnknownEntity = "unknown_entity",

@@ -308,7 +308,7 @@ pub fn check_fields(e: &Entity, c: &WireChange, now_ms: i64) -> Result<(), Chang
         Op::Create | Op::Set => c.cl == 1,
         Op::Delete => c.cl == 2 && c.fields.is_empty(),
     };
-    if !ok_op {
+    if !ok_op || (e.class == entity::Class::Ledger && c.op != Op::Create) {
         return Err(ChangeProblem::BadOp);
     }
     for (name, value) in &c.fields {
@@ -319,6 +319,10 @@ pub fn check_fields(e: &Entity, c: &WireChange, now_ms: i64) -> Result<(), Chang
         && e.synced_fields().any(|f| !f.nullable && !c.fields.contains_key(f.name))
     {
         return Err(ChangeProblem::Value(ValueProblem::Missing));
+    }
+    if e.name == entity::CONSENT_EVENT.name {
+        crate::consent::Event::from_fields(&c.record_id, &c.fields)
+            .map_err(ChangeProblem::Value)?;
     }
     Ok(())
 }

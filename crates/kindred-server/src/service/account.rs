@@ -112,6 +112,7 @@ impl Service {
         let done = run(&*self.db, Mode::Write, |tx| {
             let records = tx.exec("DELETE FROM record WHERE scope_id = $1", &[(&scope).into()])?;
             tx.exec("DELETE FROM change_log WHERE scope_id = $1", &[(&scope).into()])?;
+            crate::consent::forget(tx, &auth.user_id)?;
             tx.exec("UPDATE sync_scope SET digest = 0 WHERE scope_id = $1", &[(&scope).into()])?;
             let devices = tx.exec(
                 "UPDATE device SET revoked_at = $2, revoked_reason = 'data_deleted'

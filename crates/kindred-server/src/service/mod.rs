@@ -9,6 +9,8 @@
 
 mod account;
 mod enrol;
+mod mentor;
+pub mod signals;
 mod staff;
 mod sync;
 
@@ -23,6 +25,7 @@ use crate::db::{run, Mode, Storage, Tx};
 pub use crate::principal::{DeviceAuth, Principal, StaffId};
 use crate::secrets;
 use crate::{Error, Result};
+pub use mentor::{CaseRow, Caseload, MenteePage, Outreach, CHANNELS, OUTCOMES};
 pub use staff::{DeviceInfo, MenteeInfo};
 
 /// How far ahead of the server a device clock may stamp before being re-stamped (SYNC.md §4).

@@ -207,6 +207,22 @@ impl Service {
         op: Op,
         fields: Map<String, Value>,
     ) -> Result<String> {
+        self.write_with(who, scope, entity_name, record_id, op, fields, &mut |_| Ok(()))
+    }
+
+    /// [`Service::write_as`], running `also` in the same transaction before the write (the
+    /// bookkeeping that must commit with it, e.g. an assignment row).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn write_with(
+        &self,
+        who: &Principal,
+        scope: &str,
+        entity_name: &str,
+        record_id: Option<&str>,
+        op: Op,
+        fields: Map<String, Value>,
+        also: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
+    ) -> Result<String> {
         if matches!(who, Principal::Device(_)) {
             return Err(Error::Forbidden(ErrorCode::NotWritable, "devices push their changes"));
         }
@@ -244,6 +260,7 @@ impl Service {
         })?;
         let offer = Offer::new(&change, change.hlc, None, &self.mac_key);
         let r = run(&*self.db, Mode::Write, |tx| {
+            also(tx)?;
             let r = apply::write(tx, scope, who, &[offer], now)?;
             r.into_iter().next().ok_or(Error::Db("no result".into()))
         })?;

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use kindred_core::entity::{self, Entity, Scope};
+use kindred_core::entity::{self, Class, Entity, Scope};
 use kindred_core::sync::wire::{PulledField, PulledRow};
 use serde_json::Value;
 
@@ -19,7 +19,8 @@ use serde_json::Value;
 pub enum Target {
     /// An entity this version does not know: skipped (a newer app will fetch it).
     Unknown,
-    /// Program content: stored whole in `program_record`.
+    /// Program content and server-authored user records (a mentor's assignment, milestone
+    /// messages): stored whole in `program_record`.
     Program,
     /// A user-scope record with its own table (table = entity name, column = field name).
     User(&'static Entity),
@@ -29,7 +30,7 @@ pub enum Target {
 pub fn target(name: &str) -> Target {
     match entity::by_name(name) {
         None => Target::Unknown,
-        Some(e) if e.scope == Scope::Program => Target::Program,
+        Some(e) if e.scope == Scope::Program || e.class == Class::Server => Target::Program,
         Some(e) => Target::User(e),
     }
 }

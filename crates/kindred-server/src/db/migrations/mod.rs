@@ -14,6 +14,7 @@
 mod v1;
 mod v2;
 mod v3;
+mod v4;
 
 use super::Tx;
 use crate::{Error, Result};
@@ -50,6 +51,12 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "person.data_deleted_at",
         sqlite: v3::SQLITE,
         postgres: v3::POSTGRES,
+    },
+    Migration {
+        version: 4,
+        name: "mentor side: assignments, consent, disclosures, mentor sign-in, outreach",
+        sqlite: v4::SQLITE,
+        postgres: v4::POSTGRES,
     },
 ];
 
