@@ -39,6 +39,9 @@ pub enum Error {
     /// The database was written by a newer binary; opening it changed nothing.
     #[error("This database was written by a newer kindred-server (schema {found}; this binary knows {known}). Nothing was changed.")]
     SchemaTooNew { found: i64, known: i64 },
+    /// Too many failed attempts (mentor sign-in); try again after this many seconds.
+    #[error("Too many tries. Please wait a few minutes and try again.")]
+    TooMany { retry_secs: u64 },
     /// A start-up setting can't be used (TLS files, addresses); the server does not start.
     #[error("{0}")]
     Config(String),
@@ -56,6 +59,7 @@ impl Error {
             Error::TooLarge(..) => 413,
             Error::EpochChanged { .. } | Error::Conflict(..) => 409,
             Error::NotFound(_) => 404,
+            Error::TooMany { .. } => 429,
         }
     }
 
@@ -72,6 +76,7 @@ impl Error {
             | Error::BadRequest(c, _) => *c,
             Error::EpochChanged { .. } => ErrorCode::EpochChanged,
             Error::NotFound(_) => ErrorCode::NotFound,
+            Error::TooMany { .. } => ErrorCode::RateLimited,
         }
     }
 }

@@ -55,6 +55,9 @@ impl From<Error> for ApiError {
         if let Error::EpochChanged { restore_point_seq } = e {
             out.body.restore_point_seq = restore_point_seq;
         }
+        if let Error::TooMany { retry_secs } = e {
+            out.retry_after = Some(retry_secs.max(1));
+        }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             out.retry_after = Some(5);
         }

@@ -9,6 +9,7 @@
 
 mod account;
 mod enrol;
+pub mod login;
 mod mentor;
 pub mod signals;
 mod staff;
@@ -172,6 +173,8 @@ pub(crate) enum SecurityEvent {
     DeviceRevoked,
     /// A mentee deleted their data on the server.
     DataDeleted,
+    /// A mentor sign-in that failed.
+    SignInFailed,
 }
 
 impl SecurityEvent {
@@ -183,6 +186,7 @@ impl SecurityEvent {
             SecurityEvent::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused.as_str(),
             SecurityEvent::DeviceRevoked => ErrorCode::DeviceRevoked.as_str(),
             SecurityEvent::DataDeleted => "data_deleted",
+            SecurityEvent::SignInFailed => ErrorCode::SignInFailed.as_str(),
         }
     }
 }
