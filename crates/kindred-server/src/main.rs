@@ -86,10 +86,11 @@ enum Command {
         #[command(subcommand)]
         cmd: MenteeCmd,
     },
-    /// Add a mentor; prints the id.
+    /// Mentors: add one (prints the id), assign or unassign mentees, issue a one-time
+    /// set-up link for their sign-in, or disable their sign-in.
     Mentor {
         #[command(subcommand)]
-        cmd: PersonCmd,
+        cmd: MentorCmd,
     },
     /// Issue a one-time invite code for a mentee's phone. Prints the code to type (with the
     /// server's key check when TLS is set up), then, with --server, the QR payload with pins.
@@ -150,11 +151,44 @@ enum MenteeCmd {
 }
 
 #[derive(Debug, Subcommand)]
-enum PersonCmd {
+enum MentorCmd {
+    /// Add a mentor (by the name mentees will see); prints the id.
     Create {
         #[arg(long)]
         program: String,
         label: String,
+    },
+    /// Assign a mentee to a mentor (same program). The mentor sees nothing until the mentee
+    /// shares something with them on their phone.
+    Assign {
+        #[arg(long)]
+        mentor: String,
+        #[arg(long)]
+        mentee: String,
+    },
+    /// End an assignment: the mentor sees nothing of this mentee from now on.
+    Unassign {
+        #[arg(long)]
+        mentor: String,
+        #[arg(long)]
+        mentee: String,
+    },
+    /// A one-time link (valid 3 days) for the mentor to choose a password and set up their
+    /// authenticator app; prints it. Issuing one again replaces an unused one.
+    SetupLink {
+        #[arg(long)]
+        mentor: String,
+        /// The name they will sign in with (3 to 40 of a-z, 0-9, '.', '_', '-').
+        #[arg(long)]
+        login: String,
+        /// The server address mentors use (https://…).
+        #[arg(long)]
+        server: String,
+    },
+    /// Disable a mentor's sign-in (their sessions end at the next request).
+    Disable {
+        #[arg(long)]
+        mentor: String,
     },
 }
 
@@ -414,9 +448,25 @@ fn main() -> Result<()> {
         Command::Mentee { cmd: MenteeCmd::Show { id } } => {
             println!("{}", serde_json::to_string(&svc.mentee_info(&id)?)?);
         }
-        Command::Mentor { cmd: PersonCmd::Create { program, label } } => {
-            println!("{}", svc.create_person(&program, PersonRole::Mentor, &label)?);
-        }
+        Command::Mentor { cmd } => match cmd {
+            MentorCmd::Create { program, label } => {
+                println!("{}", svc.create_person(&program, PersonRole::Mentor, &label)?);
+            }
+            MentorCmd::Assign { mentor, mentee } => {
+                svc.assign(&mentor, &mentee)?;
+                eprintln!("Assigned. The mentor sees nothing until the mentee shares it.");
+            }
+            MentorCmd::Unassign { mentor, mentee } => svc.unassign(&mentor, &mentee)?,
+            MentorCmd::SetupLink { mentor, login, server } => {
+                let base = server.trim_end_matches('/');
+                if !base.starts_with("https://") && !base.starts_with("http://127.0.0.1") {
+                    bail!("--server must be the https:// address mentors use");
+                }
+                let token = svc.mentor_setup_link(&mentor, &login)?;
+                println!("{base}/mentor/setup?t={token}");
+            }
+            MentorCmd::Disable { mentor } => svc.disable_mentor(&mentor)?,
+        },
         Command::Invite { mentee, hours, server, qr } => {
             let code = svc.invite(&mentee, hours * 3600 * 1000)?;
             let pins = match &tls {

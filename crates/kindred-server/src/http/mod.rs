@@ -1,5 +1,6 @@
 //! The HTTP face of [`Service`], by route group: `enrol` (invite codes and token refresh),
-//! `sync` (the device sync protocol); the mentor and staff web will be further groups here.
+//! `sync` (the device sync protocol), `account` (the mentee's own account and disclosure
+//! log), `web` (the mentor's pages; a staff web would be another group here).
 //! This module assembles the router and what every group shares: request limits (SECURITY.md
 //! IN-1, IN-2), per-device and per-address rate limits, body reading, blocking storage work,
 //! and error answers ([`ApiError`]) as `{error, message}` JSON with the right status.
@@ -11,6 +12,7 @@ mod enrol;
 mod error;
 mod listen;
 mod sync;
+mod web;
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -193,10 +195,9 @@ async fn not_found() -> ApiError {
 async fn json_errors(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     let status = res.status();
-    let is_json = res
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let is_json = res.headers().get(axum::http::header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+    });
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return res;
     }
@@ -241,15 +242,21 @@ pub fn router(svc: Arc<Service>, limits: Limits, network: Network) -> Router {
         .merge(enrol::routes())
         .merge(sync::routes())
         .merge(account::routes())
+        .merge(web::routes(st.svc.clone()))
         .fallback(not_found)
         .with_state(st)
         .layer(tower_http::decompression::RequestDecompressionLayer::new().gzip(true))
         // Fastest gzip: pulls are large JSON that compresses well even at level 1, and the
         // server's CPU is what many phones share.
+        // Pages holding a CSRF token and echoed input are never compressed (BREACH).
         .layer(
             tower_http::compression::CompressionLayer::new()
                 .gzip(true)
-                .quality(tower_http::CompressionLevel::Fastest),
+                .quality(tower_http::CompressionLevel::Fastest)
+                .compress_when(tower_http::compression::Predicate::and(
+                    tower_http::compression::DefaultPredicate::new(),
+                    tower_http::compression::predicate::NotForContentType::const_new("text/html"),
+                )),
         )
         .layer(middleware::from_fn(access_log))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

@@ -67,7 +67,9 @@ fn totp(secret: &[u8]) -> Result<TOTP> {
 /// A sign-in name: 3 to 40 of `a-z 0-9 . _ -`.
 fn check_login(login: &str) -> Result<()> {
     let ok = (3..=40).contains(&login.len())
-        && login.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+        && login
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
     if ok {
         Ok(())
     } else {
@@ -173,7 +175,9 @@ impl Service {
     pub fn setup_info(&self, token: &str) -> Result<SetupInfo> {
         let (_, login, secret) = run(&*self.db, Mode::Read, |tx| self.setup_row(tx, token))?;
         let b32 = Secret::Raw(secret).to_encoded().to_string();
-        let uri = format!("otpauth://totp/Kindred:{login}?secret={b32}&issuer=Kindred&digits=6&period=30");
+        let uri = format!(
+            "otpauth://totp/Kindred:{login}?secret={b32}&issuer=Kindred&digits=6&period=30"
+        );
         Ok(SetupInfo { login, secret: b32, uri })
     }
 
@@ -221,7 +225,13 @@ impl Service {
 
     /// Signs a mentor in with name, password and code. Every failure reads the same; past the
     /// limits, every try waits.
-    pub fn sign_in(&self, login: &str, password: &str, code: &str, address: &str) -> Result<SignedIn> {
+    pub fn sign_in(
+        &self,
+        login: &str,
+        password: &str,
+        code: &str,
+        address: &str,
+    ) -> Result<SignedIn> {
         let now = self.clock.now_ms();
         let keys = [format!("n:{}", login.to_lowercase()), format!("a:{address}")];
         let row = run(&*self.db, Mode::Read, |tx| {
@@ -246,8 +256,9 @@ impl Service {
         // Without an account the hash still runs, so timing says nothing about names.
         const DECOY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1oxR2jm0bSBxjAjV1jd4Zl+9yZWOv5gXk1ZcTqQy0qU";
         let stored = row.as_ref().map_or(DECOY, |r| r.1.as_str());
-        let password_ok = PasswordHash::new(stored)
-            .is_ok_and(|h| hasher().is_ok_and(|a| a.verify_password(password.as_bytes(), &h).is_ok()));
+        let password_ok = PasswordHash::new(stored).is_ok_and(|h| {
+            hasher().is_ok_and(|a| a.verify_password(password.as_bytes(), &h).is_ok())
+        });
         let now_s = u64::try_from(now / 1000).unwrap_or(0);
         let step = match &row {
             Some((_, _, secret, last)) if password_ok => code_step(secret, code, now_s, *last)?,
@@ -261,7 +272,10 @@ impl Service {
                         &[k.as_str().into(), now.into()],
                     )?;
                 }
-                tx.exec("DELETE FROM login_attempt WHERE at < $1", &[(now - ATTEMPT_WINDOW_MS).into()])?;
+                tx.exec(
+                    "DELETE FROM login_attempt WHERE at < $1",
+                    &[(now - ATTEMPT_WINDOW_MS).into()],
+                )?;
                 super::security_event(tx, now, super::SecurityEvent::SignInFailed, None)
             })?;
             return Err(Error::Unauthorized(
@@ -329,6 +343,60 @@ impl Service {
             }
             Ok(())
         })
+    }
+}
+
+/// Web sessions, as the session layer keeps them: the id only as SHA-256.
+impl Service {
+    /// Stores (or replaces) a session's data, valid until `expires_ms`.
+    pub fn web_session_save(&self, id: &str, data: &str, expires_ms: i64) -> Result<()> {
+        let now = self.clock.now_ms();
+        run(&*self.db, Mode::Write, |tx| {
+            tx.exec(
+                "INSERT INTO web_session (id_hash, data, expires_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (id_hash) DO UPDATE SET data = $2, expires_at = $3",
+                &[secrets::hash(id).into(), data.into(), expires_ms.into()],
+            )?;
+            tx.exec("DELETE FROM web_session WHERE expires_at < $1", &[now.into()])?;
+            Ok(())
+        })
+    }
+
+    /// A live session's data.
+    pub fn web_session_load(&self, id: &str) -> Result<Option<(String, i64)>> {
+        let now = self.clock.now_ms();
+        run(&*self.db, Mode::Read, |tx| {
+            tx.one(
+                "SELECT data, expires_at FROM web_session WHERE id_hash = $1 AND expires_at > $2",
+                &[secrets::hash(id).into(), now.into()],
+            )?
+            .map(|r| Ok((r.text(0)?, r.int(1)?)))
+            .transpose()
+        })
+    }
+
+    /// Forgets a session.
+    pub fn web_session_delete(&self, id: &str) -> Result<()> {
+        run(&*self.db, Mode::Write, |tx| {
+            tx.exec("DELETE FROM web_session WHERE id_hash = $1", &[secrets::hash(id).into()])?;
+            Ok(())
+        })
+    }
+
+    /// The opaque handle of `mentee` in `mentor`'s pages (no record ids in URLs).
+    pub fn mentee_handle(&self, mentor: &str, mentee: &str) -> String {
+        let m =
+            secrets::mac(&self.mac_key, format!("mentee handle\0{mentor}\0{mentee}").as_bytes());
+        hex::encode(&m[..16])
+    }
+
+    /// The assigned mentee whose handle is `handle`, if any.
+    pub fn resolve_handle(&self, mentor: &str, handle: &str) -> Result<Option<String>> {
+        let now = self.clock.now_ms();
+        let access = run(&*self.db, Mode::Read, |tx| crate::policy::access(tx, mentor, None, now))?;
+        Ok(access.assigned.into_iter().map(|a| a.mentee_id).find(|m| {
+            bool::from(self.mentee_handle(mentor, m).as_bytes().ct_eq(handle.as_bytes()))
+        }))
     }
 }
 

@@ -115,6 +115,11 @@ impl Service {
         })
     }
 
+    /// The server clock's now, unix ms.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
     /// The same service, its staff commands acting as `staff` (tie-break node `s:<id>`,
     /// recorded in `change_log.actor_id`).
     pub fn with_staff(mut self, staff: StaffId) -> Service {
