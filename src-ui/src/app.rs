@@ -10,6 +10,7 @@ use crate::components::common::ToastBar;
 use crate::components::lock::{IdleLock, LockScreen, QuickLock};
 use crate::components::program::SyncNotice;
 use crate::pages::connect::ConnectPage;
+use crate::pages::sharing::{DisclosurePage, SharingPage};
 use crate::pages::recovery::{RecoveryPage, StoreNotice};
 use crate::pages::{check_in::CheckInPage, insights::InsightsPage, plan::PlanPage};
 use crate::pages::{craving::CravingPage, cravings::CravingsPage, help::HelpPage};
@@ -82,6 +83,8 @@ fn Pages() -> impl IntoView {
                     <Route path=path!("/help") view=HelpPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                     <Route path=path!("/connect") view=ConnectPage/>
+                    <Route path=path!("/sharing") view=SharingPage/>
+                    <Route path=path!("/sharing/log") view=DisclosurePage/>
                     <Route path=path!("/recovery") view=RecoveryPage/>
                 </Routes>
             </main>

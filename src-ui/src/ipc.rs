@@ -9,7 +9,8 @@ use kindred_core::ipc::{
     cmd, AckCelebrationReq, AddGoalReq, AddPlanItemReq, AutoLockReq, BiometricReq, CheckInReq,
     CheckInsView, Command, CommandCode, CommandError, ConnectProgramReq, ContactChannel,
     ContactMentorReq, ContactsView, CravingLogView, CravingRef, CravingView, CreateTrackerReq,
-    DataDone, DebriefRef, DeleteAllReq, DevicesView, DisconnectView, Empty, EndSurfReq, ExportKind,
+    DataDone, DebriefRef, DeleteAllReq, DevicesView, DisclosureLogView, GrantReq, RevokeGrantReq,
+    SharingView, DisconnectView, Empty, EndSurfReq, ExportKind,
     ExportReq, ImportReq, ItemRef, LockStatus, LogCravingReq, LoggedCraving, OpenHelpReq, PinReq,
     PlanView, ProgramHelpReq, ProgramHelpView, RenameTrackerReq, ResetTrackerReq, RevokeDeviceReq,
     SaveContactReq, SaveCravingReq, SetGoalStatusReq, SetLadderReq, SettingsView, StoreStatus,
@@ -300,4 +301,20 @@ pub fn on_sync(mut f: impl FnMut(SyncEvent) + 'static) {
             handler.forget();
         }
     });
+}
+
+pub async fn sharing() -> IpcResult<SharingView> {
+    call::<cmd::Sharing>(&Empty {}).await
+}
+
+pub async fn grant_sharing(req: GrantReq) -> IpcResult<SharingView> {
+    call::<cmd::GrantSharing>(&req).await
+}
+
+pub async fn revoke_sharing(grant_id: String) -> IpcResult<SharingView> {
+    call::<cmd::RevokeSharing>(&RevokeGrantReq { grant_id }).await
+}
+
+pub async fn disclosure_log() -> IpcResult<DisclosureLogView> {
+    call::<cmd::DisclosureLog>(&Empty {}).await
 }

@@ -174,6 +174,37 @@ pub const SERVER_ADDRESS: &str = "Server address, or the whole invite link";
 pub const INVITE_CODE: &str =
     "Code: all six groups (capitals, spaces and dashes don't matter; not needed with a link)";
 pub const PRIVACY_LINE: &str = "Your notes about cravings and lapses stay on this phone.";
+pub const CONNECT_SENDS: &str = kindred_core::ipc::CONNECT_SENDS;
+pub const CONNECT_MENTOR: &str = kindred_core::ipc::CONNECT_MENTOR;
+pub const SHARING: &str = "Sharing";
+pub const SHARING_LINK: &str = "What you share with your mentor";
+pub const SHARING_INTRO: &str =
+    "Nothing is shared with anyone until you choose it here. You decide what, with whom and for \
+     how long.";
+pub const SEES_NOW: &str = "Who can see what now";
+pub const NOT_CONNECTED_SHARING: &str =
+    "This phone isn't connected to a program, so nothing can be shared. Connecting comes first.";
+pub const NO_MENTOR_LINKED: &str =
+    "Your program hasn't linked a mentor to you yet. When it does, you can choose what to share \
+     with them here.";
+pub const SHARE_WITH: &str = "Share with";
+pub const SHARE_WHAT: &str = "What to share";
+pub const SHARE_UNTIL: &str = "Until (leave empty to share until you change it)";
+pub const SHARE_PHONE: &str = "A number they may call or text (optional)";
+pub const SHARE: &str = "Share";
+pub const SHARE_CHANGE: &str = "Change what you share";
+pub const STOP_SHARING: &str = "Stop sharing";
+pub const YOUR_GRANTS: &str = "Your choices so far";
+pub const NO_GRANTS: &str = "You haven't shared anything yet.";
+pub const WAITING_TO_SEND: &str = "Waiting to reach your program.";
+pub const WHO_LOOKED: &str = "Who looked";
+pub const WHO_LOOKED_LINK: &str = "See who looked";
+pub const WHO_LOOKED_INTRO: &str =
+    "Every time your mentor's page showed something you share, it is written down here. This \
+     list comes from your program when the phone syncs.";
+pub const NO_ONE_LOOKED: &str = "No one has looked at anything of yours yet.";
+pub const PURPOSE: &str = "Purpose";
+pub const UNTIL: &str = "For how long";
 pub const CONNECT: &str = "Connect";
 pub const CONNECTING: &str = "Connecting…";
 pub const CONNECTED_TO: &str = "Connected to";

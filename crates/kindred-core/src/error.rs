@@ -54,6 +54,14 @@ pub enum Error {
     IntensityOutOfRange,
     #[error("The {field} list can hold at most {max} entries.")]
     TooManyItems { field: &'static str, max: usize },
+    #[error("Pick at least one thing to share.")]
+    NothingToShare,
+    #[error("That mentor isn't linked to you any more. Your program links mentors to you.")]
+    MentorNotLinked,
+    #[error("The end date has to be after today.")]
+    ExpiryInPast,
+    #[error("That sharing has already ended.")]
+    GrantEnded,
 }
 
 /// Result alias for domain operations.

@@ -13,6 +13,7 @@ pub mod mentor;
 pub mod plan;
 pub mod program;
 pub mod settings;
+pub mod sharing;
 pub mod trackers;
 
 use std::future::Future;

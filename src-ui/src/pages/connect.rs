@@ -33,7 +33,8 @@ pub fn ConnectPage() -> impl IntoView {
         <form on:submit=submit data-test="connect-form">
             <label>{text::SERVER_ADDRESS} <TextInput value=server test="server"/></label>
             <label>{text::INVITE_CODE} <TextInput value=code test="invite-code"/></label>
-            <p class="muted">{text::PRIVACY_LINE}</p>
+            <p class="muted" data-test="connect-sends">{text::CONNECT_SENDS}</p>
+            <p class="muted" data-test="connect-mentor">{text::CONNECT_MENTOR}</p>
             <ErrorNote err=m.error/>
             <button
                 type="submit"

@@ -20,6 +20,7 @@ pub fn MentorPage() -> impl IntoView {
             <Section role=Role::Primary c=c.primary/>
             <Section role=Role::Backup c=c.backup/>
         </Loaded>
+        <p><A href="/sharing" attr:data-test="sharing-link">{text::SHARING_LINK}</A></p>
     }
 }
 

@@ -12,5 +12,6 @@ pub mod plan;
 pub mod recovery;
 pub mod reset;
 pub mod settings;
+pub mod sharing;
 pub mod today;
 pub mod tracker;

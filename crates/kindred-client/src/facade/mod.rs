@@ -12,4 +12,5 @@ pub mod cravings;
 pub mod journal;
 pub mod program;
 pub mod settings;
+pub mod sharing;
 pub mod trackers;

@@ -8,6 +8,7 @@
 //! leaves either all of it or none of it.
 
 pub mod cipher;
+pub mod consent;
 pub mod contacts;
 pub mod cravings;
 pub mod insights;

@@ -119,7 +119,8 @@ fn op_of(s: &str) -> Op {
     }
 }
 
-/// Takes the next sendable changes (pending, past their undo window) in `local_seq` order, at
+/// Takes the next sendable changes (pending, past their undo window) in `local_seq` order,
+/// consent events first (a revocation reaches the program as early as possible, SYNC.md §8), at
 /// most `max` and about `max_bytes`, and counts the attempt — which also ends the undo window
 /// of a delete (SYNC.md §6).
 pub fn take_batch(
@@ -132,7 +133,7 @@ pub fn take_batch(
         "SELECT local_seq, change_id, entity, entity_version, record_id, op, cl, hlc, base_row_seq,
                 payload
          FROM outbox WHERE state = 'pending' AND (not_before IS NULL OR not_before <= ?1)
-         ORDER BY local_seq LIMIT ?2",
+         ORDER BY entity <> 'consent_event', local_seq LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![now_ms, max as i64], |r| {
         Ok((

@@ -243,7 +243,36 @@ fn cycle<L: Locked>(
             }
         }
     }
+    pull_disclosures(k, t, &report)?;
     Ok(report)
+}
+
+/// How far back each cycle asks for the log again (a read committed late is not missed; rows
+/// are stored once by id).
+const DISCLOSURE_LOOKBACK_MS: i64 = 60_000;
+
+/// Brings the log of who looked up to date. A server without the log (404) is skipped.
+fn pull_disclosures<L: Locked>(
+    k: &L,
+    t: &mut dyn Transport,
+    report: &Report,
+) -> std::result::Result<(), Failure> {
+    let (at, _) = k.with(|k| k.disclosure_cursor())?;
+    let (mut at, mut id) = ((at - DISCLOSURE_LOOKBACK_MS).max(0), String::new());
+    for _ in 0..MAX_ROUNDS {
+        let page = match t.disclosures(at, &id) {
+            Ok(Some(p)) => p,
+            Ok(None) | Err(TransportError::Http { status: 404, .. }) => return Ok(()),
+            Err(e) => return Err(Failure::Net(e, report.clone())),
+        };
+        let Some(last) = page.rows.last().cloned() else { return Ok(()) };
+        k.with(|k| k.store_disclosures(&page.rows))?;
+        if !page.has_more || (last.at, last.id.as_str()) <= (at, id.as_str()) {
+            return Ok(());
+        }
+        (at, id) = (last.at, last.id);
+    }
+    Ok(())
 }
 
 /// Keeps one sync in flight per device: a trigger while a cycle runs asks for one more cycle

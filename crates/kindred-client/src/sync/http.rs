@@ -9,7 +9,8 @@ use std::io::Write;
 use std::sync::Arc;
 
 use kindred_core::sync::account::{
-    DeleteMyDataRequest, DeviceList, Done, RevokeDeviceRequest, RevokeRequest, DELETE_WORD,
+    DeleteMyDataRequest, DeviceList, DisclosurePage, Done, RevokeDeviceRequest, RevokeRequest,
+    DELETE_WORD,
 };
 use kindred_core::sync::pin::Pin;
 use kindred_core::sync::wire::{
@@ -266,5 +267,20 @@ impl Transport for HttpTransport {
                 ])
                 .header("sync-epoch", epoch)
         })
+    }
+
+    fn disclosures(
+        &mut self,
+        after_at: i64,
+        after_id: &str,
+    ) -> Result<Option<DisclosurePage>, TransportError> {
+        self.send(|c| {
+            c.get(format!("{}/sync/v1/disclosures", self.base)).query(&[
+                ("after_at", after_at.to_string()),
+                ("after_id", after_id.to_owned()),
+                ("limit", "500".to_owned()),
+            ])
+        })
+        .map(Some)
     }
 }

@@ -83,6 +83,15 @@ pub trait Transport {
         limit: u32,
         epoch: &str,
     ) -> Result<PullResponse, TransportError>;
+    /// A page of the mentee's disclosure log after `(after_at, after_id)`; `None`: this
+    /// transport has none to offer.
+    fn disclosures(
+        &mut self,
+        _after_at: i64,
+        _after_id: &str,
+    ) -> Result<Option<kindred_core::sync::account::DisclosurePage>, TransportError> {
+        Ok(None)
+    }
 }
 
 /// Access to the device's [`Kindred`] for one short step at a time.

@@ -11,7 +11,8 @@
 //! `C::Req` and answers `C::Resp`; the UI calls `call::<C>(&C::Req) -> C::Resp`.
 //!
 //! The DTOs live in one file per area, mirroring `src-tauri/src/commands/` (`trackers`,
-//! `settings`, `cravings`, `mentor`, `plan`, `data`, `program`), and are re-exported here, so
+//! `settings`, `cravings`, `mentor`, `plan`, `data`, `program`, `sharing`), and are
+//! re-exported here, so
 //! every type is `kindred_core::ipc::TypeName`.
 //!
 //! Requests are hostile input: every struct denies unknown fields, text and dates arrive as
@@ -25,6 +26,7 @@ mod mentor;
 mod plan;
 mod program;
 mod settings;
+mod sharing;
 mod trackers;
 
 pub use cravings::*;
@@ -34,6 +36,7 @@ pub use mentor::*;
 pub use plan::*;
 pub use program::*;
 pub use settings::*;
+pub use sharing::*;
 pub use trackers::*;
 
 use serde::de::DeserializeOwned;
@@ -210,6 +213,12 @@ macro_rules! with_commands {
                 program_devices as ProgramDevices: Empty => DevicesView;
                 revoke_device as RevokeDevice: RevokeDeviceReq => DevicesView;
             }
+            sharing {
+                sharing as Sharing: Empty => SharingView;
+                grant_sharing as GrantSharing: GrantReq => SharingView;
+                revoke_sharing as RevokeSharing: RevokeGrantReq => SharingView;
+                disclosure_log as DisclosureLog: Empty => DisclosureLogView;
+            }
         }
     };
 }
@@ -295,7 +304,7 @@ pub(crate) mod tests {
 
     #[test]
     fn the_list_names_each_command_once() {
-        assert_eq!(NAMES.len(), 55);
+        assert_eq!(NAMES.len(), 59);
         assert_eq!(ALL.iter().map(|c| c.name).collect::<Vec<_>>(), NAMES);
         let unique: BTreeSet<_> = NAMES.iter().collect();
         assert_eq!(unique.len(), NAMES.len(), "a command is listed twice");
@@ -307,7 +316,7 @@ pub(crate) mod tests {
         }
         let areas: BTreeSet<_> = ALL.iter().map(|c| c.area).collect();
         let files =
-            ["cravings", "data", "lock", "mentor", "plan", "program", "settings", "trackers"];
+            ["cravings", "data", "lock", "mentor", "plan", "program", "settings", "sharing", "trackers"];
         assert_eq!(areas, files.into_iter().collect());
     }
 
