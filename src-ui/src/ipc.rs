@@ -9,11 +9,11 @@ use kindred_core::ipc::{
     cmd, AckCelebrationReq, AddGoalReq, AddPlanItemReq, AutoLockReq, BiometricReq, CheckInReq,
     CheckInsView, Command, CommandCode, CommandError, ConnectProgramReq, ContactChannel,
     ContactMentorReq, ContactsView, CravingLogView, CravingRef, CravingView, CreateTrackerReq,
-    DataDone, DebriefRef, DeleteAllReq, DevicesView, DisclosureLogView, GrantReq, RevokeGrantReq,
-    SharingView, DisconnectView, Empty, EndSurfReq, ExportKind,
-    ExportReq, ImportReq, ItemRef, LockStatus, LogCravingReq, LoggedCraving, OpenHelpReq, PinReq,
-    PlanView, ProgramHelpReq, ProgramHelpView, RenameTrackerReq, ResetTrackerReq, RevokeDeviceReq,
-    SaveContactReq, SaveCravingReq, SetGoalStatusReq, SetLadderReq, SettingsView, StoreStatus,
+    DataDone, DebriefRef, DeleteAllReq, DevicesView, DisclosureLogView, DisconnectView, Empty,
+    EndSurfReq, ExportKind, ExportReq, GrantReq, ImportReq, ItemRef, LockStatus, LogCravingReq,
+    LoggedCraving, OpenHelpReq, PinReq, PlanView, ProgramHelpReq, ProgramHelpView,
+    RenameTrackerReq, ResetTrackerReq, RevokeDeviceReq, RevokeGrantReq, SaveContactReq,
+    SaveCravingReq, SetGoalStatusReq, SetLadderReq, SettingsView, SharingView, StoreStatus,
     SyncEvent, SyncStatusView, TodayView, TrackerDetail, TrackerRef, UnlockAnswer, SYNC_EVENT,
 };
 use serde::Serialize;

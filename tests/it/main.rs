@@ -12,6 +12,7 @@ mod lock;
 mod mentee;
 mod mentor_authz;
 mod mentor_consent;
+mod mentor_web;
 mod multi;
 mod pg;
 mod server_account;

@@ -21,7 +21,10 @@ pub fn grant_sharing(state: State<'_, AppState>, req: GrantReq) -> CommandResult
 }
 
 #[tauri::command(async)]
-pub fn revoke_sharing(state: State<'_, AppState>, req: RevokeGrantReq) -> CommandResult<SharingView> {
+pub fn revoke_sharing(
+    state: State<'_, AppState>,
+    req: RevokeGrantReq,
+) -> CommandResult<SharingView> {
     state.write(|k| k.revoke_sharing(req))
 }
 

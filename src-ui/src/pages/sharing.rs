@@ -66,9 +66,15 @@ fn Sharing(v: SharingView) -> impl IntoView {
 }
 
 #[component]
-fn ShareForm(v: SharingView, assignment: String, name: String, current: Option<GrantView>) -> impl IntoView {
+fn ShareForm(
+    v: SharingView,
+    assignment: String,
+    name: String,
+    current: Option<GrantView>,
+) -> impl IntoView {
     let m = Mutation::new().one_at_a_time();
-    let chosen = RwSignal::new(current.as_ref().map(|g| g.category_keys.clone()).unwrap_or_default());
+    let chosen =
+        RwSignal::new(current.as_ref().map(|g| g.category_keys.clone()).unwrap_or_default());
     let until = RwSignal::new(String::new());
     let phone = RwSignal::new(current.as_ref().and_then(|g| g.phone.clone()).unwrap_or_default());
     let replaces = current.as_ref().map(|g| g.id.clone());

@@ -61,7 +61,8 @@ impl Kindred {
         let tz = self.settings()?.tz;
         let connected = self.enrolment()?.is_some();
         let (links, events) = self.store.read(|tx| Ok((store::links(tx)?, store::events(tx)?)))?;
-        let active = |a: &str, r: &str| links.iter().any(|l| l.id == a && l.mentor_id == r && l.active);
+        let active =
+            |a: &str, r: &str| links.iter().any(|l| l.id == a && l.mentor_id == r && l.active);
         let plain: Vec<Event> = events.iter().map(|s| s.event.clone()).collect();
         let live = consent::effective(&plain, &active, now.timestamp_millis());
         let mut grants = Vec::new();
@@ -84,7 +85,11 @@ impl Kindred {
             };
             grants.push(GrantView {
                 id: g.id.clone(),
-                mentor: s.recipient_name.clone().or_else(|| link.map(|l| l.name.clone())).unwrap_or_default(),
+                mentor: s
+                    .recipient_name
+                    .clone()
+                    .or_else(|| link.map(|l| l.name.clone()))
+                    .unwrap_or_default(),
                 program: link.map(|l| l.program.clone()).unwrap_or_default(),
                 categories: titles(&g.categories),
                 category_keys: g.categories.iter().map(|c| c.as_str().to_owned()).collect(),
@@ -154,8 +159,9 @@ impl Kindred {
         let expires_at = match req.until.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(d) => {
-                let day = NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                    .map_err(|_| kindred_core::Error::InvalidDateTime(d.chars().take(20).collect()))?;
+                let day = NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                    kindred_core::Error::InvalidDateTime(d.chars().take(20).collect())
+                })?;
                 if day <= local_date(now, tz) {
                     return Err(kindred_core::Error::ExpiryInPast.into());
                 }
@@ -171,7 +177,8 @@ impl Kindred {
             None => None,
             Some(id) => {
                 let view = self.sharing()?;
-                let old = view.grants.iter().find(|g| &g.id == id).ok_or(Error::NotFound("sharing"))?;
+                let old =
+                    view.grants.iter().find(|g| &g.id == id).ok_or(Error::NotFound("sharing"))?;
                 if !old.live {
                     return Err(kindred_core::Error::GrantEnded.into());
                 }
@@ -192,7 +199,8 @@ impl Kindred {
                 phone,
             },
         );
-        let revoke = replaces.map(|old| store::revoke_event(self.ids.next(), &old, now.timestamp_millis()));
+        let revoke =
+            replaces.map(|old| store::revoke_event(self.ids.next(), &old, now.timestamp_millis()));
         self.write(now, |tx, ctx| {
             store::append(tx, ctx, &grant, Some(&link.name), APP_VERSION)?;
             if let Some(r) = &revoke {
@@ -207,10 +215,13 @@ impl Kindred {
     pub fn revoke_sharing(&mut self, req: RevokeGrantReq) -> Result<SharingView> {
         let now = self.now();
         let view = self.sharing()?;
-        let g = view.grants.iter().find(|g| g.id == req.grant_id).ok_or(Error::NotFound("sharing"))?;
-        let already = self.store.read(store::events)?.iter().any(|e| {
-            matches!(&e.event, Event::Revoke(r) if r.grant_id == g.id)
-        });
+        let g =
+            view.grants.iter().find(|g| g.id == req.grant_id).ok_or(Error::NotFound("sharing"))?;
+        let already = self
+            .store
+            .read(store::events)?
+            .iter()
+            .any(|e| matches!(&e.event, Event::Revoke(r) if r.grant_id == g.id));
         if !already {
             let r = store::revoke_event(self.ids.next(), &g.id, now.timestamp_millis());
             self.write(now, |tx, ctx| store::append(tx, ctx, &r, None, APP_VERSION))?;
@@ -223,7 +234,8 @@ impl Kindred {
         let now = self.now();
         let tz = self.settings()?.tz;
         let rows = self.store.read(|tx| store::disclosures(tx, 5000))?;
-        let title = |k: &String| Category::parse(k).map_or_else(|| k.clone(), |c| c.title().to_owned());
+        let title =
+            |k: &String| Category::parse(k).map_or_else(|| k.clone(), |c| c.title().to_owned());
         let today = local_date(now, tz);
         let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
         let mut weeks: BTreeMap<i64, BTreeMap<String, (usize, BTreeSet<String>)>> = BTreeMap::new();
@@ -251,7 +263,8 @@ impl Kindred {
                         let parts: Vec<String> = m
                             .iter()
                             .map(|(who, (n, cats))| {
-                                let times = if *n == 1 { "once".to_owned() } else { format!("{n} times") };
+                                let times =
+                                    if *n == 1 { "once".to_owned() } else { format!("{n} times") };
                                 let cats: Vec<String> = cats.iter().cloned().collect();
                                 format!("{who} looked {times} at your {}", sentence(&cats))
                             })
@@ -267,7 +280,8 @@ impl Kindred {
             format!("\"{}\"", s.replace('"', "\"\""))
         };
         for r in &rows {
-            let when = DateTime::from_timestamp_millis(r.at).map(|t| t.to_rfc3339()).unwrap_or_default();
+            let when =
+                DateTime::from_timestamp_millis(r.at).map(|t| t.to_rfc3339()).unwrap_or_default();
             csv.push_str(&format!(
                 "{},{},{},{},{},{}\n",
                 when,
@@ -304,7 +318,10 @@ impl Kindred {
     }
 
     /// Stores a pulled page of the disclosure log.
-    pub(crate) fn store_disclosures(&mut self, rows: &[kindred_core::sync::account::DisclosureRow]) -> Result<usize> {
+    pub(crate) fn store_disclosures(
+        &mut self,
+        rows: &[kindred_core::sync::account::DisclosureRow],
+    ) -> Result<usize> {
         self.store.write(|tx| store::store_disclosures(tx, rows))
     }
 }

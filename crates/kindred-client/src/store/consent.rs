@@ -30,11 +30,13 @@ pub fn links(tx: &Transaction<'_>) -> Result<Vec<Link>> {
     let mut stmt = tx.prepare_cached(
         "SELECT id, fields FROM program_record WHERE entity = 'mentor_link' AND cl % 2 = 1 ORDER BY id",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
+    let rows =
+        stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
     let mut out = Vec::new();
     for row in rows {
         let (id, raw) = row?;
-        let f: Map<String, Value> = raw.map(|s| serde_json::from_str(&s)).transpose()?.unwrap_or_default();
+        let f: Map<String, Value> =
+            raw.map(|s| serde_json::from_str(&s)).transpose()?.unwrap_or_default();
         let text = |k: &str| f.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
         out.push(Link {
             id,
@@ -48,7 +50,11 @@ pub fn links(tx: &Transaction<'_>) -> Result<Vec<Link>> {
 }
 
 /// The fields of `event` as stored and sent.
-fn fields(event: &Event, recipient_name: Option<&str>, app_version: &str) -> Vec<(&'static str, Value)> {
+fn fields(
+    event: &Event,
+    recipient_name: Option<&str>,
+    app_version: &str,
+) -> Vec<(&'static str, Value)> {
     match event {
         Event::Grant(g) => vec![
             ("action", json!("grant")),
@@ -82,7 +88,8 @@ pub fn append(
     app_version: &str,
 ) -> Result<()> {
     let f = fields(event, recipient_name, app_version);
-    let get = |k: &str| f.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()).unwrap_or(Value::Null);
+    let get =
+        |k: &str| f.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()).unwrap_or(Value::Null);
     let text = |k: &str| get(k).as_str().map(str::to_owned);
     tx.execute(
         "INSERT INTO consent_event (id, cl, action, grant_id, assignment_id, recipient,
@@ -110,7 +117,14 @@ pub fn append(
     outbox::record(
         tx,
         ctx,
-        Change { entity: &CONSENT_EVENT, record_id, op: Op::Create, cl: 1, fields: f, not_before: None },
+        Change {
+            entity: &CONSENT_EVENT,
+            record_id,
+            op: Op::Create,
+            cl: 1,
+            fields: f,
+            not_before: None,
+        },
     )
 }
 
@@ -154,20 +168,44 @@ pub fn events(tx: &Transaction<'_>) -> Result<Vec<Stored>> {
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, action, grant_id, assignment, recipient, name, cats, purpose, expires, phone, signed_at, app, tv, synced) = row?;
+        let (
+            id,
+            action,
+            grant_id,
+            assignment,
+            recipient,
+            name,
+            cats,
+            purpose,
+            expires,
+            phone,
+            signed_at,
+            app,
+            tv,
+            synced,
+        ) = row?;
         let mut f = Map::new();
         f.insert("action".into(), json!(action));
         f.insert("grant_id".into(), json!(grant_id));
         f.insert("assignment_id".into(), json!(assignment));
         f.insert("recipient".into(), json!(recipient));
-        f.insert("categories".into(), cats.map(|c| serde_json::from_str(&c)).transpose()?.unwrap_or(Value::Null));
+        f.insert(
+            "categories".into(),
+            cats.map(|c| serde_json::from_str(&c)).transpose()?.unwrap_or(Value::Null),
+        );
         f.insert("purpose".into(), json!(purpose));
         f.insert("expires_at".into(), json!(expires));
         f.insert("phone".into(), json!(phone));
         f.insert("signed_at".into(), json!(signed_at));
         // A row this version cannot read (from a newer app) is left out, never guessed at.
         let Ok(event) = Event::from_fields(&id, &f) else { continue };
-        out.push(Stored { event, recipient_name: name, app_version: app, text_version: tv, synced });
+        out.push(Stored {
+            event,
+            recipient_name: name,
+            app_version: app,
+            text_version: tv,
+            synced,
+        });
     }
     Ok(out)
 }

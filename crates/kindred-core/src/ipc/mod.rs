@@ -315,8 +315,10 @@ pub(crate) mod tests {
             );
         }
         let areas: BTreeSet<_> = ALL.iter().map(|c| c.area).collect();
-        let files =
-            ["cravings", "data", "lock", "mentor", "plan", "program", "settings", "sharing", "trackers"];
+        let files = [
+            "cravings", "data", "lock", "mentor", "plan", "program", "settings", "sharing",
+            "trackers",
+        ];
         assert_eq!(areas, files.into_iter().collect());
     }
 

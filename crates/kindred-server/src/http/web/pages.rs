@@ -43,11 +43,10 @@ fn to_sign_in() -> Response {
 }
 
 fn bad_form(r: &FormRejection) -> Response {
-    let status = r.status();
-    let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-        "That was too long to take."
+    let (status, message) = if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        (StatusCode::PAYLOAD_TOO_LARGE, "That was too long to take.")
     } else {
-        "That form was not complete."
+        (StatusCode::BAD_REQUEST, "That form was not complete.")
     };
     error_page(status, message, None)
 }
