@@ -6,6 +6,8 @@ mod encrypted;
 mod export;
 #[cfg(feature = "gui")]
 mod gui;
+#[cfg(feature = "gui")]
+mod gui_mentor;
 mod hostile;
 mod insights;
 mod lock;

@@ -18,6 +18,8 @@ use kindred_client::{Kindred, OpenOptions};
 use kindred_core::clock::Clock;
 
 #[cfg(feature = "gui")]
+pub mod browser;
+#[cfg(feature = "gui")]
 pub mod gui;
 pub mod sync;
 pub mod tls;

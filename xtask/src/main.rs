@@ -142,6 +142,9 @@ fn test() -> Result<()> {
             .args(["--test-threads", "1", "--nocapture"])
             .env("KINDRED_APP_BIN", app_binary(false))
             .current_dir(root());
+        if let Some(axe) = setup::axe_core() {
+            cmd.env("KINDRED_AXE_JS", axe);
+        }
         run(&mut cmd)
     })?;
     eprintln!("xtask test: all green in {:.0?}", started.elapsed());

@@ -23,6 +23,9 @@ const APT: &[&str] = &[
     "xauth",
     "webkit2gtk-driver",
     "dbus-x11",
+    // The mentor's web pages in a real headless browser (MENTOR.md).
+    "chromium",
+    "chromium-driver",
 ];
 
 /// Extra Debian packages for the Android compile check (a stand-in C sysroot).
@@ -32,13 +35,39 @@ const APT_ANDROID: &[&str] = &["clang", "libc6-dev-arm64-cross"];
 const TAURI_DRIVER: &str = "2.1.0";
 /// npm's binaryen (Debian's wasm-opt 108 breaks current wasm-bindgen output).
 const BINARYEN: &str = "132.0.0";
+/// npm's axe-core, the accessibility checker the browser tests inject into the mentor pages.
+const AXE_CORE: &str = "4.14.1";
 
 /// Everything for `build`, `run` and `test`.
 pub fn all() -> Result<()> {
     apt(APT)?;
     wasm_tools()?;
     cargo_tool("tauri-driver", TAURI_DRIVER, true)?;
+    if axe_core().is_none() {
+        bail!("axe-core {AXE_CORE} could not be installed from npm");
+    }
     Ok(())
+}
+
+/// Path of npm axe-core's `axe.min.js`, installing it when missing.
+pub fn axe_core() -> Option<PathBuf> {
+    let dir = tools_dir();
+    let js = dir.join("node_modules/axe-core/axe.min.js");
+    let pkg = dir.join("node_modules/axe-core/package.json");
+    let current = std::fs::read_to_string(&pkg)
+        .is_ok_and(|p| p.contains(&format!("\"version\": \"{AXE_CORE}\"")));
+    if current && js.exists() {
+        return Some(js);
+    }
+    std::fs::create_dir_all(&dir).ok()?;
+    eprintln!("xtask: installing axe-core {AXE_CORE} from npm");
+    let status = Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&dir)
+        .arg(format!("axe-core@{AXE_CORE}"))
+        .status()
+        .ok()?;
+    (status.success() && js.exists()).then_some(js)
 }
 
 /// The wasm target, the pinned wasm-bindgen CLI and wasm-opt.

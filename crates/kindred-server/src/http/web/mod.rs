@@ -1,7 +1,7 @@
 //! The mentor's web pages (MENTOR.md): server-rendered, no JavaScript, usable on a phone.
 //!
 //! Every answer carries a strict CSP (`default-src 'self'; script-src 'self'; …`, no inline
-//! anything), `nosniff`, no referrer, no caching and no framing. Sessions ([`session`]) are
+//! anything), `nosniff`, referrers only to this site (so forms carry their `Origin`), no caching and no framing. Sessions ([`session`]) are
 //! HttpOnly, Secure, SameSite=Lax cookies scoped to `/mentor`, idle-expired after 30 minutes
 //! and never older than `SESSION_MAX_MS`; the id changes at sign-in. CSRF: every unsafe
 //! request must come from this site (`Sec-Fetch-Site` and `Origin`, when sent) and carry
@@ -98,7 +98,7 @@ fn with_headers(mut res: Response) -> Response {
     for (k, v) in [
         (header::CONTENT_SECURITY_POLICY, CSP),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::CACHE_CONTROL, "no-store"),
     ] {
