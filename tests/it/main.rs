@@ -8,12 +8,15 @@ mod export;
 mod gui;
 #[cfg(feature = "gui")]
 mod gui_mentor;
+#[cfg(feature = "gui")]
+mod gui_sharing;
 mod hostile;
 mod insights;
 mod lock;
 mod mentee;
 mod mentor_authz;
 mod mentor_consent;
+mod mentor_phone;
 mod mentor_web;
 mod multi;
 mod pg;

@@ -155,7 +155,7 @@ fn data(canary: &str) -> Vec<WireChange> {
             &id(),
             t,
             json!({"tz": "UTC", "milestone_reminders": true,
-            "reminder_time": "09:00", "discreet": true}),
+            "reminder_time": "09:00:00", "discreet": true}),
         ),
     ]
 }

@@ -85,7 +85,8 @@ impl Browser {
             }
             if Instant::now() > deadline {
                 let html = self.client.source().await.unwrap_or_default();
-                let body: String = html.chars().skip(html.find("<main").unwrap_or(0)).take(1500).collect();
+                let body: String =
+                    html.chars().skip(html.find("<main").unwrap_or(0)).take(1500).collect();
                 panic!("{css} did not appear on {}: {body}", self.url().await);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;

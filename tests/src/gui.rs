@@ -251,6 +251,11 @@ impl ProgramServer {
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     }
 
+    /// The pin (`sha256/<base64>`) of the server's key.
+    pub fn pin(&self) -> String {
+        self.tls.pin.to_string()
+    }
+
     /// Live records of `entity` in the server's database.
     pub fn records(&self, entity: &str) -> i64 {
         let db = rusqlite::Connection::open(&self.db).unwrap();

@@ -176,6 +176,13 @@ impl Transport for SimTransport<'_> {
     ) -> Result<PullResponse, TransportError> {
         self.call(false, |s, a| s.pull(a, scope, after, Some(i64::from(limit)), epoch))
     }
+    fn disclosures(
+        &mut self,
+        after_at: i64,
+        after_id: &str,
+    ) -> Result<Option<kindred_core::sync::account::DisclosurePage>, TransportError> {
+        self.call(false, |s, a| s.disclosures(a, after_at, after_id, 500)).map(Some)
+    }
 }
 
 /// A program with one mentee on a fresh server.

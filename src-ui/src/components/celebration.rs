@@ -21,6 +21,12 @@ pub fn CelebrationScreen(c: Celebration, #[prop(into)] on_done: Callback<()>) ->
             <p class="muted">{c.tracker_label}</p>
             {tag}
             <p>{text::CELEBRATE_BODY}</p>
+            {c.message.map(|m| view! {
+                <blockquote class="mentor-message" data-test="mentor-message">
+                    <p>{m.text}</p>
+                    <footer>"— " {m.from}</footer>
+                </blockquote>
+            })}
             <button
                 class="primary"
                 data-test="celebration-ok"

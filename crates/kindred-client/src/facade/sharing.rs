@@ -70,10 +70,14 @@ impl Kindred {
             let Event::Grant(g) = &s.event else { continue };
             let link = links.iter().find(|l| l.id == g.assignment);
             let is_live = live.iter().any(|a| a.grant_id == g.id);
-            let revoke = events.iter().find_map(|e| match &e.event {
-                Event::Revoke(r) if r.grant_id == g.id => Some(r.signed_at),
-                _ => None,
+            let revoked =
+                events.iter().find(|e| matches!(&e.event, Event::Revoke(r) if r.grant_id == g.id));
+            let revoke = revoked.map(|e| match &e.event {
+                Event::Revoke(r) => r.signed_at,
+                Event::Grant(_) => 0,
             });
+            // The program holds this grant's latest state (its stop, once stopped).
+            let synced = revoked.map_or(s.synced, |r| r.synced);
             let at = |ms: i64| DateTime::from_timestamp_millis(ms).unwrap_or(now);
             let state = match (is_live, revoke, g.expires_at) {
                 (true, _, _) => "Sharing now".to_owned(),
@@ -106,7 +110,7 @@ impl Kindred {
                 ),
                 live: is_live,
                 state,
-                synced: s.synced,
+                synced,
                 phone: g.phone.clone(),
             });
         }

@@ -7,9 +7,9 @@ use chrono_tz::Tz;
 use kindred_core::clock::{parse_local, parse_tz, ZonedDateTime};
 use kindred_core::ids::{ResetId, TrackerId};
 use kindred_core::ipc::{
-    AckCelebrationReq, AttemptRow, Celebration, CreateTrackerReq, DebriefRef, MilestoneRow,
-    NextMilestoneView, RenameTrackerReq, ResetTrackerReq, SetLadderReq, TodayView, TrackerCard,
-    TrackerDetail, TrackerRef,
+    AckCelebrationReq, AttemptRow, Celebration, CreateTrackerReq, DebriefRef, MentorMessage,
+    MilestoneRow, NextMilestoneView, RenameTrackerReq, ResetTrackerReq, SetLadderReq, TodayView,
+    TrackerCard, TrackerDetail, TrackerRef,
 };
 use kindred_core::milestones::{self, DatedMilestone};
 use kindred_core::model::text;
@@ -300,11 +300,47 @@ fn celebration_for(
         .into_iter()
         .filter(|m| !seen.contains(&attempt.seen_key(m)))
         .collect();
-    Ok(fresh.last().map(|top| Celebration {
+    let Some(top) = fresh.last() else { return Ok(None) };
+    Ok(Some(Celebration {
         tracker_id: row.tracker.id,
         tracker_label: row.tracker.label.clone(),
         milestone_label: top.milestone.label.clone(),
         tag: top.milestone.tag,
         keys: fresh.iter().map(|m| attempt.seen_key(m)).collect(),
+        message: mentor_message(tx, row, &top.milestone.key, attempt)?,
     }))
+}
+
+/// The newest message a mentor left for `key` of this tracker during the running attempt
+/// (a message for an earlier attempt's milestone is not shown again).
+fn mentor_message(
+    tx: &Transaction<'_>,
+    row: &TrackerRow,
+    key: &str,
+    attempt: &Attempt,
+) -> Result<Option<MentorMessage>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT id, json_extract(fields, '$.from'), json_extract(fields, '$.text')
+         FROM program_record WHERE entity = 'milestone_message' AND cl % 2 = 1
+           AND json_extract(fields, '$.tracker_id') = ?1
+           AND json_extract(fields, '$.milestone_key') = ?2
+         ORDER BY id DESC",
+    )?;
+    let rows = stmt.query_map(rusqlite::params![row.tracker.id.to_string(), key], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?))
+    })?;
+    let since = attempt.start.instant().timestamp_millis();
+    for r in rows {
+        let (id, from, text) = r?;
+        let made = uuid::Uuid::parse_str(&id).ok().and_then(|u| u.get_timestamp()).map(|t| {
+            let (s, n) = t.to_unix();
+            i64::try_from(s).unwrap_or(0) * 1000 + i64::from(n / 1_000_000)
+        });
+        if let (Some(made), Some(from), Some(text)) = (made, from, text) {
+            if made >= since {
+                return Ok(Some(MentorMessage { from, text }));
+            }
+        }
+    }
+    Ok(None)
 }

@@ -258,7 +258,8 @@ ALTER TABLE plan_item ADD COLUMN server_clock TEXT;
 /// `consent_event` holds the mentee's grants and revocations (a ledger: rows are only ever
 /// added; table and column names are the registry's); `disclosure` the rows of the log of
 /// who looked, as pulled from the program (no content). A mentor's assignment and milestone
-/// messages are server-authored and live in `program_record` like program content.
+/// messages are server-authored and live in `program_record` like program content. Also
+/// gives `settings` the `created_at` column every other synced table has.
 pub const V4: &str = r#"
 CREATE TABLE consent_event (
     id TEXT PRIMARY KEY NOT NULL,
@@ -291,6 +292,10 @@ CREATE TABLE disclosure (
     channel TEXT NOT NULL
 ) STRICT;
 CREATE INDEX disclosure_at ON disclosure (at, id);
+
+-- Every synced table has `created_at`; settings lacked it, so pulling another phone's
+-- settings record failed (a second phone of the same mentee could not finish its first sync).
+ALTER TABLE settings ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
 "#;
 
 /// Every migration in order: `MIGRATIONS[i]` brings version `i` to `i + 1`.

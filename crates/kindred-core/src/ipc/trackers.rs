@@ -56,6 +56,16 @@ pub struct Celebration {
     pub tag: Option<TagColor>,
     /// Opaque keys to acknowledge with [`AckCelebrationReq`].
     pub keys: Vec<String>,
+    /// A message the mentor left for this milestone, if any.
+    #[serde(default)]
+    pub message: Option<MentorMessage>,
+}
+
+/// A mentor's message for a celebration screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MentorMessage {
+    pub from: String,
+    pub text: String,
 }
 
 /// The Today screen.
