@@ -21,7 +21,7 @@ use crate::util::{cargo, output, root, run, target_dir};
 /// The generator seed, recorded with every result.
 const SEED: u64 = 42;
 /// Benchmarks this command can run.
-const KNOWN: &[&str] = &["P5", "P6", "P7", "P8", "P11"];
+const KNOWN: &[&str] = &["P5", "P6", "P7", "P8", "P11", "P12"];
 
 /// Runs the benchmarks named in `args` (all when none is named).
 pub fn run_benches(args: &[String]) -> Result<()> {

@@ -67,28 +67,17 @@ impl Access {
     }
 }
 
-/// Reads what `mentor` may know and see at `now` (of `mentee` only, when given): active
-/// assignments of a mentor who is a mentor, and the categories of grants that name this
-/// mentor through the active assignment, are not expired and have no revoke.
-pub fn access(tx: &mut dyn Tx, mentor: &str, mentee: Option<&str>, now: i64) -> Result<Access> {
-    let only = mentee.unwrap_or("");
-    let assigned = tx
-        .query(
-            "SELECT a.mentee_id, p.label, a.id FROM assignment a
+/// The policy's read of a mentor's active assignments (`$1` mentor, `$2` one mentee or '').
+pub const ASSIGNED_SQL: &str = "SELECT a.mentee_id, p.label, a.id FROM assignment a
                JOIN person m ON m.id = a.mentor_id AND m.role = 'mentor'
                JOIN person p ON p.id = a.mentee_id AND p.role = 'mentee'
                  AND p.program_id = m.program_id
              WHERE a.mentor_id = $1 AND a.ended_at IS NULL AND ($2 = '' OR a.mentee_id = $2)
-             ORDER BY p.label, a.mentee_id",
-            &[mentor.into(), only.into()],
-        )?
-        .into_iter()
-        .map(|r| {
-            Ok(Assigned { mentee_id: r.text(0)?, label: r.text(1)?, assignment_id: r.text(2)? })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let rows = tx.query(
-        "SELECT g.mentee_id, c.category, g.id, g.purpose FROM assignment a
+             ORDER BY p.label, a.mentee_id";
+
+/// The policy's read of the live grants naming a mentor (`$1` mentor, `$2` one mentee or '',
+/// `$3` now).
+pub const CONSENTED_SQL: &str = "SELECT g.mentee_id, c.category, g.id, g.purpose FROM assignment a
            JOIN consent_grant g ON g.assignment_id = a.id AND g.mentor_id = a.mentor_id
              AND g.mentee_id = a.mentee_id
            JOIN consent_category c ON c.grant_id = g.id
@@ -96,9 +85,21 @@ pub fn access(tx: &mut dyn Tx, mentor: &str, mentee: Option<&str>, now: i64) -> 
            AND (g.expires_at IS NULL OR g.expires_at > $3)
            AND NOT EXISTS (SELECT 1 FROM consent_revoke r
                            WHERE r.grant_id = g.id AND r.mentee_id = g.mentee_id)
-         ORDER BY g.mentee_id, c.category, g.id",
-        &[mentor.into(), only.into(), now.into()],
-    )?;
+         ORDER BY g.mentee_id, c.category, g.id";
+
+/// Reads what `mentor` may know and see at `now` (of `mentee` only, when given): active
+/// assignments of a mentor who is a mentor, and the categories of grants that name this
+/// mentor through the active assignment, are not expired and have no revoke.
+pub fn access(tx: &mut dyn Tx, mentor: &str, mentee: Option<&str>, now: i64) -> Result<Access> {
+    let only = mentee.unwrap_or("");
+    let assigned = tx
+        .query(ASSIGNED_SQL, &[mentor.into(), only.into()])?
+        .into_iter()
+        .map(|r| {
+            Ok(Assigned { mentee_id: r.text(0)?, label: r.text(1)?, assignment_id: r.text(2)? })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let rows = tx.query(CONSENTED_SQL, &[mentor.into(), only.into(), now.into()])?;
     let mut consented = Vec::with_capacity(rows.len());
     for r in rows {
         let mentee_id = r.text(0)?;

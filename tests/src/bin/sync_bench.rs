@@ -1,7 +1,7 @@
 //! `kindred-sync-bench`: the sync benchmarks of PERF.md (P6, P7, P8), run by `cargo xtask bench`
 //! against the real `kindred-server` (release) on 127.0.0.1.
 //!
-//! `kindred-sync-bench p6|p7|p8|p11 --rows N --runs N --seed S --out FILE.json --cache DIR [--pg URL]`
+//! `kindred-sync-bench p6|p7|p8|p11|p12 --rows N --runs N --seed S --out FILE.json --cache DIR [--pg URL]`
 //!
 //! - P6, initial sync of N rows: ours is a fresh device's `sync_once` (pull every page, apply,
 //!   cursor per page); the baseline fetches the same rows with raw gzip GETs of the largest page
@@ -12,6 +12,8 @@
 //!   no-op pulls against the authenticated hello route of the same binary, and durable pushes
 //!   of 10 changes against the same rows upserted in one bare transaction on the same database.
 //!   SQLite always, PostgreSQL when `--pg` is given.
+//! - P11, what SQLCipher costs (`sync_bench/p11.rs`); P12, the mentor's caseload page at 50
+//!   mentees with a year of data each (`sync_bench/p12.rs`).
 //!
 //! Writes one JSON result (P8: a list) in the shape the xtask report expects.
 
@@ -31,9 +33,12 @@ use serde_json::{json, Value};
 
 #[path = "sync_bench/p11.rs"]
 mod p11;
+#[path = "sync_bench/p12.rs"]
+mod p12;
 #[path = "sync_bench/p8.rs"]
 mod p8;
 use p11::p11;
+use p12::p12;
 use p8::p8;
 
 struct Args {
@@ -515,8 +520,9 @@ fn main() {
         "p7" => Value::Array(p7(&a)),
         "p8" => Value::Array(p8(&a)),
         "p11" => Value::Array(p11(&a)),
+        "p12" => Value::Array(p12(&a)),
         other => {
-            eprintln!("usage: kindred-sync-bench p6|p7|p8|p11 --rows N --runs N --seed S --out FILE --cache DIR [--pg URL]; got {other}");
+            eprintln!("usage: kindred-sync-bench p6|p7|p8|p11|p12 --rows N --runs N --seed S --out FILE --cache DIR [--pg URL]; got {other}");
             std::process::exit(2);
         }
     };

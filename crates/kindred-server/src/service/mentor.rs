@@ -375,6 +375,22 @@ impl Service {
     }
 }
 
+/// The SQL the caseload runs besides the policy's (public so the P12 benchmark runs it bare).
+pub mod mentor_sql {
+    /// Live records of one entity in a scope (`$1` scope, `$2` entity).
+    pub const RECORDS: &str = "SELECT id, fields FROM record WHERE scope_id = $1 AND entity = $2
+               AND has_create = 1 AND cl % 2 = 1";
+    /// The device time of the phone's last change (`$1` scope).
+    pub const LAST_ACTIVITY: &str =
+        "SELECT max(hlc_in) FROM change_log WHERE scope_id = $1 AND actor = 'device'";
+    /// When a phone of the mentee last reached the server (`$1` mentee).
+    pub const LAST_SYNC: &str =
+        "SELECT max(last_seen_at) FROM device WHERE user_id = $1 AND revoked_at IS NULL";
+    /// A grant's fields, for the number it shares (`$1` scope, `$2` grant id).
+    pub const GRANT_FIELDS: &str =
+        "SELECT fields FROM record WHERE scope_id = $1 AND id = $2 AND entity = 'consent_event'";
+}
+
 fn obj(v: Value) -> Map<String, Value> {
     v.as_object().cloned().unwrap_or_default()
 }
@@ -410,11 +426,7 @@ fn read(
         names.insert("settings");
     }
     for name in names {
-        let rows = tx.query(
-            "SELECT id, fields FROM record WHERE scope_id = $1 AND entity = $2
-               AND has_create = 1 AND cl % 2 = 1",
-            &[scope.as_str().into(), name.into()],
-        )?;
+        let rows = tx.query(mentor_sql::RECORDS, &[scope.as_str().into(), name.into()])?;
         for r in rows {
             let fields = apply::parse_fields(1, r.opt_text(1)?.as_deref())?;
             let fields: Map<String, Value> =
@@ -437,17 +449,11 @@ type Seen = Option<DateTime<Utc>>;
 /// when a phone of theirs last reached the server.
 fn last_seen(tx: &mut dyn Tx, mentee: &str) -> Result<(Seen, Seen)> {
     let activity = tx
-        .one(
-            "SELECT max(hlc_in) FROM change_log WHERE scope_id = $1 AND actor = 'device'",
-            &[user_scope(mentee).into()],
-        )?
+        .one(mentor_sql::LAST_ACTIVITY, &[user_scope(mentee).into()])?
         .map_or(Ok(None), |r| r.opt_int(0))?
         .map(|h| at(h >> 16));
     let sync = tx
-        .one(
-            "SELECT max(last_seen_at) FROM device WHERE user_id = $1 AND revoked_at IS NULL",
-            &[mentee.into()],
-        )?
+        .one(mentor_sql::LAST_SYNC, &[mentee.into()])?
         .map_or(Ok(None), |r| r.opt_int(0))?
         .map(at);
     Ok((activity, sync))
@@ -464,10 +470,7 @@ fn phone(tx: &mut dyn Tx, access: &Access, mentee: &str) -> Result<Option<String
     ids.sort_unstable();
     ids.dedup();
     for id in ids.into_iter().rev() {
-        let r = tx.one(
-            "SELECT fields FROM record WHERE scope_id = $1 AND id = $2 AND entity = 'consent_event'",
-            &[user_scope(mentee).into(), id.into()],
-        )?;
+        let r = tx.one(mentor_sql::GRANT_FIELDS, &[user_scope(mentee).into(), id.into()])?;
         let Some(r) = r else { continue };
         let f = apply::parse_fields(1, r.opt_text(0)?.as_deref())?;
         let p = f

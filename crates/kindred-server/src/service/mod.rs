@@ -26,7 +26,7 @@ use crate::db::{run, Mode, Storage, Tx};
 pub use crate::principal::{DeviceAuth, Principal, StaffId};
 use crate::secrets;
 use crate::{Error, Result};
-pub use mentor::{CaseRow, Caseload, MenteePage, Outreach, CHANNELS, OUTCOMES};
+pub use mentor::{mentor_sql, CaseRow, Caseload, MenteePage, Outreach, CHANNELS, OUTCOMES};
 pub use staff::{DeviceInfo, MenteeInfo};
 
 /// How far ahead of the server a device clock may stamp before being re-stamped (SYNC.md §4).
