@@ -306,7 +306,6 @@ fn mentor_web_pages_show_only_what_the_phone_shared() {
         assert_eq!(st, 404, "{name}");
         let (st, _, loc) = w.get("/mentor", &mut "kindred_mentor=forged".to_owned());
         assert_eq!((st, loc.as_deref()), (303, Some("/mentor/sign-in")), "{name}");
-        let _ = other;
 
         // The phone pulls the log of who looked, and the message.
         sync(&w, &p);
@@ -326,6 +325,56 @@ fn mentor_web_pages_show_only_what_the_phone_shared() {
         sync(&w, &p);
         let (_, mp, _) = w.get(&format!("/mentor/m/{handle}"), &mut jar);
         assert!(!mp.contains("CANARY"), "{name}: revoked");
+
+        // Another mentor of the program (not assigned to A-1): nothing of A-1 exists for them,
+        // not even through Robin's handle; the log route wants a phone's token.
+        let sam_link = s(&[
+            "mentor",
+            "setup-link",
+            "--mentor",
+            &other,
+            "--login",
+            "sam",
+            "--server",
+            &w.server.url(),
+        ]);
+        let mut sam = String::new();
+        let (_, html, _) = w.get(sam_link.strip_prefix(&w.server.url()).unwrap(), &mut sam);
+        let sam_secret =
+            html[html.find("<code>").unwrap() + 6..html.find("</code>").unwrap()].to_owned();
+        let sam_form = [
+            ("csrf", field(&html, "csrf")),
+            ("token", field(&html, "token")),
+            ("password", "quiet river morning bicycle".to_owned()),
+            ("again", "quiet river morning bicycle".to_owned()),
+            ("code", totp_now(&sam_secret, 0)),
+        ];
+        let (st, ..) = w.post("/mentor/setup", &mut sam, &as_refs(&sam_form), &[]);
+        assert_eq!(st, 303, "{name}");
+        let (_, page, _) = w.get("/mentor", &mut sam);
+        assert!(page.contains("No one is assigned to you yet") && !page.contains("A-1"), "{name}");
+        let (st, body, _) = w.get(&format!("/mentor/m/{handle}"), &mut sam);
+        assert_eq!(st, 404, "{name}: Robin's handle means nothing to Sam");
+        assert!(!body.contains("A-1") && !body.contains("CANARY"), "{name}");
+        let c = field(&page, "csrf");
+        let (st, ..) = w.post(
+            &format!("/mentor/m/{handle}/outreach"),
+            &mut sam,
+            &[("csrf", &c), ("channel", "call"), ("outcome", "reached")],
+            &[],
+        );
+        assert_eq!(st, 404, "{name}");
+        for auth in [None, Some("ka_forged")] {
+            let mut r = w.client.get(format!("{}/sync/v1/disclosures", w.server.url()));
+            if let Some(t) = auth {
+                r = r.bearer_auth(t);
+            }
+            assert_eq!(
+                r.send().unwrap().status(),
+                401,
+                "{name}: the log needs the phone's sign-in"
+            );
+        }
 
         // Sign-in: wrong passwords are counted per name; past five, every try waits.
         let mut fresh = String::new();

@@ -173,7 +173,8 @@ impl Service {
                     .into_iter()
                     .filter(|c| *c != Category::GoalsPlan)
                     .collect();
-                let (recs, tz) = read(tx, &who, &access, &a.mentee_id, &shown)?;
+                let (recs, tz) =
+                    read(tx, &who, &access, &a.mentee_id, &shown, caseload_window(now))?;
                 let (activity, sync) = if access.categories(&a.mentee_id).is_empty() {
                     (None, None)
                 } else {
@@ -217,7 +218,7 @@ impl Service {
             authorize(&who, Action::Know { mentee, access: &access })?;
             let label = access.assignment(mentee).map(|a| a.label.clone()).unwrap_or_default();
             let shared = access.categories(mentee);
-            let (recs, tz) = read(tx, &who, &access, mentee, &shared)?;
+            let (recs, tz) = read(tx, &who, &access, mentee, &shared, page_window(now))?;
             let has = |c| shared.contains(&c);
             let (goals, plan) = signals::goals_and_plan(&recs);
             let page = MenteePage {
@@ -380,6 +381,16 @@ pub mod mentor_sql {
     /// Live records of one entity in a scope (`$1` scope, `$2` entity).
     pub const RECORDS: &str = "SELECT id, fields FROM record WHERE scope_id = $1 AND entity = $2
                AND has_create = 1 AND cl % 2 = 1";
+    /// Live records of one entity in a scope minted since an id (`$1` scope, `$2` entity, `$3`
+    /// the UUIDv7 floor of the first instant wanted).
+    pub const RECORDS_SINCE: &str = "SELECT id, fields FROM record WHERE scope_id = $1 AND id >= $3
+               AND entity = $2 AND has_create = 1 AND cl % 2 = 1";
+    /// The smallest UUIDv7 text of instant `ms`: every id minted at or after `ms` sorts above it.
+    pub fn id_floor(ms: i64) -> String {
+        let ms = u64::try_from(ms.max(0)).unwrap_or(0) & 0xffff_ffff_ffff;
+        format!("{:08x}-{:04x}-0000-0000-000000000000", ms >> 16, ms & 0xffff)
+    }
+
     /// The device time of the phone's last change (`$1` scope).
     pub const LAST_ACTIVITY: &str =
         "SELECT max(hlc_in) FROM change_log WHERE scope_id = $1 AND actor = 'device'";
@@ -413,6 +424,7 @@ fn read(
     access: &Access,
     mentee: &str,
     categories: &BTreeSet<Category>,
+    window: Window,
 ) -> Result<(Vec<Rec>, Tz)> {
     let mut names: BTreeSet<&str> = BTreeSet::new();
     for c in categories {
@@ -426,7 +438,25 @@ fn read(
         names.insert("settings");
     }
     for name in names {
-        let rows = tx.query(mentor_sql::RECORDS, &[scope.as_str().into(), name.into()])?;
+        // Logs are read back only as far as a page shows them: their ids are UUIDv7 minted
+        // on the phone when they were made, so an id range is a time range (a superset: the
+        // entries' own times are checked again when shown).
+        let days = match name {
+            "check_in" => Some(window.check_ins),
+            "craving" => Some(window.cravings),
+            _ => None,
+        };
+        let rows = match days {
+            Some(d) => tx.query(
+                mentor_sql::RECORDS_SINCE,
+                &[
+                    scope.as_str().into(),
+                    name.into(),
+                    mentor_sql::id_floor(window.now - d * DAY_MS).into(),
+                ],
+            )?,
+            None => tx.query(mentor_sql::RECORDS, &[scope.as_str().into(), name.into()])?,
+        };
         for r in rows {
             let fields = apply::parse_fields(1, r.opt_text(1)?.as_deref())?;
             let fields: Map<String, Value> =
@@ -440,6 +470,27 @@ fn read(
         }
     }
     Ok((recs, tz))
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// How many days of logs a page reads.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    now: i64,
+    check_ins: i64,
+    cravings: i64,
+}
+
+/// The caseload: a week of check-ins (a month, to know whether someone checks in at all) and
+/// six weeks of cravings (two weeks against the four before).
+fn caseload_window(now: i64) -> Window {
+    Window { now, check_ins: 31, cravings: 43 }
+}
+
+/// A mentee's page: two weeks of check-ins, eight weeks of cravings.
+fn page_window(now: i64) -> Window {
+    Window { now, check_ins: 15, cravings: 57 }
 }
 
 /// A moment something was last seen, if ever.

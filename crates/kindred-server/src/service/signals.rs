@@ -291,7 +291,8 @@ pub fn signals(
     }
     if check_ins_shared {
         let recent = check_ins(recs, now, tz, 7);
-        let ever = Rec::of(recs, "check_in").next().is_some();
+        // Someone who checks in: a check-in in the last month (the records read go no further).
+        let ever = !check_ins(recs, now, tz, 31).is_empty();
         let days: std::collections::BTreeSet<NaiveDate> = recent.iter().map(|c| c.day).collect();
         let missed = 7 - i64::try_from(days.len()).unwrap_or(7);
         if ever && missed >= 2 {

@@ -2,7 +2,8 @@
 //! a year of data (a tracker, settings, a check-in a day, three cravings a day, goals and plan)
 //! and a grant of every category. Ours: `Service::caseload` (authorization reads, consented
 //! records, signals, one disclosure row per mentee, commit). Baseline: the same SQL bare in one
-//! read transaction (the policy's two reads, each mentee's records of the same entities, the
+//! read transaction (the policy's two reads, each mentee's records of the same entities and
+//! days, the
 //! last-activity and last-sync reads), no parsing, no signals, no disclosure rows. In-process
 //! `Service` (the page's server time, without HTTP or template rendering), SQLite, and
 //! PostgreSQL when `--pg` is given. Alternating A/B.
@@ -24,18 +25,23 @@ const DAYS: i64 = 365;
 /// Ratio target (ours / bare medians): the page does the reads plus signals and 50 appends.
 const RATIO_MAX: f64 = 3.0;
 
-/// A fresh id (any 128 bits is a UUID to the registry's check).
-fn uid() -> uuid::Uuid {
+/// A UUIDv7 of instant `at`, as a phone mints it when an entry is made.
+fn uid_at(at: i64) -> uuid::Uuid {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(1);
-    uuid::Uuid::from_u128(
-        0x0190_0000_0000_7000_8000_0000_0000_0000 | u128::from(N.fetch_add(1, Ordering::Relaxed)),
-    )
+    let n = N.fetch_add(1, Ordering::Relaxed).to_be_bytes();
+    let mut rand = [0u8; 10];
+    rand[2..].copy_from_slice(&n);
+    uuid::Builder::from_unix_timestamp_millis(at as u64, &rand).into_uuid()
+}
+
+fn uid() -> uuid::Uuid {
+    uid_at(now_ms())
 }
 
 fn change_at(entity: &str, id: &str, at: i64, fields: Value) -> WireChange {
     WireChange {
-        change_id: ChangeId(uid()),
+        change_id: ChangeId(uid_at(at)),
         entity: entity.into(),
         entity_version: 1,
         record_id: id.into(),
@@ -77,11 +83,11 @@ fn year_of_data(rng: &mut Rng, now: i64) -> Vec<WireChange> {
     }
     for d in 0..DAYS {
         let t = start + d * day + 20 * 3_600_000;
-        out.push(change_at("check_in", &id(), t, json!({"at": t, "tz": "America/Chicago",
+        out.push(change_at("check_in", &uid_at(t).to_string(), t, json!({"at": t, "tz": "America/Chicago",
             "mood": 1 + (rng.next_u64() % 5) as i64, "craving": rng.chance(0.4), "halt": [], "line": "ok"})));
         for c in 0..3 {
             let t = start + d * day + c * 5 * 3_600_000;
-            out.push(change_at("craving", &id(), t, json!({"started_at": t, "tz": "America/Chicago",
+            out.push(change_at("craving", &uid_at(t).to_string(), t, json!({"started_at": t, "tz": "America/Chicago",
                 "intensity": (rng.next_u64() % 11) as i64, "triggers": ["stress"], "tags": [], "coping": ["walk"]})));
         }
     }
@@ -136,8 +142,17 @@ fn bare(db: &dyn Storage, mentor: &str, mentees: &[String], now: i64) -> usize {
         n += tx.query(policy::CONSENTED_SQL, &[mentor.into(), "".into(), now.into()])?.len();
         for m in mentees {
             let scope = format!("user:{m}");
-            for e in ["check_in", "craving", "settings", "tracker", "tracker_reset"] {
+            for e in ["settings", "tracker", "tracker_reset"] {
                 n += tx.query(mentor_sql::RECORDS, &[scope.as_str().into(), e.into()])?.len();
+            }
+            for (e, days) in [("check_in", 31), ("craving", 43)] {
+                let floor = mentor_sql::id_floor(now - days * 86_400_000);
+                n += tx
+                    .query(
+                        mentor_sql::RECORDS_SINCE,
+                        &[scope.as_str().into(), e.into(), floor.into()],
+                    )?
+                    .len();
             }
             n += tx.query(mentor_sql::LAST_ACTIVITY, &[scope.as_str().into()])?.len();
             n += tx.query(mentor_sql::LAST_SYNC, &[m.as_str().into()])?.len();

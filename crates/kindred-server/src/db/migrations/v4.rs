@@ -13,6 +13,7 @@
 //!   stored hashed with the secret it will confirm, `sessions_after` for sign-out everywhere),
 //!   sessions (id stored hashed) and failed sign-ins for rate limits.
 //! - `outreach`: the mentor's own log of contact attempts.
+//! - `change_log_activity`: when a mentee's phone last made a change, for the caseload.
 
 macro_rules! schema {
     ($bytes:literal) => {
@@ -59,6 +60,7 @@ CREATE TABLE outreach (
     id TEXT PRIMARY KEY, mentor_id TEXT NOT NULL, mentee_id TEXT NOT NULL, at BIGINT NOT NULL,
     channel TEXT NOT NULL, outcome TEXT NOT NULL);
 CREATE INDEX outreach_mentee ON outreach (mentor_id, mentee_id, at);
+CREATE INDEX change_log_activity ON change_log (scope_id, actor, hlc_in);
 "
         )
     };
