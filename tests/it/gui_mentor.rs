@@ -106,7 +106,7 @@ async fn gui_mentor_web_view_in_chromium() {
         let v = k
             .grant_sharing(GrantReq {
                 assignment_id: v.mentors[0].assignment_id.clone(),
-                categories: vec!["milestones".into(), "check_ins".into()],
+                categories: vec!["milestones".into(), "check_ins".into(), "goals_plan".into()],
                 until: None,
                 phone: Some("+15550101234".into()),
                 replaces: None,
@@ -129,6 +129,12 @@ async fn gui_mentor_web_view_in_chromium() {
     b.click("form.stack button.primary").await;
     b.wait("p.done").await;
     look(&b, "mentor-message-saved").await;
+    // A goal agreed together, added from the page; it reaches the phone.
+    b.fill("#new-goal", "Call Robin after Tuesday group").await;
+    b.click("form.stack:has(#new-goal) button").await;
+    b.wait("p.done").await;
+    assert!(b.html().await.contains("Call Robin after Tuesday group"));
+    look(&b, "mentor-goal-added").await;
 
     // The phone gets the message and the log; then stops sharing.
     sync(&server, &k, &creds);
@@ -138,6 +144,8 @@ async fn gui_mentor_web_view_in_chromium() {
         assert_eq!(msgs[0].1["text"], "90 days, Sam! <b>So proud</b> of you.");
         let log = k.disclosure_log().unwrap();
         assert!(log.rows.len() >= 3, "{:?}", log.rows);
+        let plan = k.get_plan().unwrap();
+        assert!(format!("{plan:?}").contains("Call Robin after Tuesday group"), "{plan:?}");
         k.revoke_sharing(RevokeGrantReq { grant_id: grant }).unwrap();
     }
     sync(&server, &k, &creds);

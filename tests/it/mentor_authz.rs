@@ -412,6 +412,39 @@ fn mentor_writes_and_other_principals() {
         let msgs: Vec<_> = page.rows.iter().filter(|r| r.entity == "milestone_message").collect();
         assert_eq!(msgs.len(), 1, "{name}");
         assert!(page.rows.iter().any(|r| r.entity == "mentor_link"), "{name}");
+        // Goals: only with goals and the plan shared; an existing goal of theirs; known states.
+        let goal = run(&*db, Mode::Read, |tx| {
+            tx.one(
+                "SELECT id FROM record WHERE scope_id = $1 AND entity = 'goal'",
+                &[format!("user:{}", w.a).into()],
+            )?
+            .unwrap()
+            .text(0)
+        })
+        .unwrap();
+        let r = w.svc.mentor_goal(&w.m, &w.a, Some(&goal), "", "done");
+        assert!(matches!(r, Err(Error::Forbidden(ErrorCode::NotShared, _))), "{name}: {r:?}");
+        w.phone_a.push(&w.svc, vec![grant(&w.assign_a, &w.m, &[Category::GoalsPlan], None)]);
+        w.svc.mentor_goal(&w.m, &w.a, Some(&goal), "", "done").unwrap();
+        let added =
+            w.svc.mentor_goal(&w.m, &w.a, None, "Call Robin after group", "active").unwrap();
+        assert!(w.svc.mentor_goal(&w.m, &w.a, Some(&goal), "", "finished").is_err());
+        assert!(matches!(
+            w.svc.mentor_goal(&w.m, &w.a, Some(&id()), "", "done"),
+            Err(Error::NotFound(_))
+        ));
+        assert!(w.svc.mentor_goal(&w.m, &w.a, None, "   ", "active").is_err());
+        assert!(matches!(
+            w.svc.mentor_goal(&w.n, &w.a, Some(&goal), "", "done"),
+            Err(Error::NotFound(_))
+        ));
+        let p = w.svc.mentee_page(&w.m, &w.a).unwrap();
+        let goals = p.goals.unwrap();
+        assert!(goals.iter().any(|g| g.id == goal && g.kind == "done"), "{name}");
+        assert!(
+            goals.iter().any(|g| g.id == added && g.text == "Call Robin after group"),
+            "{name}"
+        );
         // Outreach: assigned mentees only, known outcomes only.
         w.svc.log_outreach(&w.m, &w.a, "call", "left_message").unwrap();
         assert!(w.svc.log_outreach(&w.m, &w.a, "call", "shouted").is_err());
@@ -464,12 +497,15 @@ fn mentor_writes_and_other_principals() {
                 .text(0)
         })
         .unwrap();
-        let sneaky = grant(&b_assign, &w.m, &[Category::GoalsPlan], None);
+        let sneaky = grant(&b_assign, &w.m, &[Category::CravingDetails], None);
         w.phone_a.push(&w.svc, vec![sneaky]);
         let p = w.svc.mentee_page(&w.m, &w.b).unwrap();
         assert!(p.shared.is_empty(), "{name}: A cannot grant B's data");
         let p = w.svc.mentee_page(&w.m, &w.a).unwrap();
-        assert!(!p.shared.contains(&Category::GoalsPlan), "{name}: not through B's assignment");
+        assert!(
+            !p.shared.contains(&Category::CravingDetails),
+            "{name}: not through B's assignment"
+        );
         // A device cannot write a server-authored record.
         let forged = change(
             "milestone_message",

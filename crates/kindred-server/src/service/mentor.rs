@@ -286,6 +286,67 @@ impl Service {
         self.write_as(&who, &user_scope(mentee), "milestone_message", None, Op::Create, fields)
     }
 
+    /// A mentor adds a goal agreed with the mentee (`goal_id: None`), or changes a goal's
+    /// status (`active`, `done`, `paused`), through the single write path; needs goals and the
+    /// plan shared. Returns the goal's id.
+    pub fn mentor_goal(
+        &self,
+        mentor: &str,
+        mentee: &str,
+        goal_id: Option<&str>,
+        text: &str,
+        status: &str,
+    ) -> Result<String> {
+        if !["active", "done", "paused"].contains(&status) {
+            return Err(Error::BadRequest(
+                ErrorCode::Invalid,
+                "pick active, done or paused".into(),
+            ));
+        }
+        let who = Principal::Mentor(mentor.to_owned());
+        let now = self.clock.now_ms();
+        run(&*self.db, Mode::Read, |tx| {
+            let access = access(tx, mentor, Some(mentee), now)?;
+            authorize(
+                &who,
+                Action::See { mentee, category: Category::GoalsPlan, access: &access },
+            )?;
+            authorize(&who, Action::Write { entity: &entity::GOAL })?;
+            if let Some(id) = goal_id {
+                tx.one(
+                    "SELECT 1 FROM record WHERE scope_id = $1 AND id = $2 AND entity = 'goal'
+                       AND has_create = 1 AND cl % 2 = 1",
+                    &[user_scope(mentee).into(), id.into()],
+                )?
+                .ok_or(Error::NotFound("goal"))?;
+            }
+            Ok(())
+        })?;
+        let scope = user_scope(mentee);
+        match goal_id {
+            Some(id) => self.write_as(
+                &who,
+                &scope,
+                "goal",
+                Some(id),
+                Op::Set,
+                obj(json!({"status": status})),
+            ),
+            None => {
+                let text = kindred_core::model::plan::item_text(text)
+                    .map_err(|e| Error::BadRequest(ErrorCode::Invalid, e.to_string()))?;
+                self.write_as(
+                    &who,
+                    &scope,
+                    "goal",
+                    None,
+                    Op::Create,
+                    obj(json!({"text": text, "status": status})),
+                )
+            }
+        }
+    }
+
     /// A mentor logs an outreach attempt to an assigned mentee.
     pub fn log_outreach(
         &self,

@@ -55,6 +55,7 @@ pub(super) fn routes(svc: Arc<Service>) -> Router<Arc<AppState>> {
         .route("/mentor/m/{handle}", get(pages::mentee))
         .route("/mentor/m/{handle}/message", axum::routing::post(pages::message))
         .route("/mentor/m/{handle}/outreach", axum::routing::post(pages::outreach))
+        .route("/mentor/m/{handle}/goal", axum::routing::post(pages::goal))
         .route("/mentor/static/mentor.css", get(css))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(FORM_LIMIT))

@@ -1,6 +1,7 @@
 //! The mentor pages' handlers: sign-in (name, password, code), the one-time set-up link
 //! (shown by GET, claimed by POST), sign-out here and everywhere, the caseload, a mentee's
-//! page, and its two forms (a milestone message, an outreach entry). Each checks the
+//! page, and its forms (a milestone message, a goal agreed together or its status, an
+//! outreach entry). Each checks the
 //! session, then the CSRF token, then asks the service, which authorizes.
 
 use std::net::SocketAddr;
@@ -309,6 +310,7 @@ pub(super) async fn mentee(
     let flash = match q.ok().and_then(|Query(d)| d.done).as_deref() {
         Some("message") => Some("Your message is saved. They'll see it on the day.".to_owned()),
         Some("outreach") => Some("Logged.".to_owned()),
+        Some("goal") => Some("Saved. Their phone gets it at its next sync.".to_owned()),
         _ => None,
     };
     mentee_view(&st, m, handle, csrf, flash, None, StatusCode::OK).await
@@ -383,6 +385,46 @@ pub(super) async fn outreach(
     .await;
     match r {
         Ok(()) => Redirect::to(&format!("/mentor/m/{handle}?done=outreach")).into_response(),
+        Err(e) => refusal(&e, Some(csrf(&s).await)),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct GoalForm {
+    csrf: String,
+    goal: String,
+    text: String,
+    status: String,
+}
+
+pub(super) async fn goal(
+    State(st): State<Arc<AppState>>,
+    s: Session,
+    Path(handle): Path<String>,
+    form: std::result::Result<Form<GoalForm>, FormRejection>,
+) -> Response {
+    let Some(m) = mentor(&st, &s).await else { return to_sign_in() };
+    let Form(f) = match form {
+        Ok(f) => f,
+        Err(r) => return bad_form(&r),
+    };
+    if !csrf_ok(&s, &f.csrf).await {
+        return csrf_refused();
+    }
+    let svc = st.svc.clone();
+    let (who, h) = (m.clone(), handle.clone());
+    let r = work(move || {
+        let mentee = svc.resolve_handle(&who, &h)?.ok_or(Error::NotFound("mentee"))?;
+        let id = (!f.goal.is_empty()).then_some(f.goal.as_str());
+        svc.mentor_goal(&who, &mentee, id, &f.text, &f.status)
+    })
+    .await;
+    match r {
+        Ok(_) => Redirect::to(&format!("/mentor/m/{handle}?done=goal")).into_response(),
+        Err(Error::BadRequest(_, msg)) => {
+            let csrf = csrf(&s).await;
+            mentee_view(&st, m, handle, csrf, None, Some(msg), StatusCode::BAD_REQUEST).await
+        }
         Err(e) => refusal(&e, Some(csrf(&s).await)),
     }
 }

@@ -77,6 +77,12 @@ pub struct TrackerCard {
     pub next: Option<NextView>,
 }
 
+pub struct GoalLine {
+    pub id: String,
+    pub text: String,
+    pub status: String,
+}
+
 pub struct Line {
     pub day: String,
     pub text: String,
@@ -110,7 +116,7 @@ pub struct MenteeView {
     pub check_ins: Option<Vec<Line>>,
     pub weeks: Option<Vec<Week>>,
     pub cravings: Option<Vec<CravingLine>>,
-    pub goals: Option<Vec<String>>,
+    pub goals: Option<Vec<GoalLine>>,
     pub plan: Vec<String>,
     pub outreach: Vec<String>,
 }
@@ -266,7 +272,15 @@ pub fn mentee(
     let tz = p.tz;
     let (goals, plan) = match (&p.goals, &p.plan) {
         (Some(g), Some(pl)) => (
-            Some(g.iter().map(|g| format!("{} ({})", g.text, g.kind)).collect()),
+            Some(
+                g.iter()
+                    .map(|g| GoalLine {
+                        id: g.id.clone(),
+                        text: g.text.clone(),
+                        status: g.kind.clone(),
+                    })
+                    .collect(),
+            ),
             pl.iter().map(|i| format!("{}: {}", i.kind.replace('_', " "), i.text)).collect(),
         ),
         _ => (None, Vec::new()),
