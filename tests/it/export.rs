@@ -167,7 +167,8 @@ fn csv_per_kind_escapes_formulas_and_keeps_everything() {
             "check_ins.csv",
             "contacts.csv",
             "goals.csv",
-            "plan.csv"
+            "plan.csv",
+            "who-looked.csv"
         ]
     );
     let resets = &files[1].1;

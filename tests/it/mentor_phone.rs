@@ -133,4 +133,10 @@ fn a_mentor_message_reaches_the_celebration_and_sharing_follows_the_mentee() {
     let log = k.lock().unwrap().disclosure_log().unwrap();
     assert!(log.rows.len() >= 2, "{:?}", log.rows);
     assert!(log.weeks[0].contains("Robin looked"), "{:?}", log.weeks);
+    // The mentee can take the log with them: in the export, and as a spreadsheet.
+    let e = k.lock().unwrap().export().unwrap();
+    assert_eq!(e.who_looked.len(), log.rows.len());
+    let files = k.lock().unwrap().export_csv().unwrap();
+    let csv = &files.iter().find(|(n, _)| *n == "who-looked.csv").unwrap().1;
+    assert!(csv.starts_with("when_utc,mentor,categories") && csv.contains("Robin"), "{csv}");
 }

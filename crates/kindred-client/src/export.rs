@@ -49,6 +49,10 @@ pub struct Export {
     pub check_ins: Vec<CheckIn>,
     pub goals: Vec<Goal>,
     pub plan: Vec<PlanItem>,
+    /// The log of who looked (from the program; not imported: a connected phone pulls it
+    /// again). Absent from exports made before it existed.
+    #[serde(default)]
+    pub who_looked: Vec<kindred_core::sync::account::DisclosureRow>,
 }
 
 /// Why an import was refused, in plain words.
@@ -97,6 +101,7 @@ impl Kindred {
                 check_ins,
                 goals: journal::goals(tx)?,
                 plan: journal::plan(tx)?,
+                who_looked: crate::store::consent::disclosures(tx, u32::MAX)?,
             })
         })
     }
@@ -325,6 +330,7 @@ impl Kindred {
                 }),
             )?,
         ));
+        out.push(("who-looked.csv", self.disclosure_log()?.csv));
         Ok(out)
     }
 }
@@ -346,7 +352,7 @@ fn cell(s: String) -> String {
     }
 }
 
-fn csv_of(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<String> {
+pub(crate) fn csv_of(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let io = |e: csv::Error| Error::Io(std::io::Error::other(e.to_string()));
     w.write_record(header).map_err(io)?;

@@ -278,24 +278,22 @@ impl Kindred {
                 }
             })
             .collect();
-        let mut csv = String::from("when_utc,mentor,categories,purpose,page,consent_ids\n");
-        let field = |s: &str| {
-            let s = s.trim_start_matches(['=', '+', '-', '@']);
-            format!("\"{}\"", s.replace('"', "\"\""))
-        };
-        for r in &rows {
-            let when =
-                DateTime::from_timestamp_millis(r.at).map(|t| t.to_rfc3339()).unwrap_or_default();
-            csv.push_str(&format!(
-                "{},{},{},{},{},{}\n",
-                when,
-                field(&r.mentor),
-                field(&r.categories.join(" ")),
-                field(&r.purpose),
-                field(&r.channel),
-                field(&r.consent_ids.join(" "))
-            ));
-        }
+        // Spreadsheet formulas are defused by the one CSV writer the export uses.
+        let csv = crate::export::csv_of(
+            &["when_utc", "mentor", "categories", "purpose", "page", "consent_ids"],
+            rows.iter().map(|r| {
+                vec![
+                    DateTime::from_timestamp_millis(r.at)
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_default(),
+                    r.mentor.clone(),
+                    r.categories.join(" "),
+                    r.purpose.clone(),
+                    r.channel.clone(),
+                    r.consent_ids.join(" "),
+                ]
+            }),
+        )?;
         Ok(DisclosureLogView {
             weeks: summary,
             rows: rows
