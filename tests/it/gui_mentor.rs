@@ -14,14 +14,8 @@ use kindred_client::Kindred;
 use kindred_core::ipc::{CheckInReq, CreateTrackerReq, GrantReq, RevokeGrantReq};
 use kindred_core::model::ladder::Ladder;
 use kindred_tests::browser::Browser;
+use kindred_tests::mentor::totp;
 use kindred_tests::sync::{real_device, ServerProc};
-
-fn totp(secret_b32: &str, offset_s: u64) -> String {
-    let secret = totp_rs::Secret::Encoded(secret_b32.to_owned()).to_bytes().unwrap();
-    let t = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, secret).unwrap();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    t.generate(now + offset_s)
-}
 
 /// One sync of the phone (blocking HTTPS, off the async runtime's worker).
 fn sync(server: &ServerProc, k: &Mutex<Kindred>, creds: &Arc<MemoryCreds>) {
@@ -88,7 +82,7 @@ async fn gui_mentor_web_view_in_chromium() {
     b.goto(&link).await;
     b.wait("#password").await;
     let html = b.html().await;
-    let secret = html[html.find("<code>").unwrap() + 6..html.find("</code>").unwrap()].to_owned();
+    let secret = kindred_tests::mentor::setup_key(&html);
     look(&b, "mentor-setup").await;
     b.fill("#password", "harbour lantern tuesday violet").await;
     b.fill("#again", "harbour lantern tuesday violet").await;

@@ -9,13 +9,7 @@ use std::time::{Duration, Instant};
 
 use kindred_tests::browser::Browser;
 use kindred_tests::gui::{App, ProgramServer};
-
-fn totp(secret_b32: &str) -> String {
-    let secret = totp_rs::Secret::Encoded(secret_b32.to_owned()).to_bytes().unwrap();
-    let t = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, secret).unwrap();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    t.generate(now)
-}
+use kindred_tests::mentor::totp;
 
 /// Reloads the mentor's page until it holds (or lacks) `text`, up to 30 s.
 async fn mentor_sees(b: &Browser, url: &str, text: &str, present: bool) -> String {
@@ -73,10 +67,10 @@ async fn gui_sharing_grant_seen_logged_then_revoked() {
     let b = Browser::launch(&server.pin()).await;
     b.goto(&link).await;
     let html = b.html().await;
-    let secret = html[html.find("<code>").unwrap() + 6..html.find("</code>").unwrap()].to_owned();
+    let secret = kindred_tests::mentor::setup_key(&html);
     b.fill("#password", "harbour lantern tuesday violet").await;
     b.fill("#again", "harbour lantern tuesday violet").await;
-    b.fill("#code", &totp(&secret)).await;
+    b.fill("#code", &totp(&secret, 0)).await;
     b.click("button.primary").await;
     b.click("ul.cards h2 a").await;
     b.wait("h1").await;

@@ -13,6 +13,7 @@ use kindred_client::sync::sync_once;
 use kindred_client::Kindred;
 use kindred_core::ipc::{CheckInReq, CreateTrackerReq, GrantReq, LogCravingReq, RevokeGrantReq};
 use kindred_core::model::ladder::Ladder;
+use kindred_tests::mentor::totp;
 use kindred_tests::sync::{real_device, ServerProc};
 use reqwest::blocking::{Client, Response};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
@@ -86,13 +87,6 @@ impl Web {
         );
         (status, r.text().unwrap(), location)
     }
-}
-
-fn totp_now(secret_b32: &str, offset_s: u64) -> String {
-    let secret = totp_rs::Secret::Encoded(secret_b32.to_owned()).to_bytes().unwrap();
-    let t = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, secret).unwrap();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    t.generate(now + offset_s)
 }
 
 struct Phone {
@@ -174,8 +168,7 @@ fn mentor_web_pages_show_only_what_the_phone_shared() {
         let (st, html2, _) = w.get(&path, &mut jar);
         assert_eq!(st, 200, "{name}: a scanner's GET does not consume the link");
         assert_eq!(field(&html, "token"), field(&html2, "token"));
-        let secret =
-            html[html.find("<code>").unwrap() + 6..html.find("</code>").unwrap()].to_owned();
+        let secret = kindred_tests::mentor::setup_key(&html);
         let csrf = field(&html, "csrf");
         let token = field(&html, "token");
         let form = |pw: &'static str, code: String| {
@@ -191,7 +184,7 @@ fn mentor_web_pages_show_only_what_the_phone_shared() {
         // No token, another site, a common password, a wrong code: refused, nothing changes.
         let (st, ..) = w.post("/mentor/setup", &mut jar, &[("token", token.as_str())], &[]);
         assert_eq!(st, 400, "{name}: an incomplete form");
-        let good = form(PASSWORD, totp_now(&secret, 0));
+        let good = form(PASSWORD, totp(&secret, 0));
         let (st, ..) = w.post(
             "/mentor/setup",
             &mut jar,
@@ -205,7 +198,7 @@ fn mentor_web_pages_show_only_what_the_phone_shared() {
         let (st, body, _) = w.post(
             "/mentor/setup",
             &mut jar,
-            &as_refs(&form("password123", totp_now(&secret, 0))),
+            &as_refs(&form("password123", totp(&secret, 0))),
             &[],
         );
         assert_eq!(st, 400, "{name}");
@@ -340,14 +333,13 @@ fn mentor_web_pages_show_only_what_the_phone_shared() {
         ]);
         let mut sam = String::new();
         let (_, html, _) = w.get(sam_link.strip_prefix(&w.server.url()).unwrap(), &mut sam);
-        let sam_secret =
-            html[html.find("<code>").unwrap() + 6..html.find("</code>").unwrap()].to_owned();
+        let sam_secret = kindred_tests::mentor::setup_key(&html);
         let sam_form = [
             ("csrf", field(&html, "csrf")),
             ("token", field(&html, "token")),
             ("password", "quiet river morning bicycle".to_owned()),
             ("again", "quiet river morning bicycle".to_owned()),
-            ("code", totp_now(&sam_secret, 0)),
+            ("code", totp(&sam_secret, 0)),
         ];
         let (st, ..) = w.post("/mentor/setup", &mut sam, &as_refs(&sam_form), &[]);
         assert_eq!(st, 303, "{name}");
@@ -387,7 +379,7 @@ fn mentor_web_pages_show_only_what_the_phone_shared() {
                 ("csrf", &c),
                 ("login", "robin"),
                 ("password", PASSWORD),
-                ("code", &totp_now(&secret, 30)),
+                ("code", &totp(&secret, 30)),
             ],
             &[],
         );

@@ -21,6 +21,7 @@ use kindred_core::clock::Clock;
 pub mod browser;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod mentor;
 pub mod sync;
 pub mod tls;
 

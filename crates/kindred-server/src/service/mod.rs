@@ -11,6 +11,7 @@ mod account;
 mod enrol;
 pub mod login;
 mod mentor;
+mod mentor_read;
 pub mod signals;
 mod staff;
 mod sync;
@@ -26,7 +27,8 @@ use crate::db::{run, Mode, Storage, Tx};
 pub use crate::principal::{DeviceAuth, Principal, StaffId};
 use crate::secrets;
 use crate::{Error, Result};
-pub use mentor::{mentor_sql, CaseRow, Caseload, MenteePage, Outreach, CHANNELS, OUTCOMES};
+pub use mentor::{CaseRow, Caseload, MenteePage, Outreach, CHANNELS, OUTCOMES};
+pub use mentor_read::mentor_sql;
 pub use staff::{DeviceInfo, MenteeInfo};
 
 /// How far ahead of the server a device clock may stamp before being re-stamped (SYNC.md §4).

@@ -324,35 +324,61 @@ pub(super) struct MessageForm {
     text: String,
 }
 
-pub(super) async fn message(
-    State(st): State<Arc<AppState>>,
+/// What every form on a mentee's page does: the session, the form, its CSRF token, the
+/// mentee behind the handle, then `act`; back to the page saying `done`, or the page again
+/// with the problem in plain words.
+async fn mentee_form<F: Send + 'static>(
+    st: Arc<AppState>,
     s: Session,
-    Path(handle): Path<String>,
-    form: std::result::Result<Form<MessageForm>, FormRejection>,
+    handle: String,
+    form: std::result::Result<Form<F>, FormRejection>,
+    token: fn(&F) -> &str,
+    done: &'static str,
+    act: impl FnOnce(&crate::Service, &str, &str, F) -> Result<()> + Send + 'static,
 ) -> Response {
     let Some(m) = mentor(&st, &s).await else { return to_sign_in() };
     let Form(f) = match form {
         Ok(f) => f,
         Err(r) => return bad_form(&r),
     };
-    if !csrf_ok(&s, &f.csrf).await {
+    if !csrf_ok(&s, token(&f)).await {
         return csrf_refused();
     }
     let svc = st.svc.clone();
     let (who, h) = (m.clone(), handle.clone());
     let r = work(move || {
         let mentee = svc.resolve_handle(&who, &h)?.ok_or(Error::NotFound("mentee"))?;
-        svc.leave_message(&who, &mentee, &f.tracker, &f.milestone, &f.text)
+        act(&svc, &who, &mentee, f)
     })
     .await;
     match r {
-        Ok(_) => Redirect::to(&format!("/mentor/m/{handle}?done=message")).into_response(),
+        Ok(()) => Redirect::to(&format!("/mentor/m/{handle}?done={done}")).into_response(),
         Err(Error::BadRequest(_, msg)) => {
             let csrf = csrf(&s).await;
             mentee_view(&st, m, handle, csrf, None, Some(msg), StatusCode::BAD_REQUEST).await
         }
         Err(e) => refusal(&e, Some(csrf(&s).await)),
     }
+}
+
+pub(super) async fn message(
+    State(st): State<Arc<AppState>>,
+    s: Session,
+    Path(handle): Path<String>,
+    form: std::result::Result<Form<MessageForm>, FormRejection>,
+) -> Response {
+    mentee_form(
+        st,
+        s,
+        handle,
+        form,
+        |f| &f.csrf,
+        "message",
+        |svc, who, mentee, f| {
+            svc.leave_message(who, mentee, &f.tracker, &f.milestone, &f.text).map(drop)
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -368,25 +394,16 @@ pub(super) async fn outreach(
     Path(handle): Path<String>,
     form: std::result::Result<Form<OutreachForm>, FormRejection>,
 ) -> Response {
-    let Some(m) = mentor(&st, &s).await else { return to_sign_in() };
-    let Form(f) = match form {
-        Ok(f) => f,
-        Err(r) => return bad_form(&r),
-    };
-    if !csrf_ok(&s, &f.csrf).await {
-        return csrf_refused();
-    }
-    let svc = st.svc.clone();
-    let h = handle.clone();
-    let r = work(move || {
-        let mentee = svc.resolve_handle(&m, &h)?.ok_or(Error::NotFound("mentee"))?;
-        svc.log_outreach(&m, &mentee, &f.channel, &f.outcome)
-    })
-    .await;
-    match r {
-        Ok(()) => Redirect::to(&format!("/mentor/m/{handle}?done=outreach")).into_response(),
-        Err(e) => refusal(&e, Some(csrf(&s).await)),
-    }
+    mentee_form(
+        st,
+        s,
+        handle,
+        form,
+        |f| &f.csrf,
+        "outreach",
+        |svc, who, mentee, f| svc.log_outreach(who, mentee, &f.channel, &f.outcome),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -403,28 +420,17 @@ pub(super) async fn goal(
     Path(handle): Path<String>,
     form: std::result::Result<Form<GoalForm>, FormRejection>,
 ) -> Response {
-    let Some(m) = mentor(&st, &s).await else { return to_sign_in() };
-    let Form(f) = match form {
-        Ok(f) => f,
-        Err(r) => return bad_form(&r),
-    };
-    if !csrf_ok(&s, &f.csrf).await {
-        return csrf_refused();
-    }
-    let svc = st.svc.clone();
-    let (who, h) = (m.clone(), handle.clone());
-    let r = work(move || {
-        let mentee = svc.resolve_handle(&who, &h)?.ok_or(Error::NotFound("mentee"))?;
-        let id = (!f.goal.is_empty()).then_some(f.goal.as_str());
-        svc.mentor_goal(&who, &mentee, id, &f.text, &f.status)
-    })
-    .await;
-    match r {
-        Ok(_) => Redirect::to(&format!("/mentor/m/{handle}?done=goal")).into_response(),
-        Err(Error::BadRequest(_, msg)) => {
-            let csrf = csrf(&s).await;
-            mentee_view(&st, m, handle, csrf, None, Some(msg), StatusCode::BAD_REQUEST).await
-        }
-        Err(e) => refusal(&e, Some(csrf(&s).await)),
-    }
+    mentee_form(
+        st,
+        s,
+        handle,
+        form,
+        |f| &f.csrf,
+        "goal",
+        |svc, who, mentee, f| {
+            let id = (!f.goal.is_empty()).then_some(f.goal.as_str());
+            svc.mentor_goal(who, mentee, id, &f.text, &f.status).map(drop)
+        },
+    )
+    .await
 }
