@@ -121,11 +121,13 @@ async fn gui_mentor_web_view_in_chromium() {
     look(&b, "mentor-mentee").await;
     b.fill("textarea", "90 days, Sam! <b>So proud</b> of you.").await;
     b.click("form.stack button.primary").await;
+    b.wait_url("?done=message").await;
     b.wait("p.done").await;
     look(&b, "mentor-message-saved").await;
     // A goal agreed together, added from the page; it reaches the phone.
     b.fill("#new-goal", "Call Robin after Tuesday group").await;
     b.click("form.stack:has(#new-goal) button").await;
+    b.wait_url("?done=goal").await;
     b.wait("p.done").await;
     assert!(b.html().await.contains("Call Robin after Tuesday group"));
     look(&b, "mentor-goal-added").await;

@@ -73,6 +73,7 @@ async fn gui_sharing_grant_seen_logged_then_revoked() {
     b.fill("#code", &totp(&secret, 0)).await;
     b.click("button.primary").await;
     b.click("ul.cards h2 a").await;
+    b.wait_url("/mentor/m/").await;
     b.wait("h1").await;
     let page = b.url().await;
     assert!(b.html().await.contains("hasn't shared anything with you yet"));

@@ -93,6 +93,15 @@ impl Browser {
         }
     }
 
+    /// Waits up to 10 s until the page's address contains `part` (the next page loaded).
+    pub async fn wait_url(&self, part: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.url().await.contains(part) {
+            assert!(Instant::now() < deadline, "{} never held {part}", self.url().await);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn fill(&self, css: &str, text: &str) {
         let e = self.wait(css).await;
         e.clear().await.unwrap();
