@@ -87,18 +87,23 @@ pub const CONSENTED_SQL: &str = "SELECT g.mentee_id, c.category, g.id, g.purpose
                            WHERE r.grant_id = g.id AND r.mentee_id = g.mentee_id)
          ORDER BY g.mentee_id, c.category, g.id";
 
+/// The mentees `mentor` is actively assigned to (only `mentee`, when given), by label: what
+/// [`Action::Know`] allows, without reading any grant.
+pub fn assigned(tx: &mut dyn Tx, mentor: &str, mentee: Option<&str>) -> Result<Vec<Assigned>> {
+    tx.query(ASSIGNED_SQL, &[mentor.into(), mentee.unwrap_or("").into()])?
+        .into_iter()
+        .map(|r| {
+            Ok(Assigned { mentee_id: r.text(0)?, label: r.text(1)?, assignment_id: r.text(2)? })
+        })
+        .collect()
+}
+
 /// Reads what `mentor` may know and see at `now` (of `mentee` only, when given): active
 /// assignments of a mentor who is a mentor, and the categories of grants that name this
 /// mentor through the active assignment, are not expired and have no revoke.
 pub fn access(tx: &mut dyn Tx, mentor: &str, mentee: Option<&str>, now: i64) -> Result<Access> {
     let only = mentee.unwrap_or("");
-    let assigned = tx
-        .query(ASSIGNED_SQL, &[mentor.into(), only.into()])?
-        .into_iter()
-        .map(|r| {
-            Ok(Assigned { mentee_id: r.text(0)?, label: r.text(1)?, assignment_id: r.text(2)? })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let assigned = assigned(tx, mentor, mentee)?;
     let rows = tx.query(CONSENTED_SQL, &[mentor.into(), only.into(), now.into()])?;
     let mut consented = Vec::with_capacity(rows.len());
     for r in rows {

@@ -392,9 +392,8 @@ impl Service {
 
     /// The assigned mentee whose handle is `handle`, if any.
     pub fn resolve_handle(&self, mentor: &str, handle: &str) -> Result<Option<String>> {
-        let now = self.clock.now_ms();
-        let access = run(&*self.db, Mode::Read, |tx| crate::policy::access(tx, mentor, None, now))?;
-        Ok(access.assigned.into_iter().map(|a| a.mentee_id).find(|m| {
+        let assigned = run(&*self.db, Mode::Read, |tx| crate::policy::assigned(tx, mentor, None))?;
+        Ok(assigned.into_iter().map(|a| a.mentee_id).find(|m| {
             bool::from(self.mentee_handle(mentor, m).as_bytes().ct_eq(handle.as_bytes()))
         }))
     }

@@ -158,18 +158,14 @@ impl Service {
             let mut rows = Vec::with_capacity(access.assigned.len());
             for a in &access.assigned {
                 authorize(&who, Action::Know { mentee: &a.mentee_id, access: &access })?;
-                let shown: BTreeSet<Category> = access
-                    .categories(&a.mentee_id)
-                    .into_iter()
-                    .filter(|c| *c != Category::GoalsPlan)
-                    .collect();
+                let shared = access.categories(&a.mentee_id);
+                // The caseload shows no goals or plan.
+                let shown: BTreeSet<Category> =
+                    shared.iter().copied().filter(|c| *c != Category::GoalsPlan).collect();
                 let (recs, tz) =
                     read(tx, &who, &access, &a.mentee_id, &shown, caseload_window(now))?;
-                let (activity, sync) = if access.categories(&a.mentee_id).is_empty() {
-                    (None, None)
-                } else {
-                    last_seen(tx, &a.mentee_id)?
-                };
+                let (activity, sync) =
+                    if shared.is_empty() { (None, None) } else { last_seen(tx, &a.mentee_id)? };
                 let has = |c| shown.contains(&c);
                 let signals = signals::signals(
                     &recs,
@@ -189,7 +185,7 @@ impl Service {
                 rows.push(CaseRow {
                     mentee_id: a.mentee_id.clone(),
                     label: a.label.clone(),
-                    shared: access.categories(&a.mentee_id),
+                    shared,
                     signals,
                     phone: phone(tx, &access, &a.mentee_id)?,
                 });
