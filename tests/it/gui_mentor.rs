@@ -14,7 +14,7 @@ use kindred_client::Kindred;
 use kindred_core::ipc::{CheckInReq, CreateTrackerReq, GrantReq, RevokeGrantReq};
 use kindred_core::model::ladder::Ladder;
 use kindred_tests::browser::Browser;
-use kindred_tests::mentor::totp;
+use kindred_tests::mentor::{totp, MentorSite};
 use kindred_tests::sync::{real_device, ServerProc};
 
 /// One sync of the phone (blocking HTTPS, off the async runtime's worker).
@@ -37,21 +37,8 @@ async fn gui_mentor_web_view_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("server.sqlite3");
     let server = ServerProc::start(db.to_str().unwrap(), &dir.path().join("mac"), 0, &[]);
-    let s = |args: &[&str]| server.staff(args);
-    let program = s(&["program", "create", "Riverside"]);
-    let mentee = s(&["mentee", "create", "--program", &program, "Sam R."]);
-    let mentor = s(&["mentor", "create", "--program", &program, "Robin"]);
-    s(&["mentor", "assign", "--mentor", &mentor, "--mentee", &mentee]);
-    let link = s(&[
-        "mentor",
-        "setup-link",
-        "--mentor",
-        &mentor,
-        "--login",
-        "robin",
-        "--server",
-        &server.url(),
-    ]);
+    let site = MentorSite::create(|a| server.staff(a), &server.url(), "Riverside", "Sam R.");
+    let (mentee, link) = (site.mentee, site.link);
 
     let pdir = tempfile::tempdir().unwrap();
     let k = real_device(pdir.path());
@@ -79,16 +66,9 @@ async fn gui_mentor_web_view_in_chromium() {
     let pin = server.pins()[0].to_string();
     let b = Browser::launch(&pin).await;
     // The set-up link: the page, then the form.
-    b.goto(&link).await;
-    b.wait("#password").await;
-    let html = b.html().await;
-    let secret = kindred_tests::mentor::setup_key(&html);
+    let secret = b.open_setup(&link).await;
     look(&b, "mentor-setup").await;
-    b.fill("#password", "harbour lantern tuesday violet").await;
-    b.fill("#again", "harbour lantern tuesday violet").await;
-    b.fill("#code", &totp(&secret, 0)).await;
-    b.click("button.primary").await;
-    b.wait("ul.cards").await;
+    b.finish_setup(&secret, "harbour lantern tuesday violet").await;
     assert!(b.url().await.ends_with("/mentor"));
     assert!(b.html().await.contains("shared anything with you yet"));
     look(&b, "mentor-caseload-nothing-shared").await;

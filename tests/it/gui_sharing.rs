@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use kindred_tests::browser::Browser;
 use kindred_tests::gui::{App, ProgramServer};
-use kindred_tests::mentor::totp;
+use kindred_tests::mentor::MentorSite;
 
 /// Reloads the mentor's page until it holds (or lacks) `text`, up to 30 s.
 async fn mentor_sees(b: &Browser, url: &str, text: &str, present: bool) -> String {
@@ -28,20 +28,8 @@ async fn mentor_sees(b: &Browser, url: &str, text: &str, present: bool) -> Strin
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gui_sharing_grant_seen_logged_then_revoked() {
     let server = ProgramServer::start();
-    let program = server.staff(&["program", "create", "Riverside Recovery"]);
-    let mentee = server.staff(&["mentee", "create", "--program", &program, "M-21"]);
-    let mentor = server.staff(&["mentor", "create", "--program", &program, "Robin"]);
-    server.staff(&["mentor", "assign", "--mentor", &mentor, "--mentee", &mentee]);
-    let link = server.staff(&[
-        "mentor",
-        "setup-link",
-        "--mentor",
-        &mentor,
-        "--login",
-        "robin",
-        "--server",
-        &server.url,
-    ]);
+    let site = MentorSite::create(|a| server.staff(a), &server.url, "Riverside Recovery", "M-21");
+    let (mentee, link) = (site.mentee, site.link);
     let code = server.staff(&["invite", "--mentee", &mentee]);
 
     // The phone connects; the connect screen says what connecting sends.
@@ -65,13 +53,8 @@ async fn gui_sharing_grant_seen_logged_then_revoked() {
 
     // The mentor signs up in Chromium and sees the pseudonym only.
     let b = Browser::launch(&server.pin()).await;
-    b.goto(&link).await;
-    let html = b.html().await;
-    let secret = kindred_tests::mentor::setup_key(&html);
-    b.fill("#password", "harbour lantern tuesday violet").await;
-    b.fill("#again", "harbour lantern tuesday violet").await;
-    b.fill("#code", &totp(&secret, 0)).await;
-    b.click("button.primary").await;
+    let secret = b.open_setup(&link).await;
+    b.finish_setup(&secret, "harbour lantern tuesday violet").await;
     b.click("ul.cards h2 a").await;
     b.wait_url("/mentor/m/").await;
     b.wait("h1").await;

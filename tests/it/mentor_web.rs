@@ -13,7 +13,7 @@ use kindred_client::sync::sync_once;
 use kindred_client::Kindred;
 use kindred_core::ipc::{CheckInReq, CreateTrackerReq, GrantReq, LogCravingReq, RevokeGrantReq};
 use kindred_core::model::ladder::Ladder;
-use kindred_tests::mentor::totp;
+use kindred_tests::mentor::{totp, MentorSite};
 use kindred_tests::sync::{real_device, ServerProc};
 use reqwest::blocking::{Client, Response};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
@@ -115,21 +115,9 @@ fn mentor_web_pages_show_only_what_the_phone_shared() {
         let client = server.client();
         let w = Web { server, client };
         let s = |args: &[&str]| w.server.staff(args);
-        let program = s(&["program", "create", "Riverside"]);
-        let mentee = s(&["mentee", "create", "--program", &program, "A-1"]);
-        let mentor = s(&["mentor", "create", "--program", &program, "Robin"]);
+        let site = MentorSite::create(s, &w.server.url(), "Riverside", "A-1");
+        let (program, mentee, link) = (site.program, site.mentee, site.link);
         let other = s(&["mentor", "create", "--program", &program, "Sam"]);
-        s(&["mentor", "assign", "--mentor", &mentor, "--mentee", &mentee]);
-        let link = s(&[
-            "mentor",
-            "setup-link",
-            "--mentor",
-            &mentor,
-            "--login",
-            "robin",
-            "--server",
-            &w.server.url(),
-        ]);
         let path = link.strip_prefix(&w.server.url()).unwrap().to_owned();
 
         // The phone: data in every category, connected, synced.

@@ -102,6 +102,23 @@ impl Browser {
         }
     }
 
+    /// Opens a mentor's set-up link; answers the authenticator key it shows.
+    pub async fn open_setup(&self, link: &str) -> String {
+        self.goto(link).await;
+        self.wait("#password").await;
+        crate::mentor::setup_key(&self.html().await)
+    }
+
+    /// Completes the open set-up page with `password` and the current code for `key`, and
+    /// waits for the caseload.
+    pub async fn finish_setup(&self, key: &str, password: &str) {
+        self.fill("#password", password).await;
+        self.fill("#again", password).await;
+        self.fill("#code", &crate::mentor::totp(key, 0)).await;
+        self.click("button.primary").await;
+        self.wait("ul.cards").await;
+    }
+
     pub async fn fill(&self, css: &str, text: &str) {
         let e = self.wait(css).await;
         e.clear().await.unwrap();

@@ -18,3 +18,38 @@ pub fn setup_key(html: &str) -> String {
     let end = html[start..].find("</code>").expect("the key's end") + start;
     html[start..end].to_owned()
 }
+
+/// A program with one mentee assigned to the mentor "Robin", and Robin's set-up link (sign-in
+/// name `robin`), made with the staff CLI (`staff` runs one command, answers its output).
+pub struct MentorSite {
+    pub program: String,
+    pub mentee: String,
+    pub mentor: String,
+    pub link: String,
+}
+
+impl MentorSite {
+    /// Creates program `program` and mentee `mentee` (labels) on the server at `url`.
+    pub fn create(
+        staff: impl Fn(&[&str]) -> String,
+        url: &str,
+        program: &str,
+        mentee: &str,
+    ) -> Self {
+        let program = staff(&["program", "create", program]);
+        let mentee = staff(&["mentee", "create", "--program", &program, mentee]);
+        let mentor = staff(&["mentor", "create", "--program", &program, "Robin"]);
+        staff(&["mentor", "assign", "--mentor", &mentor, "--mentee", &mentee]);
+        let link = staff(&[
+            "mentor",
+            "setup-link",
+            "--mentor",
+            &mentor,
+            "--login",
+            "robin",
+            "--server",
+            url,
+        ]);
+        MentorSite { program, mentee, mentor, link }
+    }
+}
