@@ -218,16 +218,15 @@ impl Kindred {
     /// Stops a grant: from the next sync, the mentor sees nothing it allowed.
     pub fn revoke_sharing(&mut self, req: RevokeGrantReq) -> Result<SharingView> {
         let now = self.now();
-        let view = self.sharing()?;
-        let g =
-            view.grants.iter().find(|g| g.id == req.grant_id).ok_or(Error::NotFound("sharing"))?;
-        let already = self
-            .store
-            .read(store::events)?
-            .iter()
-            .any(|e| matches!(&e.event, Event::Revoke(r) if r.grant_id == g.id));
+        let events = self.store.read(store::events)?;
+        let id = req.grant_id.as_str();
+        if !events.iter().any(|e| matches!(&e.event, Event::Grant(g) if g.id == id)) {
+            return Err(Error::NotFound("sharing"));
+        }
+        let already =
+            events.iter().any(|e| matches!(&e.event, Event::Revoke(r) if r.grant_id == id));
         if !already {
-            let r = store::revoke_event(self.ids.next(), &g.id, now.timestamp_millis());
+            let r = store::revoke_event(self.ids.next(), id, now.timestamp_millis());
             self.write(now, |tx, ctx| store::append(tx, ctx, &r, None, APP_VERSION))?;
         }
         self.sharing()
