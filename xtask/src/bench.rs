@@ -21,7 +21,7 @@ use crate::util::{cargo, output, root, run, target_dir};
 /// The generator seed, recorded with every result.
 const SEED: u64 = 42;
 /// Benchmarks this command can run.
-const KNOWN: &[&str] = &["P5", "P6", "P7", "P8", "P11", "P12"];
+const KNOWN: &[&str] = &["P1", "P4", "P5", "P6", "P7", "P8", "P11", "P12"];
 
 /// Runs the benchmarks named in `args` (all when none is named).
 pub fn run_benches(args: &[String]) -> Result<()> {
@@ -43,19 +43,22 @@ pub fn run_benches(args: &[String]) -> Result<()> {
         }
     }
 
-    cargo(&[
-        "build",
-        "--release",
-        "-p",
-        "kindred-tests",
-        "--bin",
-        "kindred-bench",
-        "--bin",
-        "kindred-sync-bench",
-    ])?;
+    // P4 builds its own two wasm apps; the others run the release bench binaries.
+    if ids.iter().any(|id| id != "P4") {
+        cargo(&[
+            "build",
+            "--release",
+            "-p",
+            "kindred-tests",
+            "--bin",
+            "kindred-bench",
+            "--bin",
+            "kindred-sync-bench",
+        ])?;
+    }
     let bin = target_dir().join("release").join("kindred-bench");
     let sync_bin = target_dir().join("release").join("kindred-sync-bench");
-    let sync = ids.iter().any(|id| id != "P5");
+    let sync = ids.iter().any(|id| !matches!(id.as_str(), "P1" | "P4" | "P5"));
     let pg_url = if sync {
         cargo(&["build", "--release", "-p", "kindred-server"])?;
         // P8 also runs on PostgreSQL; a fresh database per run.
@@ -84,6 +87,10 @@ pub fn run_benches(args: &[String]) -> Result<()> {
 
     let mut results = Vec::new();
     for id in &ids {
+        if id == "P4" {
+            results.push(crate::p4::p4()?);
+            continue;
+        }
         let part = out_dir.join(format!("{stamp}-{id}.part.json"));
         let (bin, rows, runs) = match id.as_str() {
             "P5" => (&bin, rows, runs),
@@ -167,6 +174,12 @@ pub fn run_benches(args: &[String]) -> Result<()> {
             "pass": r["pass"],
             "plan_warnings": r["plan_warnings"],
         });
+        let mut line = line;
+        for key in ["unit", "sizes", "growth_brotli"] {
+            if let Some(v) = r.get(key).filter(|v| !v.is_null()) {
+                line[key] = v.clone();
+            }
+        }
         writeln!(history, "{line}")?;
     }
     drop(history);
@@ -176,12 +189,13 @@ pub fn run_benches(args: &[String]) -> Result<()> {
     let mut missed = Vec::new();
     for r in &results {
         let id = r["id"].as_str().unwrap_or("?");
+        let unit = &r["unit"];
         eprintln!(
             "xtask bench: {id}: ours {} / {}, baseline {} / {} (median / p95), ratio {} — {}",
-            fmt_us(&r["ours"]["median_us"]),
-            fmt_us(&r["ours"]["p95_us"]),
-            fmt_us(&r["baseline"]["median_us"]),
-            fmt_us(&r["baseline"]["p95_us"]),
+            fmt_value(&r["ours"]["median_us"], unit),
+            fmt_value(&r["ours"]["p95_us"], unit),
+            fmt_value(&r["baseline"]["median_us"], unit),
+            fmt_value(&r["baseline"]["p95_us"], unit),
             r["ratio"],
             status(r)
         );
@@ -249,6 +263,14 @@ fn machine() -> Value {
     json!({ "host": host, "os": os, "cpu": cpu, "cores": cores })
 }
 
+/// A figure in its unit: microseconds unless the benchmark says `"unit": "bytes"` (P4).
+fn fmt_value(v: &Value, unit: &Value) -> String {
+    match (unit.as_str(), v.as_f64()) {
+        (Some("bytes"), Some(b)) => format!("{:.1} KB", b / 1000.0),
+        _ => fmt_us(v),
+    }
+}
+
 fn fmt_us(v: &Value) -> String {
     match v.as_f64() {
         Some(us) if us >= 1_000.0 => format!("{:.2} ms", us / 1_000.0),
@@ -285,6 +307,18 @@ fn target_text(t: &Value) -> String {
     }
     if let Some(us) = t["abs_p95_us_max"].as_f64() {
         parts.push(format!("p95 ≤ {}", fmt_us(&json!(us))));
+    }
+    if let Some(us) = t["abs_p99_us_max"].as_f64() {
+        parts.push(format!("p99 ≤ {}", fmt_us(&json!(us))));
+    }
+    if let Some(note) = t["note"].as_str().filter(|_| parts.is_empty()) {
+        parts.push(note.to_owned());
+    }
+    if let Some(b) = t["abs_max"].as_f64() {
+        parts.push(format!("≤ {:.0} KB brotli", b / 1000.0));
+    }
+    if let Some(b) = t["raw_max"].as_f64() {
+        parts.push(format!("≤ {:.0} KB raw", b / 1000.0));
     }
     if let Some(p) = t["plan"].as_str() {
         parts.push(p.to_owned());
@@ -336,24 +370,26 @@ fn write_benchmarks_md() -> Result<()> {
              |---|---|---|---|---|---|---|---|\n",
         );
         for (id, e) in benches {
+            let data = if e["rows"].is_null() {
+                String::new()
+            } else {
+                format!(", seed {}, {} rows, {} runs/side", e["seed"], e["rows"], e["runs_per_side"])
+            };
             let run = format!(
-                "{} `{}`{}{}, seed {}, {} rows, {} runs/side",
+                "{} `{}`{}{}{data}",
                 e["time"].as_str().unwrap_or("?"),
                 e["commit"].as_str().unwrap_or("?"),
                 if e["dirty"] == Value::Bool(true) { "+dirty" } else { "" },
                 if e["quick"] == Value::Bool(true) { " (quick)" } else { "" },
-                e["seed"],
-                e["rows"],
-                e["runs_per_side"],
             );
             let _ = writeln!(
                 md,
                 "| {id} | {} | {} / {} | {} / {} | {} | {} | {} | {run} |",
                 e["what"].as_str().unwrap_or(""),
-                fmt_us(&e["ours"]["median_us"]),
-                fmt_us(&e["ours"]["p95_us"]),
-                fmt_us(&e["baseline"]["median_us"]),
-                fmt_us(&e["baseline"]["p95_us"]),
+                fmt_value(&e["ours"]["median_us"], &e["unit"]),
+                fmt_value(&e["ours"]["p95_us"], &e["unit"]),
+                fmt_value(&e["baseline"]["median_us"], &e["unit"]),
+                fmt_value(&e["baseline"]["p95_us"], &e["unit"]),
                 e["ratio"],
                 target_text(&e["targets"]),
                 status(e),
@@ -370,6 +406,25 @@ fn write_benchmarks_md() -> Result<()> {
                     .map(move |w| format!("- {id}: `{w}`"))
             })
             .collect();
+        for (id, e) in benches {
+            let size = |side: &str| {
+                let z = &e["sizes"][side];
+                format!(
+                    "{} raw, {} gzip, {} brotli",
+                    fmt_value(&z["raw"], &json!("bytes")),
+                    fmt_value(&z["gzip"], &json!("bytes")),
+                    fmt_value(&z["brotli"], &json!("bytes"))
+                )
+            };
+            if e["sizes"].is_object() {
+                let _ = writeln!(
+                    md,
+                    "\n{id} sizes: ours {}; baseline {}.",
+                    size("ours"),
+                    size("baseline")
+                );
+            }
+        }
         if !warnings.is_empty() {
             md.push_str("\nQuery-plan warnings (a `craving` read outside a covering index):\n\n");
             md.push_str(&warnings.join("\n"));

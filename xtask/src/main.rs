@@ -17,10 +17,12 @@
 //! Every step is idempotent and cheap when nothing changed.
 
 mod bench;
+mod p4;
 mod pg;
 mod setup;
 mod tidy;
 mod ui;
+mod wasm_size;
 mod util;
 
 use anyhow::{bail, Result};
@@ -41,7 +43,7 @@ fn real_main() -> Result<()> {
         Some("setup") => setup::all(),
         Some("ui") => {
             setup::wasm_tools()?;
-            ui::build(!args.iter().any(|a| a == "--debug"))
+            ui::build(!args.iter().any(|a| a == "--debug")).map(drop)
         }
         Some("build") => {
             setup::all()?;
@@ -102,7 +104,7 @@ fn test() -> Result<()> {
     step("rustfmt", || cargo(&["fmt", "--all", "--check"]))?;
     step("tidy", tidy::check)?;
     // The shell embeds the built UI, so clippy and the app build need it first.
-    step("ui (wasm32, release)", || ui::build(true))?;
+    step("ui (wasm32, release)", || ui::build(true).map(drop))?;
     step("clippy", || {
         cargo(&[
             "clippy",

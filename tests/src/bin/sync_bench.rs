@@ -1,7 +1,7 @@
 //! `kindred-sync-bench`: the sync benchmarks of PERF.md (P6, P7, P8), run by `cargo xtask bench`
 //! against the real `kindred-server` (release) on 127.0.0.1.
 //!
-//! `kindred-sync-bench p6|p7|p8|p11|p12 --rows N --runs N --seed S --out FILE.json --cache DIR [--pg URL]`
+//! `kindred-sync-bench p1|p6|p7|p8|p11|p12 --rows N --runs N --seed S --out FILE.json --cache DIR [--pg URL]`
 //!
 //! - P6, initial sync of N rows: ours is a fresh device's `sync_once` (pull every page, apply,
 //!   cursor per page); the baseline fetches the same rows with raw gzip GETs of the largest page
@@ -12,6 +12,8 @@
 //!   no-op pulls against the authenticated hello route of the same binary, and durable pushes
 //!   of 10 changes against the same rows upserted in one bare transaction on the same database.
 //!   SQLite always, PostgreSQL when `--pg` is given.
+//! - P1/P1b, the log-craving write against a bare insert, and FULL against NORMAL
+//!   (`sync_bench/p1.rs`).
 //! - P11, what SQLCipher costs (`sync_bench/p11.rs`); P12, the mentor's caseload page at 50
 //!   mentees with a year of data each (`sync_bench/p12.rs`).
 //!
@@ -31,12 +33,15 @@ use kindred_core::sync::wire::{PullResponse, PushRequest, WireChange};
 use kindred_tests::sync::{Rng, ServerProc};
 use serde_json::{json, Value};
 
+#[path = "sync_bench/p1.rs"]
+mod p1;
 #[path = "sync_bench/p11.rs"]
 mod p11;
 #[path = "sync_bench/p12.rs"]
 mod p12;
 #[path = "sync_bench/p8.rs"]
 mod p8;
+use p1::p1;
 use p11::p11;
 use p12::p12;
 use p8::p8;
@@ -516,13 +521,14 @@ fn p7(a: &Args) -> Vec<Value> {
 fn main() {
     let a = args();
     let v = match a.bench.as_str() {
+        "p1" => Value::Array(p1(&a)),
         "p6" => p6(&a),
         "p7" => Value::Array(p7(&a)),
         "p8" => Value::Array(p8(&a)),
         "p11" => Value::Array(p11(&a)),
         "p12" => Value::Array(p12(&a)),
         other => {
-            eprintln!("usage: kindred-sync-bench p6|p7|p8|p11|p12 --rows N --runs N --seed S --out FILE --cache DIR [--pg URL]; got {other}");
+            eprintln!("usage: kindred-sync-bench p1|p6|p7|p8|p11|p12 --rows N --runs N --seed S --out FILE --cache DIR [--pg URL]; got {other}");
             std::process::exit(2);
         }
     };

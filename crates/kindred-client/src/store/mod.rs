@@ -40,6 +40,15 @@ pub struct StoreOptions {
     pub key: Option<DbKey>,
 }
 
+/// How long a commit waits for the disk. `Full` is production: a logged entry survives a power
+/// cut. `Normal` (WAL) may lose the last commits on power loss but never corrupts; only the
+/// durability benchmark (PERF.md P1b) uses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    Full,
+    Normal,
+}
+
 /// The open store.
 #[derive(Debug)]
 pub struct Store {
@@ -127,6 +136,16 @@ impl Store {
     /// not left in old WAL frames (SECURITY.md PR-5). A busy reader only delays it.
     pub fn checkpoint(&mut self) -> Result<()> {
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Sets how long each commit waits for the disk (opened as [`Durability::Full`]).
+    pub fn set_durability(&mut self, d: Durability) -> Result<()> {
+        let level = match d {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        };
+        self.conn.pragma_update(None, "synchronous", level)?;
         Ok(())
     }
 
