@@ -32,7 +32,8 @@ fn internal(message: &str) -> CommandError {
     CommandError { code: CommandCode::Internal, message: message.into() }
 }
 
-/// Invokes command `C` with its request; the answer is typed by the list (`C::Resp`).
+/// Invokes command `C` with its request; the answer is typed by the list (`C::Resp`). Only the
+/// (de)serialisation is per command: the call itself is [`invoke_named`], compiled once.
 async fn call<C: Command>(req: &C::Req) -> IpcResult<C::Resp> {
     #[derive(Serialize)]
     struct Args<'a, T> {
@@ -42,19 +43,22 @@ async fn call<C: Command>(req: &C::Req) -> IpcResult<C::Resp> {
     let args = Args { req }
         .serialize(&ser)
         .map_err(|_| internal("Something went wrong preparing that request."))?;
-    match invoke(C::NAME, args).await {
-        Ok(v) => serde_wasm_bindgen::from_value(v)
-            .map_err(|_| internal("Kindred got an answer it didn't understand.")),
-        Err(e) => {
-            let e: CommandError = serde_wasm_bindgen::from_value(e).unwrap_or_else(|_| {
-                internal("Kindred couldn't do that just now. Nothing was lost; please try again.")
-            });
-            if e.code == CommandCode::Locked {
-                crate::state::note_locked();
-            }
-            Err(e)
+    let v = invoke_named(C::NAME, args).await?;
+    serde_wasm_bindgen::from_value(v)
+        .map_err(|_| internal("Kindred got an answer it didn't understand."))
+}
+
+/// Calls one command; a refusal becomes the command's error (and "locked" locks the UI).
+async fn invoke_named(name: &'static str, args: JsValue) -> IpcResult<JsValue> {
+    invoke(name, args).await.map_err(|e| {
+        let e: CommandError = serde_wasm_bindgen::from_value(e).unwrap_or_else(|_| {
+            internal("Kindred couldn't do that just now. Nothing was lost; please try again.")
+        });
+        if e.code == CommandCode::Locked {
+            crate::state::note_locked();
         }
-    }
+        e
+    })
 }
 
 pub async fn today() -> IpcResult<TodayView> {

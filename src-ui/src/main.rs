@@ -8,6 +8,5 @@ mod state;
 mod text;
 
 fn main() {
-    console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
 }

@@ -31,10 +31,10 @@ fn kb(n: u64) -> String {
 fn last_recorded() -> Option<u64> {
     let text = fs::read_to_string(root().join("bench").join("history.jsonl")).ok()?;
     text.lines()
+        .rev()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .filter(|e| e["id"] == "P4")
-        .filter_map(|e| e["sizes"]["ours"]["brotli"].as_u64())
-        .last()
+        .find_map(|e| e["sizes"]["ours"]["brotli"].as_u64())
 }
 
 /// Builds both apps, measures them and returns P4's result.
@@ -75,7 +75,8 @@ pub fn p4() -> Result<Value> {
         kb(h.brotli)
     );
     if let Some(g) = growth {
-        let over = if g > GROWTH_BUDGET { " — over the 5 KB budget: say why in the commit" } else { "" };
+        let over =
+            if g > GROWTH_BUDGET { " — over the 5 KB budget: say why in the commit" } else { "" };
         eprintln!("xtask bench: P4: {g:+} B brotli since the last recorded run{over}");
     }
     eprintln!("xtask bench: P4: code bytes before wasm-opt by crate (ours / hello world):");

@@ -183,6 +183,14 @@ pub fn crate_of(symbol: &str) -> String {
         }
     }
     let id: String = seg.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    // `<T as Trait>` on a type parameter: the trait's crate.
+    let generic = !id.is_empty() && id.len() <= 2 && id.chars().all(|c| c.is_ascii_uppercase());
+    if let Some((_, tr)) = seg.split_once("$u20$as$u20$").filter(|_| generic || id.is_empty()) {
+        let t: String = tr.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        if !t.is_empty() {
+            return t;
+        }
+    }
     if id.is_empty() {
         "(generic)".into()
     } else {
@@ -198,10 +206,12 @@ mod tests {
     fn symbols_are_grouped_by_crate() {
         assert_eq!(crate_of("_ZN4core3fmt5write17h0123456789abcdefE"), "core");
         assert_eq!(
-            crate_of("_ZN63_$LT$alloc..vec..Vec$LT$T$GT$$u20$as$u20$core..clone..Clone$GT$5clone17hE"),
+            crate_of(
+                "_ZN63_$LT$alloc..vec..Vec$LT$T$GT$$u20$as$u20$core..clone..Clone$GT$5clone17hE"
+            ),
             "alloc"
         );
-        assert_eq!(crate_of("_ZN36_$LT$$RF$T$u20$as$u20$core..fmt..Debug$GT$3fmt17hE"), "T");
+        assert_eq!(crate_of("_ZN36_$LT$$RF$T$u20$as$u20$core..fmt..Debug$GT$3fmt17hE"), "core");
         assert_eq!(crate_of("__wbindgen_malloc"), "__wbindgen_malloc");
     }
 
@@ -213,7 +223,7 @@ mod tests {
         m.extend([2, 7, 1, 1, b'm', 1, b'f', 0, 0]); // import func
         m.extend([3, 3, 2, 0, 0]); // two functions
         m.extend([10, 9, 2, 2, 0, 0x0b, 4, 0, 1, 1, 0x0b]); // bodies of 2 and 4 bytes
-        // Custom section "name", subsection 1 (function names): one entry, index 2 = "abc".
+                                                            // Custom section "name", subsection 1 (function names): one entry, index 2 = "abc".
         let custom = [4, b'n', b'a', b'm', b'e', 1, 6, 1, 2, 3, b'a', b'b', b'c'];
         m.extend([0, custom.len() as u8]);
         m.extend(custom);

@@ -10,14 +10,14 @@ use crate::components::common::{
     use_delete_with_undo, ErrorNote, Loaded, Mutation, TextArea, TextInput,
 };
 use crate::components::surf::Surf;
-use crate::state::Undo;
+use crate::state::{IpcResource, Undo};
 use crate::{ipc, text};
 
 #[component]
 pub fn CravingPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let detail = LocalResource::new(move || ipc::craving_detail(id()));
+    let detail = IpcResource::new(move || ipc::craving_detail(id()));
     view! {
         <Loaded res=detail let:c>
             <Form c=c/>

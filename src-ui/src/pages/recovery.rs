@@ -10,7 +10,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::components::common::{ErrorNote, Loaded, Mutation};
-use crate::state::data_resource;
+use crate::state::{data_resource, IpcResource};
 use crate::{ipc, text};
 
 /// Shown under the tabs on every page while the store is not open on disk. An unreadable
@@ -75,7 +75,7 @@ fn StartAgain(message: String) -> impl IntoView {
 #[component]
 pub fn RecoveryPage() -> impl IntoView {
     // Read once: starting fresh changes the status, and the page must keep saying what it did.
-    let status = LocalResource::new(ipc::store_status);
+    let status = IpcResource::new(ipc::store_status);
     view! {
         <h1>{text::RECOVERY_TITLE}</h1>
         <Loaded res=status let:s>

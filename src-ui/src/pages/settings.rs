@@ -9,11 +9,12 @@ use crate::components::common::{ErrorNote, Loaded, Mutation, TextInput};
 use crate::components::data::YourData;
 use crate::components::lock::LockSettings;
 use crate::components::program::YourProgram;
+use crate::state::IpcResource;
 use crate::{ipc, text};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let loaded = LocalResource::new(ipc::get_settings);
+    let loaded = IpcResource::new(ipc::get_settings);
     view! {
         <h1>{text::SETTINGS}</h1>
         <Loaded res=loaded let:s>

@@ -7,8 +7,8 @@ mod lock;
 mod sync;
 mod toast;
 
-pub use data::IpcResource;
 pub use data::{data_resource, provide_data_version_context, use_data_version, DataVersion};
+pub use data::{restore, Erased, IpcResource};
 pub use lock::{note_locked, provide_lock_context, use_lock, LockCtx};
 pub use sync::{provide_sync_context, use_sync};
 pub use toast::{provide_toast_context, use_toast, Toast, Undo};
