@@ -23,6 +23,7 @@ mod pg;
 mod server_account;
 mod server_schema;
 mod store;
+mod sync_compact;
 mod sync_http;
 mod sync_server;
 mod sync_sim;

@@ -99,8 +99,8 @@ fn hostile_input_gets_a_clear_4xx_and_the_server_stays_up() {
                 .send()
                 .unwrap()
         };
-        let pull = |q: &str, tok: &str, ep: Option<&str>| {
-            let mut r = http.get(format!("{}?{q}", url("/sync/v1/pull"))).bearer_auth(tok);
+        let pull_at = |path: &str, q: &str, tok: &str, ep: Option<&str>| {
+            let mut r = http.get(format!("{}?{q}", url(path))).bearer_auth(tok);
             if let Some(e) = ep {
                 r = r.header("sync-epoch", e);
             }
@@ -184,31 +184,47 @@ fn hostile_input_gets_a_clear_4xx_and_the_server_stays_up() {
         let r: serde_json::Value =
             push(serde_json::to_vec(&unknown).unwrap(), &token).json().unwrap();
         assert_eq!(r["results"][0]["code"], "unknown_entity", "{name}");
-        // Pull parameters.
-        expect(pull("after=0", &token, Some(&epoch)), 400, "bad_query");
-        expect(pull(&format!("scope={scope}&after=abc"), &token, Some(&epoch)), 400, "bad_query");
-        expect(pull(&format!("scope={scope}&after=-1"), &token, Some(&epoch)), 400, "bad_cursor");
-        expect(
-            pull(&format!("scope={scope}&after=1000000000000000000"), &token, Some(&epoch)),
-            400,
-            "bad_cursor",
-        );
-        expect(
-            pull(&format!("scope={scope}&after=99999999999999999999999"), &token, Some(&epoch)),
-            400,
-            "bad_query",
-        );
-        expect(pull(&format!("scope={scope}&after=0"), &token, None), 400, "missing_epoch");
-        expect(pull(&format!("scope={scope}&after=0"), &token, Some("old")), 409, "epoch_changed");
-        expect(
-            pull(&format!("scope={scope}&after=0"), &other_token, Some(&epoch)),
-            403,
-            "scope_forbidden",
-        );
-        assert_eq!(
-            pull(&format!("scope={scope}&after=0&limit=1000000000"), &token, Some(&epoch)).status(),
-            200
-        );
+        // Pull parameters, refused alike by protocol 1 and protocol 2's compact page.
+        for path in ["/sync/v1/pull", "/sync/v2/pull"] {
+            let pull = |q: &str, tok: &str, ep: Option<&str>| pull_at(path, q, tok, ep);
+            expect(pull("after=0", &token, Some(&epoch)), 400, "bad_query");
+            expect(
+                pull(&format!("scope={scope}&after=abc"), &token, Some(&epoch)),
+                400,
+                "bad_query",
+            );
+            expect(
+                pull(&format!("scope={scope}&after=-1"), &token, Some(&epoch)),
+                400,
+                "bad_cursor",
+            );
+            expect(
+                pull(&format!("scope={scope}&after=1000000000000000000"), &token, Some(&epoch)),
+                400,
+                "bad_cursor",
+            );
+            expect(
+                pull(&format!("scope={scope}&after=99999999999999999999999"), &token, Some(&epoch)),
+                400,
+                "bad_query",
+            );
+            expect(pull(&format!("scope={scope}&after=0"), &token, None), 400, "missing_epoch");
+            expect(
+                pull(&format!("scope={scope}&after=0"), &token, Some("old")),
+                409,
+                "epoch_changed",
+            );
+            expect(
+                pull(&format!("scope={scope}&after=0"), &other_token, Some(&epoch)),
+                403,
+                "scope_forbidden",
+            );
+            assert_eq!(
+                pull(&format!("scope={scope}&after=0&limit=1000000000"), &token, Some(&epoch))
+                    .status(),
+                200
+            );
+        }
         expect(http.get(url("/admin")).send().unwrap(), 404, "not_found");
         // Enrolment.
         let enrol_body = |code: &str| json!({"code": code, "device_id": "0190f5b2-7c4e-7a00-8000-0000000000cc", "app_version": "x"});

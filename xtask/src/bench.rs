@@ -373,7 +373,10 @@ fn write_benchmarks_md() -> Result<()> {
             let data = if e["rows"].is_null() {
                 String::new()
             } else {
-                format!(", seed {}, {} rows, {} runs/side", e["seed"], e["rows"], e["runs_per_side"])
+                format!(
+                    ", seed {}, {} rows, {} runs/side",
+                    e["seed"], e["rows"], e["runs_per_side"]
+                )
             };
             let run = format!(
                 "{} `{}`{}{}{data}",

@@ -22,8 +22,8 @@ mod pg;
 mod setup;
 mod tidy;
 mod ui;
-mod wasm_size;
 mod util;
+mod wasm_size;
 
 use anyhow::{bail, Result};
 

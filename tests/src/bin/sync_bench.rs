@@ -5,7 +5,9 @@
 //!
 //! - P6, initial sync of N rows: ours is a fresh device's `sync_once` (pull every page, apply,
 //!   cursor per page); the baseline fetches the same rows with raw gzip GETs of the largest page
-//!   and inserts them in one transaction of `prepare_cached` inserts into a bare table.
+//!   (the current protocol's compact pages) and inserts them in one transaction of
+//!   `prepare_cached` inserts into a bare table. Also reports bytes per row on the wire in
+//!   protocols 1 and 2 (JSON and gzip, per entity).
 //! - P7, incremental sync with N rows present: a no-op sync (ours) against one raw GET per scope
 //!   (baseline); and one new server row (ours) against a raw GET plus one upsert (baseline).
 //! - P8, server throughput from simulated devices (threads) issuing a fixed number of requests:
@@ -27,6 +29,7 @@ use kindred_client::keys::{CredentialStore, MemoryCreds, ACCESS};
 use kindred_client::sync::{sync_once, Status};
 use kindred_client::Kindred;
 use kindred_core::ids::ChangeId;
+use kindred_core::sync::compact::CompactPage;
 use kindred_core::sync::hlc::Hlc;
 use kindred_core::sync::merge::Op;
 use kindred_core::sync::wire::{PullResponse, PushRequest, WireChange};
@@ -216,10 +219,16 @@ impl Raw {
         let applied = kindred_core::sync::wire::PushOutcome::Applied;
         assert!(body.results.iter().all(|r| r.outcome == applied), "push: {:?}", body.results);
     }
+    /// One page as the current protocol sends it (compact), decoded.
     fn pull(&self, scope: &str, after: i64, limit: u32) -> PullResponse {
+        let body = self.page_body(2, scope, after, limit);
+        serde_json::from_slice::<CompactPage>(&body).unwrap().decode().expect("a consistent page")
+    }
+    /// One page's JSON body (decompressed) in protocol `version`.
+    fn page_body(&self, version: u32, scope: &str, after: i64, limit: u32) -> Vec<u8> {
         let r = self
             .http
-            .get(format!("{}/sync/v1/pull", self.base))
+            .get(format!("{}/sync/v{version}/pull", self.base))
             .query(&[
                 ("scope", scope),
                 ("after", &after.to_string()),
@@ -230,7 +239,7 @@ impl Raw {
             .send()
             .unwrap();
         assert!(r.status().is_success(), "pull: {}", r.status());
-        r.json().unwrap()
+        r.bytes().unwrap().to_vec()
     }
     fn hello(&self) {
         let r = self
@@ -351,6 +360,52 @@ fn result(
     })
 }
 
+/// Bytes per row of a whole scope on the wire in protocols 1 and 2: the JSON bodies, and
+/// their gzip at level 6 (what the server's compression layer sends), per entity.
+fn wire_sizes(raw: &Raw, scope: &str) -> Value {
+    let mut out = serde_json::Map::new();
+    for version in [1u32, 2] {
+        let (mut after, mut json_bytes, mut gzip_bytes) = (0, 0usize, 0usize);
+        let mut per_entity: std::collections::BTreeMap<String, (usize, usize, usize)> =
+            Default::default();
+        loop {
+            let body = raw.page_body(version, scope, after, 1000);
+            let page = if version == 1 {
+                serde_json::from_slice::<PullResponse>(&body).unwrap()
+            } else {
+                serde_json::from_slice::<CompactPage>(&body).unwrap().decode().unwrap()
+            };
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+            std::io::Write::write_all(&mut gz, &body).unwrap();
+            let zipped = gz.finish().unwrap().len();
+            json_bytes += body.len();
+            gzip_bytes += zipped;
+            // A page's bytes are shared out over its rows by entity (one entity here).
+            for r in &page.rows {
+                let e = per_entity.entry(r.entity.clone()).or_default();
+                e.0 += 1;
+                e.1 += body.len() / page.rows.len().max(1);
+                e.2 += zipped / page.rows.len().max(1);
+            }
+            after = page.next_after;
+            if !page.has_more {
+                break;
+            }
+        }
+        let entities: serde_json::Map<String, Value> = per_entity
+            .into_iter()
+            .map(|(e, (n, j, g))| {
+                (e, json!({"rows": n, "json_bytes_per_row": j / n.max(1), "gzip_bytes_per_row": g / n.max(1)}))
+            })
+            .collect();
+        out.insert(
+            format!("protocol_{version}"),
+            json!({"json_bytes": json_bytes, "gzip_bytes": gzip_bytes, "per_entity": entities}),
+        );
+    }
+    Value::Object(out)
+}
+
 fn p6(a: &Args) -> Value {
     let (s, _seeder) = seeded_site(a, false);
     let (mut ours, mut base) = (Vec::new(), Vec::new());
@@ -408,6 +463,15 @@ fn p6(a: &Args) -> Value {
         );
     }
     rows_per_s.sort_by(f64::total_cmp);
+    let sizes = {
+        let dir = tempfile::tempdir().unwrap();
+        let k = device(dir.path());
+        let creds = MemoryCreds::default();
+        enrol(&s, &k, &creds);
+        let raw = Raw::new(&s.server, &creds, k.lock().unwrap().device_id().unwrap());
+        wire_sizes(&raw, &format!("user:{}", s.mentee))
+    };
+    eprintln!("kindred-sync-bench: P6 wire sizes {sizes}");
     result(
         "P6",
         "Initial sync of a 50k-row user scope: a fresh device pulls every page, applies it through the registry and commits page + cursor",
@@ -418,7 +482,7 @@ fn p6(a: &Args) -> Value {
         2.0,
         Some(1_000_000.0),
         json!({"rows_per_s_median": percentile(&rows_per_s, 50.0).round(), "page": kindred_client::sync::PAGE,
-               "apply_only_no_network_us": summary(apply_only)}),
+               "apply_only_no_network_us": summary(apply_only), "wire": sizes}),
     )
 }
 

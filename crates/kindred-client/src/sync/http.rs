@@ -12,9 +12,10 @@ use kindred_core::sync::account::{
     DeleteMyDataRequest, DeviceList, DisclosurePage, Done, RevokeDeviceRequest, RevokeRequest,
     DELETE_WORD,
 };
+use kindred_core::sync::compact::{self, CompactPage};
 use kindred_core::sync::pin::Pin;
 use kindred_core::sync::wire::{
-    EnrolRequest, Enrolment, ErrorBody, ErrorCode, HelloResponse, PullResponse, PushRequest,
+    self, EnrolRequest, Enrolment, ErrorBody, ErrorCode, HelloResponse, PullResponse, PushRequest,
     PushResponse, RefreshRequest, TokenPair,
 };
 use reqwest::blocking::{Client, RequestBuilder, Response};
@@ -116,6 +117,9 @@ pub struct HttpTransport {
     creds: Arc<dyn CredentialStore>,
     /// Whether this transport has said hello yet.
     greeted: bool,
+    /// The protocol agreed at hello: 2 pulls compact pages, 1 (before hello, or an older
+    /// server) the original ones.
+    protocol: u32,
 }
 
 impl std::fmt::Debug for HttpTransport {
@@ -134,7 +138,7 @@ impl HttpTransport {
         creds: Arc<dyn CredentialStore>,
     ) -> Result<HttpTransport, TransportError> {
         let (base, https) = pinned(base, pins)?;
-        Ok(HttpTransport { base, https, creds, greeted: false })
+        Ok(HttpTransport { base, https, creds, greeted: false, protocol: wire::PROTOCOL })
     }
 
     /// The mentee's devices (`GET /sync/v1/devices`).
@@ -215,6 +219,18 @@ pub fn store_tokens(creds: &dyn CredentialStore, pair: &TokenPair) -> Result<(),
     creds.set(REFRESH, &pair.refresh_token).map_err(|e| TransportError::Network(e.to_string()))
 }
 
+/// The protocol to speak with a server that said `hello`: the newest both know. A server
+/// that no longer speaks any protocol this app knows answers like a 426, so the mentee is
+/// asked to update the app (SYNC.md §14).
+fn agree(hello: &HelloResponse) -> Result<u32, TransportError> {
+    let ours = wire::PROTOCOL..=compact::PROTOCOL;
+    let best = hello.protocol_max.min(compact::PROTOCOL);
+    if hello.protocol_min > best || !ours.contains(&best) {
+        return Err(TransportError::http(426, ErrorCode::Unknown));
+    }
+    Ok(best)
+}
+
 fn gzip(body: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     // Writing to a Vec cannot fail.
@@ -234,8 +250,9 @@ impl Transport for HttpTransport {
     }
 
     fn hello(&mut self) -> Result<HelloResponse, TransportError> {
-        let hello = self.send(|c| c.get(format!("{}/sync/v1/hello", self.base)))?;
+        let hello: HelloResponse = self.send(|c| c.get(format!("{}/sync/v1/hello", self.base)))?;
         self.greeted = true;
+        self.protocol = agree(&hello)?;
         Ok(hello)
     }
 
@@ -258,15 +275,22 @@ impl Transport for HttpTransport {
         limit: u32,
         epoch: &str,
     ) -> Result<PullResponse, TransportError> {
-        self.send(|c| {
-            c.get(format!("{}/sync/v1/pull", self.base))
-                .query(&[
-                    ("scope", scope.to_owned()),
-                    ("after", after.to_string()),
-                    ("limit", limit.to_string()),
-                ])
-                .header("sync-epoch", epoch)
-        })
+        let query = [
+            ("scope", scope.to_owned()),
+            ("after", after.to_string()),
+            ("limit", limit.to_string()),
+        ];
+        if self.protocol < compact::PROTOCOL {
+            return self.send(|c| {
+                c.get(format!("{}/sync/v1/pull", self.base))
+                    .query(&query)
+                    .header("sync-epoch", epoch)
+            });
+        }
+        let page: CompactPage = self.send(|c| {
+            c.get(format!("{}/sync/v2/pull", self.base)).query(&query).header("sync-epoch", epoch)
+        })?;
+        page.decode().ok_or(TransportError::http(200, ErrorCode::Unknown))
     }
 
     fn disclosures(
@@ -282,5 +306,40 @@ impl Transport for HttpTransport {
             ])
         })
         .map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use kindred_core::sync::hlc::Hlc;
+
+    use super::*;
+
+    fn hello(min: u32, max: u32) -> HelloResponse {
+        HelloResponse {
+            epoch: "e".into(),
+            server_hlc: Hlc(1),
+            protocol_min: min,
+            protocol_max: max,
+            entities: BTreeMap::new(),
+            capabilities: vec![],
+            pins: vec![],
+        }
+    }
+
+    #[test]
+    fn the_newest_common_protocol_is_spoken() {
+        assert_eq!(agree(&hello(1, 1)).ok(), Some(1), "an older server: protocol 1");
+        assert_eq!(agree(&hello(1, 2)).ok(), Some(2));
+        assert_eq!(agree(&hello(2, 5)).ok(), Some(2), "a newer server that still speaks 2");
+        for (min, max) in [(3, 4), (0, 0), (2, 1)] {
+            let e = agree(&hello(min, max)).unwrap_err();
+            assert!(
+                matches!(e, TransportError::Http { status: 426, .. }),
+                "{min}..={max}: asked to update the app"
+            );
+        }
     }
 }

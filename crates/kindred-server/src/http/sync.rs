@@ -1,5 +1,6 @@
-//! Device sync routes under `/sync/v1` (SYNC.md §8–§10): hello, push and pull, each behind a
-//! bearer access token and the per-device rate limit.
+//! Device sync routes (SYNC.md §8–§10, §14): hello, push and pull under `/sync/v1`, and
+//! protocol 2's compact pull page at `/sync/v2/pull` (the same rows; hello and push are
+//! unchanged), each behind a bearer access token and the per-device rate limit.
 
 use std::sync::Arc;
 
@@ -7,6 +8,7 @@ use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use kindred_core::sync::compact::CompactPage;
 use kindred_core::sync::wire::{self, ErrorCode, PushRequest};
 use serde::Deserialize;
 
@@ -20,6 +22,7 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
         .route("/sync/v1/hello", get(hello))
         .route("/sync/v1/push", post(push))
         .route("/sync/v1/pull", get(pull))
+        .route("/sync/v2/pull", get(pull_compact))
 }
 
 fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
@@ -87,12 +90,15 @@ struct PullQuery {
     limit: Option<i64>,
 }
 
-async fn pull(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
+/// One page of `scope` for the device behind the request, in the shape `shape` gives it (off
+/// the async runtime, like the read).
+async fn page<T: Send + 'static>(
+    st: &AppState,
+    headers: &HeaderMap,
     query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
-) -> ApiResult<wire::PullResponse> {
-    let auth = authenticate(&st, &headers).await?;
+    shape: fn(wire::PullResponse) -> T,
+) -> Result<T, ApiError> {
+    let auth = authenticate(st, headers).await?;
     let Query(q) = query
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadQuery, e.body_text()))?;
     let epoch = headers
@@ -107,7 +113,24 @@ async fn pull(
         })?
         .to_owned();
     let svc = st.svc.clone();
-    Ok(Json(blocking(move || svc.pull(&auth, &q.scope, q.after, q.limit, &epoch)).await?))
+    blocking(move || svc.pull(&auth, &q.scope, q.after, q.limit, &epoch).map(shape)).await
+}
+
+async fn pull(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<wire::PullResponse> {
+    Ok(Json(page(&st, &headers, query, |p| p).await?))
+}
+
+/// Protocol 2: the same page without a clock repeated on every field.
+async fn pull_compact(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<CompactPage> {
+    Ok(Json(page(&st, &headers, query, CompactPage::encode).await?))
 }
 
 #[cfg(test)]

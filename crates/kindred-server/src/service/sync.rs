@@ -24,7 +24,7 @@ impl Service {
             epoch: self.epoch.clone(),
             server_hlc: self.tick(),
             protocol_min: wire::PROTOCOL,
-            protocol_max: wire::PROTOCOL,
+            protocol_max: kindred_core::sync::compact::PROTOCOL,
             entities: entity::ALL
                 .iter()
                 .map(|e| (e.name.to_owned(), VersionRange { min: 1, max: e.version }))

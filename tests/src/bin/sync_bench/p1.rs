@@ -35,10 +35,9 @@ fn bare_table(k: &mut Kindred) {
                 .query_map([], |r| r.get(0))?
                 .collect::<Result<Vec<String>, rusqlite::Error>>()?;
             for sql in ddl {
-                let sql = sql.replace("CREATE TABLE craving", "CREATE TABLE p1_bare").replace(
-                    " ON craving ",
-                    " ON p1_bare ",
-                );
+                let sql = sql
+                    .replace("CREATE TABLE craving", "CREATE TABLE p1_bare")
+                    .replace(" ON craving ", " ON p1_bare ");
                 let sql = sql.replace("CREATE INDEX craving_", "CREATE INDEX p1_bare_");
                 tx.execute_batch(&sql)?;
             }
