@@ -1,5 +1,6 @@
 //! Protocol 2's compact pull page on the real server as a process, on SQLite and PostgreSQL:
-//! hello offers protocol 1 to 2, phones sync with it, every compact page carries exactly the
+//! hello offers protocol 1 to 2, phones sync with it (and an older app with protocol 1 beside
+//! them), every compact page carries exactly the
 //! rows of the protocol 1 page an older app still gets (fields written by a second change
 //! travel as exceptions, a deleted row as a tombstone), and it is smaller on the wire.
 
@@ -74,6 +75,14 @@ fn compact_pages_carry_protocol_1s_rows_and_phones_sync_with_them() {
         let held = server_visible(&*store, &scope);
         assert_eq!(device_visible(&kindred_client::db_path(da.path())), held, "{name}: A");
         assert_eq!(device_visible(&kindred_client::db_path(db_.path())), held, "{name}: B");
+        // An older app, speaking protocol 1 only, gets the same.
+        let dc = tempfile::tempdir().unwrap();
+        let c = real_device(dc.path());
+        let cc = Arc::new(MemoryCreds::default());
+        server.enrol(&mentee, &c, &*cc);
+        let mut tc = server.transport(cc.clone()).speaking(1);
+        assert_eq!(sync_once(&c, &mut tc, true).unwrap().status, Status::Ok, "{name}");
+        assert_eq!(device_visible(&kindred_client::db_path(dc.path())), held, "{name}: C (v1)");
 
         // The raw pages, two rows at a time, in both protocols.
         let http = server.client();

@@ -410,7 +410,7 @@ fn p6(a: &Args) -> Value {
     let (s, _seeder) = seeded_site(a, false);
     let (mut ours, mut base) = (Vec::new(), Vec::new());
     let mut rows_per_s = Vec::new();
-    let mut apply_only = Vec::new();
+    let (mut apply_only, mut protocol_1) = (Vec::new(), Vec::new());
     for run in 0..a.runs {
         // Ours: a fresh phone enrols and syncs everything.
         let dir = tempfile::tempdir().unwrap();
@@ -425,6 +425,15 @@ fn p6(a: &Args) -> Value {
         assert_eq!(r.pulled, a.rows, "every row pulled");
         ours.push(took);
         rows_per_s.push(a.rows as f64 / (took / 1e6));
+        // For the record (not a side of the ratio): the same sync as an older app, protocol 1.
+        let vdir = tempfile::tempdir().unwrap();
+        let v = device(vdir.path());
+        let vcreds = Arc::new(MemoryCreds::default());
+        enrol(&s, &v, &*vcreds);
+        let mut vt = s.server.transport(vcreds.clone()).speaking(1);
+        let start = Instant::now();
+        assert_eq!(sync_once(&v, &mut vt, true).unwrap().status, Status::Ok);
+        protocol_1.push(us(start));
         // Baseline: the same rows by raw gzip GETs of the largest page, one bare transaction.
         let raw = Raw::new(&s.server, &creds, k.lock().unwrap().device_id().unwrap());
         let scope = format!("user:{}", s.mentee);
@@ -456,10 +465,11 @@ fn p6(a: &Args) -> Value {
         }
         apply_only.push(us(start));
         eprintln!(
-            "kindred-sync-bench: P6 run {run}: ours {:.0} ms, baseline {:.0} ms, apply only {:.0} ms",
+            "kindred-sync-bench: P6 run {run}: ours {:.0} ms, baseline {:.0} ms, apply only {:.0} ms, protocol 1 {:.0} ms",
             took / 1e3,
             base[run] / 1e3,
-            apply_only[run] / 1e3
+            apply_only[run] / 1e3,
+            protocol_1[run] / 1e3
         );
     }
     rows_per_s.sort_by(f64::total_cmp);
@@ -482,7 +492,8 @@ fn p6(a: &Args) -> Value {
         2.0,
         Some(1_000_000.0),
         json!({"rows_per_s_median": percentile(&rows_per_s, 50.0).round(), "page": kindred_client::sync::PAGE,
-               "apply_only_no_network_us": summary(apply_only), "wire": sizes}),
+               "apply_only_no_network_us": summary(apply_only), "protocol_1_sync_us": summary(protocol_1),
+               "wire": sizes}),
     )
 }
 

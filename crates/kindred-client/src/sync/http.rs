@@ -120,6 +120,8 @@ pub struct HttpTransport {
     /// The protocol agreed at hello: 2 pulls compact pages, 1 (before hello, or an older
     /// server) the original ones.
     protocol: u32,
+    /// The newest protocol this transport may speak.
+    newest: u32,
 }
 
 impl std::fmt::Debug for HttpTransport {
@@ -138,7 +140,21 @@ impl HttpTransport {
         creds: Arc<dyn CredentialStore>,
     ) -> Result<HttpTransport, TransportError> {
         let (base, https) = pinned(base, pins)?;
-        Ok(HttpTransport { base, https, creds, greeted: false, protocol: wire::PROTOCOL })
+        Ok(HttpTransport {
+            base,
+            https,
+            creds,
+            greeted: false,
+            protocol: wire::PROTOCOL,
+            newest: compact::PROTOCOL,
+        })
+    }
+
+    /// Speaks at most protocol `newest`, as an older app would (compatibility tests and the
+    /// protocol comparison in P6).
+    pub fn speaking(mut self, newest: u32) -> Self {
+        self.newest = newest.clamp(wire::PROTOCOL, compact::PROTOCOL);
+        self
     }
 
     /// The mentee's devices (`GET /sync/v1/devices`).
@@ -219,12 +235,12 @@ pub fn store_tokens(creds: &dyn CredentialStore, pair: &TokenPair) -> Result<(),
     creds.set(REFRESH, &pair.refresh_token).map_err(|e| TransportError::Network(e.to_string()))
 }
 
-/// The protocol to speak with a server that said `hello`: the newest both know. A server
-/// that no longer speaks any protocol this app knows answers like a 426, so the mentee is
-/// asked to update the app (SYNC.md §14).
-fn agree(hello: &HelloResponse) -> Result<u32, TransportError> {
-    let ours = wire::PROTOCOL..=compact::PROTOCOL;
-    let best = hello.protocol_max.min(compact::PROTOCOL);
+/// The protocol to speak with a server that said `hello`: the newest both know (at most
+/// `newest`). A server that no longer speaks any protocol this app knows answers like a 426,
+/// so the mentee is asked to update the app (SYNC.md §14).
+fn agree(hello: &HelloResponse, newest: u32) -> Result<u32, TransportError> {
+    let ours = wire::PROTOCOL..=newest;
+    let best = hello.protocol_max.min(newest);
     if hello.protocol_min > best || !ours.contains(&best) {
         return Err(TransportError::http(426, ErrorCode::Unknown));
     }
@@ -252,7 +268,7 @@ impl Transport for HttpTransport {
     fn hello(&mut self) -> Result<HelloResponse, TransportError> {
         let hello: HelloResponse = self.send(|c| c.get(format!("{}/sync/v1/hello", self.base)))?;
         self.greeted = true;
-        self.protocol = agree(&hello)?;
+        self.protocol = agree(&hello, self.newest)?;
         Ok(hello)
     }
 
@@ -331,11 +347,13 @@ mod tests {
 
     #[test]
     fn the_newest_common_protocol_is_spoken() {
-        assert_eq!(agree(&hello(1, 1)).ok(), Some(1), "an older server: protocol 1");
-        assert_eq!(agree(&hello(1, 2)).ok(), Some(2));
-        assert_eq!(agree(&hello(2, 5)).ok(), Some(2), "a newer server that still speaks 2");
+        let newest = compact::PROTOCOL;
+        assert_eq!(agree(&hello(1, 1), newest).ok(), Some(1), "an older server: protocol 1");
+        assert_eq!(agree(&hello(1, 2), newest).ok(), Some(2));
+        assert_eq!(agree(&hello(2, 5), newest).ok(), Some(2), "a newer server that still speaks 2");
+        assert_eq!(agree(&hello(1, 2), 1).ok(), Some(1), "an app held to protocol 1");
         for (min, max) in [(3, 4), (0, 0), (2, 1)] {
-            let e = agree(&hello(min, max)).unwrap_err();
+            let e = agree(&hello(min, max), newest).unwrap_err();
             assert!(
                 matches!(e, TransportError::Http { status: 426, .. }),
                 "{min}..={max}: asked to update the app"
