@@ -14,7 +14,7 @@ use kindred_core::model::craving::{
     self, Craving, Details, RawDetails, Surf, DEFAULT_COPING, INTENSE,
 };
 
-use crate::store::{cravings, insights};
+use crate::store::{self, cravings, insights};
 use crate::{views, Error, Kindred, Result};
 
 /// How many days back the craving list goes.
@@ -30,15 +30,20 @@ impl Kindred {
     pub fn log_craving(&mut self, req: LogCravingReq) -> Result<LoggedCraving> {
         let intensity = craving::intensity(req.intensity)?;
         let now = self.now();
-        let tz = self.settings()?.tz;
-        let c = Craving {
-            id: CravingId(self.ids.next()),
-            at: ZonedDateTime::from_instant(now, tz),
-            intensity,
-            details: Details::default(),
-            surf: None,
-        };
-        self.write(now, |tx, ctx| cravings::insert(tx, ctx, &c))?;
+        let default_tz = self.default_tz;
+        // One transaction: the zone is read inside the write (PERF.md P1).
+        let (c, tz) = self.write(now, |tx, ctx| {
+            let tz = store::settings::get(tx)?.map_or(default_tz, |s| s.tz);
+            let c = Craving {
+                id: CravingId(ctx.ids.next()),
+                at: ZonedDateTime::from_instant(now, tz),
+                intensity,
+                details: Details::default(),
+                surf: None,
+            };
+            cravings::insert(tx, ctx, &c)?;
+            Ok((c, tz))
+        })?;
         Ok(LoggedCraving {
             id: c.id,
             time: now.with_timezone(&tz).format("%H:%M").to_string(),

@@ -8,7 +8,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{state_get, state_set};
+use super::{exec, state_get, state_set};
 use crate::ids::IdGen;
 use crate::Result;
 
@@ -64,7 +64,8 @@ pub fn record(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, change: Change<'_>) -> R
         if !change.entity.is_synced(name) {
             continue;
         }
-        tx.execute(
+        exec(
+            tx,
             "INSERT INTO field_clock (entity, record_id, field, cl, hlc, node, change_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (entity, record_id, field) DO UPDATE SET
@@ -74,7 +75,8 @@ pub fn record(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, change: Change<'_>) -> R
         )?;
         payload.insert(name.to_owned(), value);
     }
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO outbox (change_id, entity, entity_version, record_id, op, cl, hlc, payload,
                              not_before, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",

@@ -12,21 +12,20 @@ use crate::Result;
 /// The stored settings, if any were saved.
 pub fn get(tx: &Transaction<'_>) -> Result<Option<Settings>> {
     let raw = tx
-        .query_row(
+        .prepare_cached(
             "SELECT tz, milestone_reminders, reminder_time, quiet_hours, discreet, checkin_time
              FROM settings WHERE cl % 2 = 1 ORDER BY id LIMIT 1",
-            [],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, bool>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, bool>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                ))
-            },
-        )
+        )?
+        .query_row([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, bool>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, bool>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })
         .optional()?;
     let Some((tz, milestone_reminders, time, quiet, discreet, checkin)) = raw else {
         return Ok(None);
