@@ -37,18 +37,24 @@ const WIPES: &[(&str, &str)] = &[
     ("plan_item", "text = '', position = 0"),
 ];
 
+/// The rows of `table` to wipe at `?1`: deleted, content still there, and not a delete still
+/// in its undo window (unsent, not yet due), which keeps its row for Undo. The first two terms
+/// select the table's `<table>_wipe_due` partial index (schema V5), so no purge scans a table.
+fn due(table: &str) -> String {
+    format!(
+        "cl % 2 = 0 AND created_at <> 0 AND NOT EXISTS (
+             SELECT 1 FROM outbox o WHERE o.entity = '{table}' AND o.record_id = {table}.id
+               AND o.op = 'delete' AND o.attempts = 0 AND o.not_before > ?1)"
+    )
+}
+
 /// Wipes every deleted record whose undo window has ended by `now_ms`. Also wipes the lapse
 /// debriefs (device-only text) of deleted trackers. Returns how many rows were wiped; when it
 /// is not zero the caller checkpoints after the commit.
 pub fn deleted(tx: &Transaction<'_>, now_ms: i64) -> Result<usize> {
     let mut wiped = 0;
     for (table, set) in WIPES {
-        // A delete still in its undo window (unsent, not yet due) keeps its row for Undo.
-        let due = format!(
-            "cl % 2 = 0 AND created_at <> 0 AND NOT EXISTS (
-                 SELECT 1 FROM outbox o WHERE o.entity = '{table}' AND o.record_id = {table}.id
-                   AND o.op = 'delete' AND o.attempts = 0 AND o.not_before > ?1)"
-        );
+        let due = due(table);
         // Unsent creates and edits of the record carry its content: they go (the delete alone
         // is sent). Changes already tried keep theirs until acknowledged; the sent log drops
         // content once the delete is sent (`sync::take_batch`).
@@ -85,4 +91,30 @@ pub fn has_content(tx: &Transaction<'_>, table: &str, id: &str) -> Result<bool> 
         .prepare_cached(&format!("SELECT count(*) FROM {table} WHERE id = ?1 AND created_at <> 0"))?
         .query_row([id], |r| r.get::<_, i64>(0))?
         > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn the_purge_reads_only_the_deleted_rows_index() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .read(|tx| {
+                for (table, _) in WIPES {
+                    let sql =
+                        format!("EXPLAIN QUERY PLAN SELECT id FROM {table} WHERE {}", due(table));
+                    let plan: Vec<String> = tx
+                        .prepare(&sql)?
+                        .query_map([0], |r| r.get::<_, String>(3))?
+                        .collect::<std::result::Result<_, _>>()?;
+                    let index = format!("INDEX {table}_wipe_due");
+                    assert!(plan.iter().any(|p| p.contains(&index)), "{table}: {plan:?}");
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
 }
