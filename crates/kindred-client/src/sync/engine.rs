@@ -68,7 +68,7 @@ impl Kindred {
 }
 
 /// Runs one sync cycle. `force` ignores a pending backoff (the "Sync now" button).
-pub fn sync_once<L: Locked>(k: &L, t: &mut dyn Transport, force: bool) -> Result<Report> {
+pub fn sync_once<L: Locked + Sync>(k: &L, t: &mut dyn Transport, force: bool) -> Result<Report> {
     // Deletes whose undo window is over lose their content before anything is sent.
     k.with(Kindred::purge_deleted)?;
     let (enrolled, status, backoff, epoch, device_id, now) = k.with(|k| {
@@ -141,7 +141,7 @@ impl From<crate::Error> for Failure {
     }
 }
 
-fn cycle<L: Locked>(
+fn cycle<L: Locked + Sync>(
     k: &L,
     t: &mut dyn Transport,
     enrolled: &book::Enrolled,
@@ -212,36 +212,39 @@ fn cycle<L: Locked>(
             return Err(Failure::Stalled(report));
         }
     }
-    // Pull each scope to its end.
+    // Pull each scope to its end. The next page downloads while this one is applied (PERF.md
+    // P6). Pages are applied in order, each with its cursor in one transaction, so a kill at
+    // any point loses nothing: a page fetched but not applied is fetched again.
     for scope in [&enrolled.user_scope, &enrolled.program_scope] {
-        let mut same = 0;
-        let mut last_after = -1;
-        for _ in 0..MAX_ROUNDS {
-            let after = k.with(|k| k.store.read(|tx| book::cursor(tx, scope)))?;
-            if after == last_after {
-                same += 1;
-                if same >= 3 {
-                    return Err(Failure::Stalled(report));
+        let mut after = k.with(|k| k.store.read(|tx| book::cursor(tx, scope)))?;
+        let mut page =
+            t.pull(scope, after, PAGE, &epoch).map_err(|e| Failure::Net(e, report.clone()))?;
+        std::thread::scope(|s| -> std::result::Result<(), Failure> {
+            for _ in 0..MAX_ROUNDS {
+                if page.has_more && page.next_after <= after {
+                    return Err(Failure::Stalled(report.clone()));
                 }
+                if page.rows.is_empty() && page.next_after == after && !page.has_more {
+                    break; // Nothing new: no write, no durable commit.
+                }
+                let (more, next) = (page.has_more, page.next_after);
+                let applying = s.spawn(move || {
+                    k.with(|k| {
+                        let now = k.sync_now();
+                        k.store.write(|tx| crate::store::pull::apply_pull(tx, scope, &page, now))
+                    })
+                });
+                let fetched = more.then(|| t.pull(scope, next, PAGE, &epoch));
+                let tally = applying.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+                report.pulled += tally.rows;
+                match fetched {
+                    None => break,
+                    Some(r) => page = r.map_err(|e| Failure::Net(e, report.clone()))?,
+                }
+                after = next;
             }
-            last_after = after;
-            let page =
-                t.pull(scope, after, PAGE, &epoch).map_err(|e| Failure::Net(e, report.clone()))?;
-            if page.has_more && page.next_after <= after {
-                return Err(Failure::Stalled(report));
-            }
-            if page.rows.is_empty() && page.next_after == after && !page.has_more {
-                break; // Nothing new: no write, no durable commit.
-            }
-            let tally = k.with(|k| {
-                let now = k.sync_now();
-                k.store.write(|tx| crate::store::pull::apply_pull(tx, scope, &page, now))
-            })?;
-            report.pulled += tally.rows;
-            if !page.has_more {
-                break;
-            }
-        }
+            Ok(())
+        })?;
     }
     pull_disclosures(k, t, &report)?;
     Ok(report)
