@@ -98,7 +98,9 @@ pub fn sync_once<L: Locked + Sync>(k: &L, t: &mut dyn Transport, force: bool) ->
         Ok(mut report) => {
             k.with(|k| k.set_status(report.status, report.retry_at, None))?;
             // Deletes pulled from the server lose their content too.
-            k.with(Kindred::purge_deleted)?;
+            if report.pulled > 0 {
+                k.with(Kindred::purge_deleted)?;
+            }
             report.retry_at = None;
             Ok(report)
         }
@@ -254,12 +256,25 @@ fn cycle<L: Locked + Sync>(
 /// are stored once by id).
 const DISCLOSURE_LOOKBACK_MS: i64 = 60_000;
 
-/// Brings the log of who looked up to date. A server without the log (404) is skipped.
+/// Brings the log of who looked up to date. A server without the log (404) is skipped, and so
+/// is the request itself while the mentee has never shared anything.
 fn pull_disclosures<L: Locked>(
     k: &L,
     t: &mut dyn Transport,
     report: &Report,
 ) -> std::result::Result<(), Failure> {
+    // Only a grant lets anyone look: a mentee who never shared has no log to fetch (most
+    // cycles of most phones; PERF.md P7). Grants from other phones were pulled just before.
+    let ever_shared = k.with(|k| {
+        k.store.read(|tx| {
+            Ok(tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM consent_event)")?
+                .query_row([], |r| r.get::<_, bool>(0))?)
+        })
+    })?;
+    if !ever_shared {
+        return Ok(());
+    }
     let (at, _) = k.with(|k| k.disclosure_cursor())?;
     let (mut at, mut id) = ((at - DISCLOSURE_LOOKBACK_MS).max(0), String::new());
     for _ in 0..MAX_ROUNDS {
