@@ -1,4 +1,4 @@
-//! `kindred-sync-bench`: the sync benchmarks of PERF.md (P6, P7, P8), run by `cargo xtask bench`
+//! `kindred-sync-bench`: the sync and write benchmarks of PERF.md, run by `cargo xtask bench`
 //! against the real `kindred-server` (release) on 127.0.0.1.
 //!
 //! `kindred-sync-bench p1|p6|p7|p8|p11|p12 --rows N --runs N --seed S --out FILE.json --cache DIR [--pg URL]`
@@ -7,9 +7,10 @@
 //!   cursor per page); the baseline fetches the same rows with raw gzip GETs of the largest page
 //!   (the current protocol's compact pages) and inserts them in one transaction of
 //!   `prepare_cached` inserts into a bare table. Also reports bytes per row on the wire in
-//!   protocols 1 and 2 (JSON and gzip, per entity).
+//!   protocols 1 and 2 (JSON and gzip, per entity) (`sync_bench/p6.rs`).
 //! - P7, incremental sync with N rows present: a no-op sync (ours) against one raw GET per scope
-//!   (baseline); and one new server row (ours) against a raw GET plus one upsert (baseline).
+//!   (baseline); and one new server row (ours) against a raw GET plus one upsert (baseline)
+//!   (`sync_bench/p7.rs`).
 //! - P8, server throughput from simulated devices (threads) issuing a fixed number of requests:
 //!   no-op pulls against the authenticated hello route of the same binary, and durable pushes
 //!   of 10 changes against the same rows upserted in one bare transaction on the same database.
@@ -42,11 +43,17 @@ mod p1;
 mod p11;
 #[path = "sync_bench/p12.rs"]
 mod p12;
+#[path = "sync_bench/p6.rs"]
+mod p6;
+#[path = "sync_bench/p7.rs"]
+mod p7;
 #[path = "sync_bench/p8.rs"]
 mod p8;
 use p1::p1;
 use p11::p11;
 use p12::p12;
+use p6::p6;
+use p7::p7;
 use p8::p8;
 
 struct Args {
@@ -106,6 +113,21 @@ fn summary(mut s: Vec<f64>) -> Value {
 
 fn us(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e6
+}
+
+/// Times `n` alternating pairs of runs, ours (`run(i, true)`) then the baseline
+/// (`run(i, false)`); returns both sides' times in µs.
+fn alternate(n: usize, mut run: impl FnMut(usize, bool)) -> (Vec<f64>, Vec<f64>) {
+    let (mut ours, mut base) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for i in 0..n {
+        let t = Instant::now();
+        run(i, true);
+        ours.push(us(t));
+        let t = Instant::now();
+        run(i, false);
+        base.push(us(t));
+    }
+    (ours, base)
 }
 
 /// The server process plus its staff ids.
@@ -358,239 +380,6 @@ fn result(
         "pass_ratio": pass_ratio, "pass_abs": pass_abs, "pass": pass_ratio && pass_abs,
         "plan_warnings": [], "extra": extra,
     })
-}
-
-/// Bytes per row of a whole scope on the wire in protocols 1 and 2: the JSON bodies, and
-/// their gzip at level 6 (what the server's compression layer sends), per entity.
-fn wire_sizes(raw: &Raw, scope: &str) -> Value {
-    let mut out = serde_json::Map::new();
-    for version in [1u32, 2] {
-        let (mut after, mut json_bytes, mut gzip_bytes) = (0, 0usize, 0usize);
-        let mut per_entity: std::collections::BTreeMap<String, (usize, usize, usize)> =
-            Default::default();
-        loop {
-            let body = raw.page_body(version, scope, after, 1000);
-            let page = if version == 1 {
-                serde_json::from_slice::<PullResponse>(&body).unwrap()
-            } else {
-                serde_json::from_slice::<CompactPage>(&body).unwrap().decode().unwrap()
-            };
-            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
-            std::io::Write::write_all(&mut gz, &body).unwrap();
-            let zipped = gz.finish().unwrap().len();
-            json_bytes += body.len();
-            gzip_bytes += zipped;
-            // A page's bytes are shared out over its rows by entity (one entity here).
-            for r in &page.rows {
-                let e = per_entity.entry(r.entity.clone()).or_default();
-                e.0 += 1;
-                e.1 += body.len() / page.rows.len().max(1);
-                e.2 += zipped / page.rows.len().max(1);
-            }
-            after = page.next_after;
-            if !page.has_more {
-                break;
-            }
-        }
-        let entities: serde_json::Map<String, Value> = per_entity
-            .into_iter()
-            .map(|(e, (n, j, g))| {
-                (e, json!({"rows": n, "json_bytes_per_row": j / n.max(1), "gzip_bytes_per_row": g / n.max(1)}))
-            })
-            .collect();
-        out.insert(
-            format!("protocol_{version}"),
-            json!({"json_bytes": json_bytes, "gzip_bytes": gzip_bytes, "per_entity": entities}),
-        );
-    }
-    Value::Object(out)
-}
-
-fn p6(a: &Args) -> Value {
-    let (s, _seeder) = seeded_site(a, false);
-    let (mut ours, mut base) = (Vec::new(), Vec::new());
-    let mut rows_per_s = Vec::new();
-    let (mut apply_only, mut protocol_1) = (Vec::new(), Vec::new());
-    for run in 0..a.runs {
-        // Ours: a fresh phone enrols and syncs everything.
-        let dir = tempfile::tempdir().unwrap();
-        let k = device(dir.path());
-        let creds = Arc::new(MemoryCreds::default());
-        enrol(&s, &k, &*creds);
-        let mut t = s.server.transport(creds.clone());
-        let start = Instant::now();
-        let r = sync_once(&k, &mut t, true).unwrap();
-        let took = us(start);
-        assert_eq!(r.status, Status::Ok);
-        assert_eq!(r.pulled, a.rows, "every row pulled");
-        ours.push(took);
-        rows_per_s.push(a.rows as f64 / (took / 1e6));
-        // For the record (not a side of the ratio): the same sync as an older app, protocol 1.
-        let vdir = tempfile::tempdir().unwrap();
-        let v = device(vdir.path());
-        let vcreds = Arc::new(MemoryCreds::default());
-        enrol(&s, &v, &*vcreds);
-        let mut vt = s.server.transport(vcreds.clone()).speaking(1);
-        let start = Instant::now();
-        assert_eq!(sync_once(&v, &mut vt, true).unwrap().status, Status::Ok);
-        protocol_1.push(us(start));
-        // Baseline: the same rows by raw gzip GETs of the largest page, one bare transaction.
-        let raw = Raw::new(&s.server, &creds, k.lock().unwrap().device_id().unwrap());
-        let scope = format!("user:{}", s.mentee);
-        let bdir = tempfile::tempdir().unwrap();
-        let mut c = bare_db(&bdir.path().join("b.sqlite3"));
-        let start = Instant::now();
-        let (mut after, mut all, mut pages) = (0, Vec::with_capacity(a.rows), Vec::new());
-        loop {
-            let page = raw.pull(&scope, after, 1000);
-            after = page.next_after;
-            all.extend(page.rows.iter().cloned());
-            let more = page.has_more;
-            pages.push(page);
-            if !more {
-                break;
-            }
-        }
-        bare_insert(&mut c, &all);
-        base.push(us(start));
-        assert_eq!(all.len(), a.rows);
-        // Where ours spends its time: applying the same pages to a fresh store, no network.
-        let adir = tempfile::tempdir().unwrap();
-        let mut store = kindred_tests::open_store(&adir.path().join("a.sqlite3"));
-        let start = Instant::now();
-        for page in &pages {
-            store
-                .write(|tx| kindred_client::store::pull::apply_pull(tx, &scope, page, now_ms()))
-                .unwrap();
-        }
-        apply_only.push(us(start));
-        eprintln!(
-            "kindred-sync-bench: P6 run {run}: ours {:.0} ms, baseline {:.0} ms, apply only {:.0} ms, protocol 1 {:.0} ms",
-            took / 1e3,
-            base[run] / 1e3,
-            apply_only[run] / 1e3,
-            protocol_1[run] / 1e3
-        );
-    }
-    rows_per_s.sort_by(f64::total_cmp);
-    let sizes = {
-        let dir = tempfile::tempdir().unwrap();
-        let k = device(dir.path());
-        let creds = MemoryCreds::default();
-        enrol(&s, &k, &creds);
-        let raw = Raw::new(&s.server, &creds, k.lock().unwrap().device_id().unwrap());
-        wire_sizes(&raw, &format!("user:{}", s.mentee))
-    };
-    eprintln!("kindred-sync-bench: P6 wire sizes {sizes}");
-    result(
-        "P6",
-        "Initial sync of a 50k-row user scope: a fresh device pulls every page, applies it through the registry and commits page + cursor",
-        "the same rows by raw gzip GETs of 1,000-row pages from the same server + one transaction of prepare_cached inserts into a bare table",
-        a,
-        ours,
-        base,
-        2.0,
-        Some(1_000_000.0),
-        json!({"rows_per_s_median": percentile(&rows_per_s, 50.0).round(), "page": kindred_client::sync::PAGE,
-               "apply_only_no_network_us": summary(apply_only), "protocol_1_sync_us": summary(protocol_1),
-               "wire": sizes}),
-    )
-}
-
-fn p7(a: &Args) -> Vec<Value> {
-    let (s, _seeder) = seeded_site(a, true);
-    let dir = tempfile::tempdir().unwrap();
-    let k = device(dir.path());
-    let creds = Arc::new(MemoryCreds::default());
-    enrol(&s, &k, &*creds);
-    let mut t = s.server.transport(creds.clone());
-    assert_eq!(sync_once(&k, &mut t, true).unwrap().status, Status::Ok);
-    // A second phone writes the "one new server row".
-    let wdir = tempfile::tempdir().unwrap();
-    let w = device(wdir.path());
-    let wcreds = MemoryCreds::default();
-    enrol(&s, &w, &wcreds);
-    let writer = Raw::new(&s.server, &wcreds, w.lock().unwrap().device_id().unwrap());
-    let raw = Raw::new(&s.server, &creds, k.lock().unwrap().device_id().unwrap());
-    let enrolled = k.lock().unwrap().enrolment().unwrap().unwrap();
-    let scopes = [enrolled.user_scope.clone(), enrolled.program_scope.clone()];
-    let bdir = tempfile::tempdir().unwrap();
-    let mut c = bare_db(&bdir.path().join("b.sqlite3"));
-    // Fresh ids on every invocation: the seeded server database is reused between runs.
-    let mut rng = Rng::new(a.seed ^ now_ms() as u64);
-    let (mut noop_ours, mut noop_base, mut one_ours, mut one_base, mut push_one) =
-        (vec![], vec![], vec![], vec![], vec![]);
-    let mut cursors = [0i64; 2];
-    for (i, scope) in scopes.iter().enumerate() {
-        loop {
-            let p = raw.pull(scope, cursors[i], 1000);
-            cursors[i] = p.next_after;
-            if !p.has_more {
-                break;
-            }
-        }
-    }
-    for _ in 0..a.runs {
-        let start = Instant::now();
-        let r = sync_once(&k, &mut t, true).unwrap();
-        noop_ours.push(us(start));
-        assert_eq!((r.pushed, r.pulled), (0, 0));
-        let start = Instant::now();
-        for (i, scope) in scopes.iter().enumerate() {
-            let p = raw.pull(scope, cursors[i], 1000);
-            assert!(p.rows.is_empty());
-        }
-        noop_base.push(us(start));
-
-        writer.push(vec![craving_change(&mut rng, now_ms())]);
-        let start = Instant::now();
-        let r = sync_once(&k, &mut t, true).unwrap();
-        one_ours.push(us(start));
-        assert_eq!(r.pulled, 1, "{r:?}");
-        writer.push(vec![craving_change(&mut rng, now_ms())]);
-        let start = Instant::now();
-        for (i, scope) in scopes.iter().enumerate() {
-            let p = raw.pull(scope, cursors[i], 1000);
-            cursors[i] = p.next_after;
-            bare_insert(&mut c, &p.rows);
-        }
-        one_base.push(us(start));
-        // Absolute: one change logged on the phone, pushed and acknowledged (plus the pulls).
-        k.lock().unwrap().log_craving(kindred_core::ipc::LogCravingReq { intensity: 3 }).unwrap();
-        let start = Instant::now();
-        let r = sync_once(&k, &mut t, true).unwrap();
-        push_one.push(us(start));
-        assert_eq!(r.pushed, 1);
-        // The baseline cursor skips what this device pushed.
-        for (i, scope) in scopes.iter().enumerate() {
-            cursors[i] = raw.pull(scope, cursors[i], 1000).next_after;
-        }
-    }
-    let push_one = summary(push_one);
-    vec![
-        result(
-            "P7-noop",
-            "No-op sync with 50k rows present: nothing to push, one pull per scope (user, program), nothing applied",
-            "one raw GET per scope returning the same (empty) pages",
-            a,
-            noop_ours,
-            noop_base,
-            1.2,
-            Some(5_000.0),
-            json!({}),
-        ),
-        result(
-            "P7-one",
-            "Incremental sync with 50k rows present: one new server row pulled and applied (plus the program scope's empty page)",
-            "one raw GET per scope + one bare upsert transaction",
-            a,
-            one_ours,
-            one_base,
-            1.2,
-            Some(10_000.0),
-            json!({"push_one_change_acked_us": push_one}),
-        ),
-    ]
 }
 
 fn main() {

@@ -79,16 +79,14 @@ pub fn p1(a: &Args) -> Vec<Value> {
     // P1: facade vs bare insert, alternating on one store.
     let mut k = open(dir.path());
     bare_table(&mut k);
-    let (mut ours, mut base) = (Vec::new(), Vec::new());
-    for i in 0..writes {
+    let (ours, base) = alternate(writes, |i, ours| {
         let intensity = (i % 11) as i64;
-        let t = Instant::now();
-        k.log_craving(LogCravingReq { intensity }).unwrap();
-        ours.push(us(t));
-        let t = Instant::now();
-        bare_insert(&mut k, i, intensity);
-        base.push(us(t));
-    }
+        if ours {
+            k.log_craving(LogCravingReq { intensity }).unwrap();
+        } else {
+            bare_insert(&mut k, i, intensity);
+        }
+    });
     let mut p1 = result(
         "P1",
         "Log a craving through the facade (validate, row, field clocks, outbox, HLC, rollups, one transaction) on the encrypted store, synchronous=FULL",
@@ -108,16 +106,10 @@ pub fn p1(a: &Args) -> Vec<Value> {
     // P1b: FULL vs NORMAL, the same facade write on two stores opened alike.
     let (mut full, mut normal) = (open(full_dir.path()), open(normal_dir.path()));
     normal.store_mut().set_durability(Durability::Normal).expect("synchronous=NORMAL");
-    let (mut ours, mut base) = (Vec::new(), Vec::new());
-    for i in 0..writes {
-        let req = || LogCravingReq { intensity: (i % 11) as i64 };
-        let t = Instant::now();
-        full.log_craving(req()).unwrap();
-        ours.push(us(t));
-        let t = Instant::now();
-        normal.log_craving(req()).unwrap();
-        base.push(us(t));
-    }
+    let (ours, base) = alternate(writes, |i, ours| {
+        let store = if ours { &mut full } else { &mut normal };
+        store.log_craving(LogCravingReq { intensity: (i % 11) as i64 }).unwrap();
+    });
     let mut p1b = result(
         "P1b",
         "Durability cost: the log-craving write with synchronous=FULL (production)",

@@ -44,16 +44,10 @@ pub fn p11(a: &Args) -> Vec<Value> {
     let writes = a.runs * 20;
 
     // P1: one logged craving per sample, alternating.
-    let (mut ours, mut base) = (Vec::new(), Vec::new());
-    for i in 0..writes {
-        let req = || LogCravingReq { intensity: (i % 11) as i64 };
-        let t = Instant::now();
-        enc.log_craving(req()).unwrap();
-        ours.push(us(t));
-        let t = Instant::now();
-        plain.log_craving(req()).unwrap();
-        base.push(us(t));
-    }
+    let (ours, base) = alternate(writes, |i, ours| {
+        let store = if ours { &mut enc } else { &mut plain };
+        store.log_craving(LogCravingReq { intensity: (i % 11) as i64 }).unwrap();
+    });
     let p1 = result(
         "P11-P1",
         "Log a craving through the facade on the encrypted store (SQLCipher 4, raw key)",
