@@ -31,6 +31,8 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, NotUntil, Quota, RateLimiter};
 use kindred_core::sync::wire::ErrorCode;
 use serde::de::DeserializeOwned;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::compression::DefaultPredicate;
 
 pub use error::ApiError;
 pub use listen::{client_ip, plain_allowed, serve, serve_tls};
@@ -248,14 +250,20 @@ pub fn router(svc: Arc<Service>, limits: Limits, network: Network) -> Router {
         .layer(tower_http::decompression::RequestDecompressionLayer::new().gzip(true))
         // Fastest gzip: pulls are large JSON that compresses well even at level 1, and the
         // server's CPU is what many phones share.
-        // Pages holding a CSRF token and echoed input are never compressed (BREACH).
+        // Pages holding a CSRF token and echoed input are never compressed (BREACH). Nor is an
+        // answer under 2 KiB (a push result, an empty page): each compression sets up a
+        // compressor of a few hundred KB, which cost a busy server more than the few hundred
+        // bytes it saves (PERF.md P8).
         .layer(
             tower_http::compression::CompressionLayer::new()
                 .gzip(true)
                 .quality(tower_http::CompressionLevel::Fastest)
-                .compress_when(tower_http::compression::Predicate::and(
-                    tower_http::compression::DefaultPredicate::new(),
-                    tower_http::compression::predicate::NotForContentType::const_new("text/html"),
+                .compress_when(Predicate::and(
+                    Predicate::and(
+                        DefaultPredicate::new(),
+                        NotForContentType::const_new("text/html"),
+                    ),
+                    SizeAbove::new(2048),
                 )),
         )
         .layer(middleware::from_fn(access_log))
