@@ -149,7 +149,7 @@ pub fn run_benches(args: &[String]) -> Result<()> {
     fs::create_dir_all(history_path.parent().expect("bench/"))?;
     let mut history = fs::OpenOptions::new().create(true).append(true).open(&history_path)?;
     for r in &results {
-        let line = json!({
+        let mut line = json!({
             "time": iso,
             "host": machine["host"],
             "os": machine["os"],
@@ -174,7 +174,6 @@ pub fn run_benches(args: &[String]) -> Result<()> {
             "pass": r["pass"],
             "plan_warnings": r["plan_warnings"],
         });
-        let mut line = line;
         for key in ["unit", "sizes", "growth_brotli"] {
             if let Some(v) = r.get(key).filter(|v| !v.is_null()) {
                 line[key] = v.clone();
@@ -263,10 +262,15 @@ fn machine() -> Value {
     json!({ "host": host, "os": os, "cpu": cpu, "cores": cores })
 }
 
+/// A size in KB (1,000 bytes), one decimal.
+pub(crate) fn kb(bytes: f64) -> String {
+    format!("{:.1} KB", bytes / 1000.0)
+}
+
 /// A figure in its unit: microseconds unless the benchmark says `"unit": "bytes"` (P4).
 fn fmt_value(v: &Value, unit: &Value) -> String {
     match (unit.as_str(), v.as_f64()) {
-        (Some("bytes"), Some(b)) => format!("{:.1} KB", b / 1000.0),
+        (Some("bytes"), Some(b)) => kb(b),
         _ => fmt_us(v),
     }
 }
@@ -412,12 +416,8 @@ fn write_benchmarks_md() -> Result<()> {
         for (id, e) in benches {
             let size = |side: &str| {
                 let z = &e["sizes"][side];
-                format!(
-                    "{} raw, {} gzip, {} brotli",
-                    fmt_value(&z["raw"], &json!("bytes")),
-                    fmt_value(&z["gzip"], &json!("bytes")),
-                    fmt_value(&z["brotli"], &json!("bytes"))
-                )
+                let b = |k: &str| z[k].as_f64().map_or_else(|| "—".to_owned(), kb);
+                format!("{} raw, {} gzip, {} brotli", b("raw"), b("gzip"), b("brotli"))
             };
             if e["sizes"].is_object() {
                 let _ = writeln!(

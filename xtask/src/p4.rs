@@ -24,7 +24,7 @@ fn sizes_json(s: Sizes) -> Value {
 }
 
 fn kb(n: u64) -> String {
-    format!("{:.1} KB", n as f64 / 1000.0)
+    crate::bench::kb(n as f64)
 }
 
 /// The last brotli size of the UI recorded in `bench/history.jsonl`.

@@ -243,10 +243,21 @@ impl Raw {
     }
     /// One page as the current protocol sends it (compact), decoded.
     fn pull(&self, scope: &str, after: i64, limit: u32) -> PullResponse {
-        let body = self.page_body(2, scope, after, limit);
-        serde_json::from_slice::<CompactPage>(&body).unwrap().decode().expect("a consistent page")
+        self.page(2, scope, after, limit).1
     }
-    /// One page's JSON body (decompressed) in protocol `version`.
+    /// One page in protocol `version`: its JSON body (decompressed) and the rows it carries.
+    fn page(&self, version: u32, scope: &str, after: i64, limit: u32) -> (Vec<u8>, PullResponse) {
+        let body = self.page_body(version, scope, after, limit);
+        let page = if version == 1 {
+            serde_json::from_slice::<PullResponse>(&body).unwrap()
+        } else {
+            serde_json::from_slice::<CompactPage>(&body)
+                .unwrap()
+                .decode()
+                .expect("a consistent page")
+        };
+        (body, page)
+    }
     fn page_body(&self, version: u32, scope: &str, after: i64, limit: u32) -> Vec<u8> {
         let r = self
             .http

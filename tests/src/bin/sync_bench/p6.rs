@@ -3,6 +3,8 @@
 //! same sync in protocol 1, the apply alone without the network, and the bytes per row on the
 //! wire in both protocols.
 
+use kindred_core::sync::compact;
+
 use super::*;
 
 /// Bytes per row of a whole scope on the wire in protocols 1 and 2: the JSON bodies, and
@@ -14,12 +16,7 @@ fn wire_sizes(raw: &Raw, scope: &str) -> Value {
         let mut per_entity: std::collections::BTreeMap<String, (usize, usize, usize)> =
             Default::default();
         loop {
-            let body = raw.page_body(version, scope, after, 1000);
-            let page = if version == 1 {
-                serde_json::from_slice::<PullResponse>(&body).unwrap()
-            } else {
-                serde_json::from_slice::<CompactPage>(&body).unwrap().decode().unwrap()
-            };
+            let (body, page) = raw.page(version, scope, after, 1000);
             let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
             std::io::Write::write_all(&mut gz, &body).unwrap();
             let zipped = gz.finish().unwrap().len();
@@ -51,6 +48,23 @@ fn wire_sizes(raw: &Raw, scope: &str) -> Value {
     Value::Object(out)
 }
 
+/// A fresh phone enrols and syncs all `rows` of the scope, speaking at most protocol
+/// `newest`: how long the sync took (µs), its credentials and its device id.
+fn fresh_sync(s: &Site, rows: usize, newest: u32) -> (f64, Arc<MemoryCreds>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let k = device(dir.path());
+    let creds = Arc::new(MemoryCreds::default());
+    enrol(s, &k, &*creds);
+    let mut t = s.server.transport(creds.clone()).speaking(newest);
+    let start = Instant::now();
+    let r = sync_once(&k, &mut t, true).unwrap();
+    let took = us(start);
+    assert_eq!(r.status, Status::Ok);
+    assert_eq!(r.pulled, rows, "every row pulled");
+    let device_id = k.lock().unwrap().device_id().unwrap();
+    (took, creds, device_id)
+}
+
 pub fn p6(a: &Args) -> Value {
     let (s, _seeder) = seeded_site(a, false);
     let (mut ours, mut base) = (Vec::new(), Vec::new());
@@ -58,29 +72,13 @@ pub fn p6(a: &Args) -> Value {
     let (mut apply_only, mut protocol_1) = (Vec::new(), Vec::new());
     for run in 0..a.runs {
         // Ours: a fresh phone enrols and syncs everything.
-        let dir = tempfile::tempdir().unwrap();
-        let k = device(dir.path());
-        let creds = Arc::new(MemoryCreds::default());
-        enrol(&s, &k, &*creds);
-        let mut t = s.server.transport(creds.clone());
-        let start = Instant::now();
-        let r = sync_once(&k, &mut t, true).unwrap();
-        let took = us(start);
-        assert_eq!(r.status, Status::Ok);
-        assert_eq!(r.pulled, a.rows, "every row pulled");
+        let (took, creds, device_id) = fresh_sync(&s, a.rows, compact::PROTOCOL);
         ours.push(took);
         rows_per_s.push(a.rows as f64 / (took / 1e6));
         // For the record (not a side of the ratio): the same sync as an older app, protocol 1.
-        let vdir = tempfile::tempdir().unwrap();
-        let v = device(vdir.path());
-        let vcreds = Arc::new(MemoryCreds::default());
-        enrol(&s, &v, &*vcreds);
-        let mut vt = s.server.transport(vcreds.clone()).speaking(1);
-        let start = Instant::now();
-        assert_eq!(sync_once(&v, &mut vt, true).unwrap().status, Status::Ok);
-        protocol_1.push(us(start));
+        protocol_1.push(fresh_sync(&s, a.rows, 1).0);
         // Baseline: the same rows by raw gzip GETs of the largest page, one bare transaction.
-        let raw = Raw::new(&s.server, &creds, k.lock().unwrap().device_id().unwrap());
+        let raw = Raw::new(&s.server, &creds, device_id);
         let scope = format!("user:{}", s.mentee);
         let bdir = tempfile::tempdir().unwrap();
         let mut c = bare_db(&bdir.path().join("b.sqlite3"));
