@@ -240,6 +240,11 @@ pub async fn start_fresh() -> IpcResult<DataDone> {
     call::<cmd::StartFresh>(&Empty {}).await
 }
 
+/// Today has painted with its data (P3's end mark; see the shell's `ui_ready`).
+pub async fn ui_ready() -> IpcResult<()> {
+    call::<cmd::UiReady>(&Empty {}).await
+}
+
 pub async fn delete_all_data(confirm: String, this_phone_only: bool) -> IpcResult<DataDone> {
     call::<cmd::DeleteAllData>(&DeleteAllReq { confirm, this_phone_only }).await
 }

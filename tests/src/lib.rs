@@ -19,6 +19,7 @@ use kindred_core::clock::Clock;
 
 #[cfg(feature = "gui")]
 pub mod browser;
+pub mod figures;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod mentor;

@@ -21,7 +21,9 @@ use crate::util::{cargo, output, root, run, target_dir};
 /// The generator seed, recorded with every result.
 const SEED: u64 = 42;
 /// Benchmarks this command can run.
-const KNOWN: &[&str] = &["P1", "P4", "P5", "P6", "P7", "P8", "P11", "P12"];
+const KNOWN: &[&str] = &["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P11", "P12"];
+/// Benchmarks of the real window (`gui_bench.rs`), with their own build.
+const GUI: &[&str] = &["P2", "P3"];
 
 /// Runs the benchmarks named in `args` (all when none is named).
 pub fn run_benches(args: &[String]) -> Result<()> {
@@ -43,8 +45,9 @@ pub fn run_benches(args: &[String]) -> Result<()> {
         }
     }
 
-    // P4 builds its own two wasm apps; the others run the release bench binaries.
-    if ids.iter().any(|id| id != "P4") {
+    // P4 builds its own two wasm apps, P2/P3 the release app; the others run the release
+    // bench binaries.
+    if ids.iter().any(|id| id != "P4" && !GUI.contains(&id.as_str())) {
         cargo(&[
             "build",
             "--release",
@@ -58,7 +61,10 @@ pub fn run_benches(args: &[String]) -> Result<()> {
     }
     let bin = target_dir().join("release").join("kindred-bench");
     let sync_bin = target_dir().join("release").join("kindred-sync-bench");
-    let sync = ids.iter().any(|id| !matches!(id.as_str(), "P1" | "P4" | "P5"));
+    let sync = ids.iter().any(|id| !matches!(id.as_str(), "P1" | "P2" | "P3" | "P4" | "P5"));
+    if ids.iter().any(|id| GUI.contains(&id.as_str())) {
+        crate::gui_bench::build()?;
+    }
     let pg_url = if sync {
         cargo(&["build", "--release", "-p", "kindred-server"])?;
         // P8 also runs on PostgreSQL; a fresh database per run.
@@ -92,6 +98,10 @@ pub fn run_benches(args: &[String]) -> Result<()> {
             continue;
         }
         let part = out_dir.join(format!("{stamp}-{id}.part.json"));
+        if GUI.contains(&id.as_str()) {
+            results.push(crate::gui_bench::run_one(id, runs, SEED, &part)?);
+            continue;
+        }
         let (bin, rows, runs) = match id.as_str() {
             "P5" => (&bin, rows, runs),
             // P6/P7: the 50k-row user scope of PERF.md; P8: request counts scale with runs.

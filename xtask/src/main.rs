@@ -17,6 +17,7 @@
 //! Every step is idempotent and cheap when nothing changed.
 
 mod bench;
+mod gui_bench;
 mod p4;
 mod pg;
 mod setup;

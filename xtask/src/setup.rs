@@ -78,6 +78,16 @@ pub fn wasm_tools() -> Result<()> {
     Ok(())
 }
 
+/// Extra Debian packages for the window benchmarks (P2, P3): a Secret Service for the release
+/// app's key, as a desktop has (the e2e test build keeps its secrets in a file instead).
+const APT_GUI_BENCH: &[&str] = &["gnome-keyring", "dbus"];
+
+/// What `cargo xtask bench P2 P3` needs beyond [`all`].
+pub fn gui_bench() -> Result<()> {
+    all()?;
+    apt(APT_GUI_BENCH)
+}
+
 /// What the Android compile check needs.
 pub fn android() -> Result<()> {
     apt(APT)?;

@@ -175,6 +175,21 @@ pub fn store_status(state: State<'_, AppState>, req: Empty) -> CommandResult<Sto
     Ok(state.store_status())
 }
 
+/// Set in the environment only by `cargo xtask bench P3`: the app exits when Today has painted.
+pub const BENCH_EXIT_ENV: &str = "KINDRED_BENCH_EXIT_WHEN_READY";
+
+/// The UI's first Today screen has painted with its data read from the store. Nothing happens,
+/// except in a cold-start benchmark run ([`BENCH_EXIT_ENV`]), where this ends the process, as
+/// the hello-world baseline's command does.
+#[tauri::command]
+pub fn ui_ready(req: Empty) -> CommandResult<()> {
+    let Empty {} = req;
+    if std::env::var_os(BENCH_EXIT_ENV).is_some() {
+        std::process::exit(0);
+    }
+    Ok(())
+}
+
 /// Sets an unreadable data file aside (never deleted) and starts with an empty store; after
 /// delete everything, starts the empty store.
 #[tauri::command(async)]

@@ -1,5 +1,9 @@
 //! `/` — Today: each tracker's sober time and next milestone, and the celebration screen when a
 //! milestone was reached since the app was last opened.
+//! Once per start, after the first Today has painted, it tells the shell (`ui_ready`, P3).
+
+use std::cell::Cell;
+use std::time::Duration;
 
 use kindred_core::ipc::{TodayView, TrackerCard};
 use leptos::prelude::*;
@@ -29,6 +33,7 @@ pub fn Today() -> impl IntoView {
 #[component]
 fn TodayBody(v: TodayView) -> impl IntoView {
     let version = use_data_version();
+    Effect::new(|_| painted());
     let celebration = v.celebration.map(|c| {
         view! { <CelebrationScreen c=c on_done=move |_| version.bump()/> }
     });
@@ -66,4 +71,22 @@ fn Card(c: TrackerCard) -> impl IntoView {
             </A>
         </li>
     }
+}
+
+thread_local! {
+    static PAINTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Tells the shell, once per start, that Today has painted with its data: after the frame that
+/// shows it (a timer set from the next animation frame runs after that frame's paint).
+fn painted() {
+    if PAINTED.replace(true) {
+        return;
+    }
+    request_animation_frame(|| {
+        set_timeout(
+            || leptos::task::spawn_local(async { drop(ipc::ui_ready().await) }),
+            Duration::ZERO,
+        );
+    });
 }

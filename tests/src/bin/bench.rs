@@ -22,6 +22,7 @@ use kindred_client::store::{cravings, insights};
 use kindred_core::clock::ZonedDateTime;
 use kindred_core::ids::CravingId;
 use kindred_core::model::craving::{Craving, Details, Outcome, Trigger, DEFAULT_COPING};
+use kindred_tests::figures::summary;
 use rusqlite::{params, Connection};
 use serde_json::{json, Value};
 
@@ -236,24 +237,6 @@ fn plans(conn: &Connection, bounds: &(String, String)) -> (Value, Vec<String>) {
         all.insert(name.to_owned(), Value::Array(lines));
     }
     (Value::Object(all), warnings)
-}
-
-/// Nearest-rank percentile of sorted microsecond samples.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-fn summary(mut samples: Vec<f64>) -> Value {
-    samples.sort_by(f64::total_cmp);
-    let r = |v: f64| (v * 10.0).round() / 10.0;
-    json!({
-        "median_us": r(percentile(&samples, 50.0)),
-        "p95_us": r(percentile(&samples, 95.0)),
-        "min_us": r(samples[0]),
-        "max_us": r(samples[samples.len() - 1]),
-        "runs": samples.len(),
-    })
 }
 
 struct Args {

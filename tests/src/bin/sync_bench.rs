@@ -34,6 +34,7 @@ use kindred_core::sync::compact::CompactPage;
 use kindred_core::sync::hlc::Hlc;
 use kindred_core::sync::merge::Op;
 use kindred_core::sync::wire::{PullResponse, PushRequest, WireChange};
+use kindred_tests::figures::{percentile, summary};
 use kindred_tests::sync::{Rng, ServerProc};
 use serde_json::{json, Value};
 
@@ -94,21 +95,6 @@ fn args() -> Args {
         }
     }
     a
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let idx = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[idx.min(sorted.len() - 1)]
-}
-
-fn summary(mut s: Vec<f64>) -> Value {
-    s.sort_by(f64::total_cmp);
-    let r = |v: f64| (v * 10.0).round() / 10.0;
-    json!({"median_us": r(percentile(&s, 50.0)), "p95_us": r(percentile(&s, 95.0)), "p99_us": r(percentile(&s, 99.0)),
-           "min_us": r(s[0]), "max_us": r(s[s.len() - 1]), "runs": s.len()})
 }
 
 fn us(t: Instant) -> f64 {
@@ -374,23 +360,11 @@ fn result(
     abs_p95_us_max: Option<f64>,
     extra: Value,
 ) -> Value {
-    let (ours, base) = (summary(ours), summary(base));
-    let median = |v: &Value| v["median_us"].as_f64().unwrap_or(f64::NAN);
-    let ratio = (median(&ours) / median(&base) * 1000.0).round() / 1000.0;
-    let pass_ratio = ratio <= ratio_max;
-    let pass_abs =
-        abs_p95_us_max.is_none_or(|m| ours["p95_us"].as_f64().unwrap_or(f64::INFINITY) <= m);
-    eprintln!(
-        "kindred-sync-bench: {id}: ours {} µs, baseline {} µs (medians), ratio {ratio}",
-        ours["median_us"], base["median_us"]
-    );
-    json!({
+    let head = json!({
         "id": id, "what": what, "baseline_what": baseline_what, "seed": a.seed, "rows": a.rows,
-        "runs_per_side": a.runs, "ours": ours, "baseline": base, "ratio": ratio,
-        "targets": {"ratio_max": ratio_max, "abs_p95_us_max": abs_p95_us_max},
-        "pass_ratio": pass_ratio, "pass_abs": pass_abs, "pass": pass_ratio && pass_abs,
-        "plan_warnings": [], "extra": extra,
-    })
+        "runs_per_side": a.runs,
+    });
+    kindred_tests::figures::result(head, ours, base, ratio_max, abs_p95_us_max, extra)
 }
 
 fn main() {

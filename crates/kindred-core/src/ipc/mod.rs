@@ -175,6 +175,7 @@ macro_rules! with_commands {
                 delete_all_data as DeleteAllData: DeleteAllReq => DataDone;
                 store_status as StoreStatusCmd: Empty => StoreStatus;
                 start_fresh as StartFresh: Empty => DataDone;
+                ui_ready as UiReady: Empty => ();
             }
             mentor {
                 get_contacts as GetContacts: Empty => ContactsView;

@@ -1,0 +1,1 @@
+document.addEventListener("DOMContentLoaded", () => window.__TAURI__.core.invoke("ready"));
