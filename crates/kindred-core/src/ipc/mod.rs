@@ -305,7 +305,7 @@ pub(crate) mod tests {
 
     #[test]
     fn the_list_names_each_command_once() {
-        assert_eq!(NAMES.len(), 59);
+        assert_eq!(NAMES.len(), 60);
         assert_eq!(ALL.iter().map(|c| c.name).collect::<Vec<_>>(), NAMES);
         let unique: BTreeSet<_> = NAMES.iter().collect();
         assert_eq!(unique.len(), NAMES.len(), "a command is listed twice");
