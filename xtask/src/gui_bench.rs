@@ -37,7 +37,7 @@ pub fn build() -> Result<()> {
 /// Runs `id` (P2 or P3) with `runs` per side; returns its result.
 pub fn run_one(id: &str, runs: usize, seed: u64, out: &Path) -> Result<Value> {
     let release = target_dir().join("release");
-    let home = tempfile_dir(id)?;
+    let home = fresh_home(id)?;
     // gnome-keyring-daemon --unlock reads the (empty) password on stdin, creates and unlocks
     // the login keyring under $HOME and serves org.freedesktop.secrets on this session's bus.
     let script = "printf '' | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
@@ -65,7 +65,7 @@ pub fn run_one(id: &str, runs: usize, seed: u64, out: &Path) -> Result<Value> {
 }
 
 /// A fresh folder for one run's home (mode 0700, as gnome-keyring wants its runtime folder).
-fn tempfile_dir(id: &str) -> Result<std::path::PathBuf> {
+fn fresh_home(id: &str) -> Result<std::path::PathBuf> {
     let dir = target_dir().join("bench").join(format!("home-{id}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(dir.join(".local/share"))?;

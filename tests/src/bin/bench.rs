@@ -11,7 +11,7 @@
 //! median and p95 per side, the ratio of medians, the targets and each query's
 //! `EXPLAIN QUERY PLAN` (a `craving` scan outside a covering index is a plan warning).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate};
@@ -22,6 +22,7 @@ use kindred_client::store::{cravings, insights};
 use kindred_core::clock::ZonedDateTime;
 use kindred_core::ids::CravingId;
 use kindred_core::model::craving::{Craving, Details, Outcome, Trigger, DEFAULT_COPING};
+use kindred_tests::bench_args::BenchArgs as Args;
 use kindred_tests::figures::summary;
 use rusqlite::{params, Connection};
 use serde_json::{json, Value};
@@ -239,54 +240,18 @@ fn plans(conn: &Connection, bounds: &(String, String)) -> (Value, Vec<String>) {
     (Value::Object(all), warnings)
 }
 
-struct Args {
-    rows: usize,
-    runs: usize,
-    seed: u64,
-    out: PathBuf,
-    cache: PathBuf,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut args = std::env::args().skip(1);
-    match args.next().as_deref() {
-        Some("p5" | "P5") => {}
-        other => return Err(format!("unknown benchmark {other:?}; this binary runs: p5")),
-    }
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let default_cache =
-        exe.parent().and_then(Path::parent).unwrap_or(Path::new(".")).join("bench/data");
-    let mut a =
-        Args { rows: 100_000, runs: 15, seed: 42, out: "p5.json".into(), cache: default_cache };
-    while let Some(flag) = args.next() {
-        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        let bad = |e: std::num::ParseIntError| format!("{flag} {value}: {e}");
-        match flag.as_str() {
-            "--rows" => a.rows = value.parse().map_err(bad)?,
-            "--runs" => a.runs = value.parse().map_err(bad)?,
-            "--seed" => a.seed = value.parse().map_err(bad)?,
-            "--out" => a.out = value.into(),
-            "--cache" => a.cache = value.into(),
-            _ => return Err(format!("unknown flag {flag}")),
-        }
-    }
-    if a.runs == 0 || a.rows == 0 {
-        return Err("--runs and --rows must be above zero".into());
-    }
-    Ok(a)
-}
+const USAGE: &str = "kindred-bench p5 --rows N --runs N --seed S --out FILE.json [--cache DIR]";
 
 fn main() {
-    let args = match parse_args() {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!(
-                "kindred-bench: {e}\nusage: kindred-bench p5 --rows N --runs N --seed S \
-                 --out FILE.json [--cache DIR]"
-            );
-            std::process::exit(2);
-        }
-    };
+    let exe = std::env::current_exe().expect("the bench binary's path");
+    let mut defaults = Args::defaults(100_000, "p5.json");
+    defaults.cache =
+        exe.parent().and_then(Path::parent).unwrap_or(Path::new(".")).join("bench/data");
+    let args = defaults.from_env(&["--rows", "--runs", "--seed", "--out", "--cache"], USAGE);
+    if args.bench != "p5" {
+        eprintln!("unknown benchmark {:?}; this binary runs p5\nusage: {USAGE}", args.bench);
+        std::process::exit(2);
+    }
     std::fs::create_dir_all(&args.cache).expect("create the cache directory");
     let db = args.cache.join(format!("p5-seed{}-rows{}-encrypted.db", args.seed, args.rows));
     let (reused, build_ms) = if db.exists() {

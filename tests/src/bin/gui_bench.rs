@@ -17,12 +17,13 @@
 //!   and applies the same DOM update (the section as the real tap left it). Timed in the page
 //!   (`performance.now()`), so WebDriver's own latency is not in either figure.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kindred_client::clock::{system_tz, SystemClock};
 use kindred_core::clock::Clock;
+use kindred_tests::bench_args::BenchArgs as Args;
 use kindred_tests::figures::result;
 use kindred_tests::gui::App;
 use serde_json::{json, Value};
@@ -30,38 +31,10 @@ use serde_json::{json, Value};
 /// The app's bench switch (`src-tauri/src/commands/data.rs`).
 const BENCH_EXIT_ENV: &str = "KINDRED_BENCH_EXIT_WHEN_READY";
 
-struct Args {
-    bench: String,
-    hello: PathBuf,
-    runs: usize,
-    seed: u64,
-    out: PathBuf,
-}
+const USAGE: &str = "kindred-gui-bench p2|p3 --hello BIN --runs N --seed S --out FILE";
 
 fn args() -> Args {
-    let mut it = std::env::args().skip(1);
-    let mut a = Args {
-        bench: String::new(),
-        hello: PathBuf::new(),
-        runs: 15,
-        seed: 42,
-        out: "gui-bench.json".into(),
-    };
-    while let Some(k) = it.next() {
-        if !k.starts_with("--") {
-            a.bench = k;
-            continue;
-        }
-        let v = it.next().unwrap_or_default();
-        match k.as_str() {
-            "--hello" => a.hello = v.into(),
-            "--runs" => a.runs = v.parse().expect("--runs"),
-            "--seed" => a.seed = v.parse().expect("--seed"),
-            "--out" => a.out = v.into(),
-            other => panic!("unknown argument {other}"),
-        }
-    }
-    a
+    Args::defaults(1, "gui-bench.json").from_env(&["--hello", "--runs", "--seed", "--out"], USAGE)
 }
 
 fn head(a: &Args, id: &str, what: &str, baseline_what: &str) -> Value {
@@ -169,9 +142,9 @@ if (noop) {
 /// One timed second tap of quick log, in µs, from a freshly mounted Today.
 async fn tap(app: &App, noop: bool) -> f64 {
     // Leave and come back, so Today (and its quick log) is mounted fresh each time.
-    app.click("[data-test=nav-cravings]").await;
-    app.wait("[data-test=craving-entry]").await;
-    app.click("[data-test=nav-today]").await;
+    app.nav("check-in").await;
+    app.wait("[data-test=check-in-form]").await;
+    app.nav("today").await;
     app.click("[data-test=log-craving]").await;
     app.wait("[data-test=intensity-5]").await;
     app.client.execute(PROBE, vec![json!(noop)]).await.expect("install the probe");
@@ -222,7 +195,7 @@ async fn main() {
         "p2" => p2(&a, data.path()).await,
         "p3" => p3(&a, data.path()),
         other => {
-            eprintln!("usage: kindred-gui-bench p2|p3 --hello BIN --runs N --seed S --out FILE; got {other}");
+            eprintln!("unknown benchmark {other:?}\nusage: {USAGE}");
             std::process::exit(2);
         }
     };

@@ -34,6 +34,7 @@ use kindred_core::sync::compact::CompactPage;
 use kindred_core::sync::hlc::Hlc;
 use kindred_core::sync::merge::Op;
 use kindred_core::sync::wire::{PullResponse, PushRequest, WireChange};
+use kindred_tests::bench_args::BenchArgs as Args;
 use kindred_tests::figures::{percentile, summary};
 use kindred_tests::sync::{Rng, ServerProc};
 use serde_json::{json, Value};
@@ -57,44 +58,12 @@ use p6::p6;
 use p7::p7;
 use p8::p8;
 
-struct Args {
-    bench: String,
-    rows: usize,
-    runs: usize,
-    seed: u64,
-    out: PathBuf,
-    cache: PathBuf,
-    pg: Option<String>,
-}
+const USAGE: &str = "kindred-sync-bench p1|p6|p7|p8|p11|p12 --rows N --runs N --seed S \
+                     --out FILE.json --cache DIR [--pg URL]";
 
 fn args() -> Args {
-    let mut it = std::env::args().skip(1);
-    let mut a = Args {
-        bench: String::new(),
-        rows: 50_000,
-        runs: 15,
-        seed: 42,
-        out: "sync-bench.json".into(),
-        cache: std::env::temp_dir(),
-        pg: None,
-    };
-    while let Some(k) = it.next() {
-        if !k.starts_with("--") {
-            a.bench = k;
-            continue;
-        }
-        let v = it.next().unwrap_or_default();
-        match k.as_str() {
-            "--rows" => a.rows = v.parse().expect("--rows"),
-            "--runs" => a.runs = v.parse().expect("--runs"),
-            "--seed" => a.seed = v.parse().expect("--seed"),
-            "--out" => a.out = v.into(),
-            "--cache" => a.cache = v.into(),
-            "--pg" => a.pg = Some(v),
-            other => panic!("unknown argument {other}"),
-        }
-    }
-    a
+    let flags = ["--rows", "--runs", "--seed", "--out", "--cache", "--pg"];
+    Args::defaults(50_000, "sync-bench.json").from_env(&flags, USAGE)
 }
 
 fn us(t: Instant) -> f64 {
@@ -377,7 +346,7 @@ fn main() {
         "p11" => Value::Array(p11(&a)),
         "p12" => Value::Array(p12(&a)),
         other => {
-            eprintln!("usage: kindred-sync-bench p1|p6|p7|p8|p11|p12 --rows N --runs N --seed S --out FILE --cache DIR [--pg URL]; got {other}");
+            eprintln!("unknown benchmark {other:?}\nusage: {USAGE}");
             std::process::exit(2);
         }
     };
