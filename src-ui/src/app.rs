@@ -1,6 +1,6 @@
-//! The root component: provides the contexts (`state`), then the header (with "Get help" on
-//! every route), the tabs, a sync notice only when syncing needs the mentee, the router with
-//! every route, and the toast.
+//! The root component: provides the contexts (`state`), then the header, which stays on screen
+//! (with "Get help" on every route, also while locked), a sync notice only when syncing needs
+//! the mentee, the router with every route, the toast and the bottom navigation.
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
@@ -8,13 +8,15 @@ use leptos_router::path;
 
 use crate::components::common::ToastBar;
 use crate::components::lock::{IdleLock, LockScreen, QuickLock};
+use crate::components::nav::BottomNav;
 use crate::components::program::SyncNotice;
 use crate::pages::connect::ConnectPage;
 use crate::pages::recovery::{RecoveryPage, StoreNotice};
+use crate::pages::reset::ResetPage;
 use crate::pages::sharing::{DisclosurePage, SharingPage};
 use crate::pages::{check_in::CheckInPage, insights::InsightsPage, plan::PlanPage};
 use crate::pages::{craving::CravingPage, cravings::CravingsPage, help::HelpPage};
-use crate::pages::{mentor::MentorPage, new_tracker::NewTracker, reset::ResetPage};
+use crate::pages::{mentor::MentorPage, more::MorePage, new_tracker::NewTracker};
 use crate::pages::{settings::SettingsPage, today::Today, tracker::TrackerPage};
 use crate::state::{
     provide_data_version_context, provide_lock_context, provide_sync_context, provide_toast_context,
@@ -53,19 +55,10 @@ fn Locked(lock: crate::state::LockCtx) -> impl IntoView {
     }
 }
 
-/// The tabs, the notices and every route.
+/// The notices, every route, the toast and the bottom navigation.
 #[component]
 fn Pages() -> impl IntoView {
     view! {
-            <nav class="tabs">
-                <A href="/" attr:data-test="nav-today">{text::TODAY}</A>
-                <A href="/cravings" attr:data-test="nav-cravings">{text::CRAVINGS}</A>
-                <A href="/insights" attr:data-test="nav-insights">{text::INSIGHTS}</A>
-                <A href="/check-in" attr:data-test="nav-check-in">{text::CHECK_IN}</A>
-                <A href="/plan" attr:data-test="nav-plan">{text::PLAN}</A>
-                <A href="/mentor" attr:data-test="nav-mentor">{text::MENTOR}</A>
-                <A href="/settings" attr:data-test="nav-settings">{text::SETTINGS}</A>
-            </nav>
             <StoreNotice/>
             <SyncNotice/>
             <main>
@@ -81,6 +74,7 @@ fn Pages() -> impl IntoView {
                     <Route path=path!("/plan") view=PlanPage/>
                     <Route path=path!("/mentor") view=MentorPage/>
                     <Route path=path!("/help") view=HelpPage/>
+                    <Route path=path!("/more") view=MorePage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                     <Route path=path!("/connect") view=ConnectPage/>
                     <Route path=path!("/sharing") view=SharingPage/>
@@ -89,5 +83,6 @@ fn Pages() -> impl IntoView {
                 </Routes>
             </main>
             <ToastBar/>
+            <BottomNav/>
     }
 }

@@ -2,6 +2,8 @@
 
 pub const APP: &str = "Kindred";
 pub const TODAY: &str = "Today";
+pub const MORE: &str = "More";
+pub const NAV_LABEL: &str = "Main";
 pub const ADD_TRACKER: &str = "Add a tracker";
 pub const NO_TRACKERS: &str =
     "Nothing to show yet. Add a tracker to see your time and your next milestone.";
@@ -12,8 +14,10 @@ pub const SAVE: &str = "Save";
 pub const CANCEL: &str = "Cancel";
 pub const NAME: &str = "Name";
 pub const NAME_HINT: &str = "Only you see this name.";
-pub const LADDER_STANDARD: &str =
-    "Standard (24 h, 7 d, 30/60/90 d, 6 mo, 9 mo, 1 y, 18 mo, yearly)";
+pub const LADDER_STANDARD: &str = "Standard";
+/// Under the milestone list while "Standard" is picked.
+pub const LADDER_STANDARD_HINT: &str =
+    "24 hours, 7 days, 30, 60 and 90 days, 6 and 9 months, 1 year, 18 months, then every year.";
 pub const LADDER_AA: &str = "AA chips";
 pub const LADDER_NA: &str = "NA key tags";
 pub const LADDER_OWN: &str = "My own list";
@@ -26,6 +30,8 @@ pub const REACHED: &str = "Reached";
 pub const UPCOMING: &str = "Coming up";
 pub const HISTORY: &str = "History";
 pub const NUMBERS: &str = "Numbers that keep counting";
+pub const NUMBERS_RULE: &str = "Every number here counts whole days, the way your streak does. \
+     A lapse never takes away the days you already have.";
 pub const TOTAL_DAYS: &str = "Total sober days";
 pub const LAST_30: &str = "Sober days in the last 30";
 pub const LAST_90: &str = "Sober days in the last 90";
@@ -77,7 +83,8 @@ pub const HELP_CONFIRM_TEXT: &str = "Open a text now?";
 pub const CALL: &str = "Call";
 pub const TEXT: &str = "Text";
 pub const EMAIL: &str = "E-mail";
-pub const LOG_CRAVING: &str = "Log a craving";
+/// On Today, so in words that are fine for anyone to glance at (PRODUCT.md 5).
+pub const LOG_CRAVING: &str = "Log an urge";
 pub const HOW_STRONG: &str = "How strong is it right now? (0 = barely, 10 = strongest)";
 pub const LOGGED: &str = "Logged. Noticing it is a real step.";
 pub const ADD_DETAILS: &str = "Add details";
@@ -86,7 +93,8 @@ pub const INTENSE_OFFER: &str =
 pub const CRAVINGS: &str = "Cravings";
 pub const NO_CRAVINGS: &str = "Nothing logged in the last 60 days.";
 pub const INTENSITY: &str = "Intensity";
-pub const TRIGGERS: &str = "What was going on? (optional)";
+pub const MORE_TRIGGERS: &str = "Something else going on?";
+pub const MORE_DETAILS: &str = "Where, who, and a note";
 pub const OWN_TAGS: &str = "Your own tags, separated by commas";
 pub const PLACE: &str = "Where (optional)";
 pub const WITH_WHOM: &str = "With whom (optional)";
@@ -118,9 +126,39 @@ pub const HAD_CRAVING: &str = "I had a craving today";
 pub const ONE_LINE: &str = "One line about today (optional)";
 pub const CHECKED_IN: &str = "Thanks for checking in.";
 pub const RECENT: &str = "Recent";
+pub const NO_CHECK_INS: &str =
+    "Nothing here yet. Your check-ins will show up here, a few words a day, whenever you want.";
 pub const PLAN: &str = "My plan";
 pub const PLAN_INTRO: &str = "The plan you made with your mentor, for the hard moments.";
 pub const GOALS: &str = "Goals";
+pub const GOALS_EMPTY: &str =
+    "Small steps you agree with your mentor, like \"walk after dinner\" or \"call Sam on Sundays\".";
+pub const ADD_GOAL: &str = "A new goal";
+pub const GOAL_STATUS: &str = "How it's going";
+
+/// A plan section's add-field label and the examples shown while the section is empty, by the
+/// section's key (`kindred_core::model::plan::Section::key`).
+pub fn plan_prompt(key: &str) -> (&'static str, &'static str) {
+    match key {
+        "warning_signs" => (
+            "A warning sign",
+            "Signs that a hard time may be coming, like sleeping badly, skipping meals or pulling away from people.",
+        ),
+        "high_risk" => (
+            "A hard situation",
+            "Places, people or times that make it harder, like payday, a certain bar or being alone late at night.",
+        ),
+        "coping" => (
+            "Something I can do",
+            "What helps you get through, like a walk, a shower, a meeting or ten slow breaths.",
+        ),
+        "people" => (
+            "Someone to call",
+            "People you can reach when it's hard: your mentor, a friend, a family member, a meeting buddy.",
+        ),
+        _ => ("A reason", "What you're doing this for: the people, the plans and the days you want."),
+    }
+}
 pub const ADD: &str = "Add";
 pub const REMOVE: &str = "Remove";
 pub const CHECK_IN_REMINDER: &str = "A gentle daily check-in reminder";
@@ -128,12 +166,11 @@ pub const CHECK_IN_TIME: &str = "Check-in reminder time";
 pub const INSIGHTS: &str = "Insights";
 /// Monday first.
 pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-pub const CRAVINGS_LOGGED: &str = "cravings logged";
 pub const RIDDEN_OUT: &str = "Urges ridden out";
 pub const BY_HOUR: &str = "By hour of day";
 pub const BY_WEEKDAY: &str = "By day of the week";
 pub const TOP_TRIGGERS: &str = "What was going on most often";
-pub const WEEKLY: &str = "Average intensity by week (×10)";
+pub const WEEKLY: &str = "How strong, on average, week by week";
 pub const COPING_MENU: &str = "My coping menu";
 pub const COPING_MENU_HINT: &str =
     "What you tried, with what most often helped you ride it out first.";
@@ -152,6 +189,7 @@ pub const DELETE_ALL: &str = "Delete everything";
 pub const DELETE_ALL_INTRO: &str =
     "This deletes everything on this phone and, if you're connected to a program, your data on \
      its server too. It can't be undone. To go ahead, type";
+pub const DELETE_ALL_CONFIRM_LABEL: &str = "Type the words here to confirm";
 pub const DELETE_THIS_PHONE_ONLY: &str = "Delete only what's on this phone";
 pub const SURF: &str = "Ride the wave";
 pub const SURF_INTRO: &str = "A guided 15 minutes: urges rise, peak and pass like a wave. You can close the app; the timer keeps going.";
@@ -230,27 +268,19 @@ pub const CONNECT_AGAIN: &str = "Connect with a new code";
 pub const FROM_PROGRAM: &str = "From your program";
 pub const RESOURCES: &str = "Resources";
 
+/// The one plural rule: "1 day", "2 days", "0 days" (`one` for exactly 1, else `many`).
+pub fn plural(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// "1 day", "29 days".
 pub fn days(n: i64) -> String {
-    if n == 1 {
-        "1 day".to_owned()
-    } else {
-        format!("{n} days")
-    }
+    plural(n, "day", "days")
 }
 
 /// "1 day 4 h 12 min" (the first three days).
 pub fn days_hours_minutes(days: i64, hours: i64, minutes: i64) -> String {
     format!("{} {hours} h {minutes} min", self::days(days))
-}
-
-/// An attempt's length in the history: "28 days".
-pub fn attempt_days(n: i64) -> String {
-    if n == 1 {
-        "1 day".into()
-    } else {
-        format!("{n} days")
-    }
 }
 
 /// "orange key tag".
@@ -261,6 +291,25 @@ pub fn key_tag(colour: &str) -> String {
 /// " · rode it out 3 of 4" after a coping strategy.
 pub fn rode_it_out(rode_out: u32, used: u32) -> String {
     format!(" · rode it out {rode_out} of {used}")
+}
+
+/// The words under the big number: "craving logged" for 1, else "cravings logged".
+pub fn cravings_logged(n: i64) -> &'static str {
+    if n == 1 {
+        "craving logged"
+    } else {
+        "cravings logged"
+    }
+}
+
+/// A count chart's scale: "Tallest bar: 1 craving", "Tallest bar: 4 cravings".
+pub fn tallest_count(n: i64) -> String {
+    format!("Tallest bar: {}", plural(n, "craving", "cravings"))
+}
+
+/// The weekly chart's scale from its tallest mean ×10: "Tallest bar: 6.5 out of 10".
+pub fn tallest_intensity(x10: u32) -> String {
+    format!("Tallest bar: {}.{} out of 10", x10 / 10, x10 % 10)
 }
 
 /// "You rode the wave for 12:30".
@@ -282,18 +331,11 @@ pub fn surf_guidance(elapsed_ms: i64) -> &'static str {
 /// "just now", "5 minutes ago", "3 hours ago", "2 days ago".
 pub fn ago(then_ms: i64, now_ms: i64) -> String {
     let min = (now_ms - then_ms).max(0) / 60_000;
-    let plural = |n: i64, unit: &str| {
-        if n == 1 {
-            format!("1 {unit} ago")
-        } else {
-            format!("{n} {unit}s ago")
-        }
-    };
     match min {
         0 => "just now".into(),
-        1..=59 => plural(min, "minute"),
-        60..=1439 => plural(min / 60, "hour"),
-        _ => plural(min / 1440, "day"),
+        1..=59 => plural(min, "minute", "minutes") + " ago",
+        60..=1439 => plural(min / 60, "hour", "hours") + " ago",
+        _ => plural(min / 1440, "day", "days") + " ago",
     }
 }
 
@@ -304,11 +346,7 @@ pub fn last_synced(then_ms: i64, now_ms: i64) -> String {
 
 /// "1 change waiting to sync.", "3 changes waiting to sync."
 pub fn changes(n: i64, what: &str) -> String {
-    if n == 1 {
-        format!("1 change {what}")
-    } else {
-        format!("{n} changes {what}")
-    }
+    format!("{} {what}", plural(n, "change", "changes"))
 }
 
 // The store on this phone: keystore missing, or a file that can't be opened.
@@ -348,9 +386,8 @@ pub const UNLOCK: &str = "Unlock";
 /// "1 minute", "5 minutes", "1 hour".
 pub fn minutes(m: u32) -> String {
     match m {
-        1 => "1 minute".into(),
         60 => "1 hour".into(),
-        m => format!("{m} minutes"),
+        m => plural(i64::from(m), "minute", "minutes"),
     }
 }
 
@@ -375,10 +412,19 @@ mod tests {
     }
 
     #[test]
-    fn one_day_is_singular() {
-        assert_eq!(attempt_days(1), "1 day");
-        assert_eq!(attempt_days(0), "0 days");
-        assert_eq!(attempt_days(39), "39 days");
+    fn one_is_singular_and_every_other_count_plural() {
+        assert_eq!(days(1), "1 day");
+        assert_eq!(days(0), "0 days");
+        assert_eq!(days(39), "39 days");
+        assert_eq!(plural(1, "craving", "cravings"), "1 craving");
+        assert_eq!(cravings_logged(1), "craving logged");
+        assert_eq!(cravings_logged(2), "cravings logged");
+        assert_eq!(minutes(1), "1 minute");
+        assert_eq!(minutes(60), "1 hour");
+        assert_eq!(minutes(5), "5 minutes");
+        assert_eq!(tallest_count(1), "Tallest bar: 1 craving");
+        assert_eq!(tallest_intensity(65), "Tallest bar: 6.5 out of 10");
+        assert_eq!(tallest_intensity(100), "Tallest bar: 10.0 out of 10");
     }
 
     #[test]

@@ -112,7 +112,7 @@ async fn gui_corrupt_data_file_gets_a_calm_message_and_is_kept() {
     let shot = app.screenshot("recovery-390x844.png", 390, 844).await;
     eprintln!("gui: screenshot saved to {}", shot.display());
     // Elsewhere, a notice leads back to it; "Get help" works meanwhile.
-    app.click("[data-test=nav-today]").await;
+    app.nav("today").await;
     let notice = app.text("[data-test=store-notice]").await;
     assert!(notice.starts_with("Your entries can't be opened on this phone"), "{notice}");
     app.click("[data-test=get-help]").await;
@@ -127,7 +127,7 @@ async fn gui_corrupt_data_file_gets_a_calm_message_and_is_kept() {
     let done = app.text("[data-test=recovery-done]").await;
     assert!(done.starts_with("Kindred has started fresh."), "{done}");
     app.wait("[data-test=recovery-connect]").await;
-    app.click("[data-test=nav-today]").await;
+    app.nav("today").await;
     app.wait("[data-test=add-tracker]").await;
     assert_eq!(app.count("[data-test=store-notice]").await, 0);
     app.quit().await;
@@ -177,7 +177,7 @@ fn opened_links(data: &std::path::Path) -> String {
 async fn gui_quick_log_in_two_taps_then_details() {
     let data = tempfile::tempdir().unwrap();
     let app = App::launch(data.path(), "[data-test=log-craving]").await;
-    // Exactly two taps from Today: "Log a craving", then an intensity.
+    // Exactly two taps from Today: "Log an urge", then an intensity.
     app.click("[data-test=log-craving]").await;
     app.click("[data-test=intensity-8]").await;
     let logged = app.text("[data-test=logged]").await;
@@ -186,34 +186,40 @@ async fn gui_quick_log_in_two_taps_then_details() {
     app.wait("[data-test=intense-offer]").await;
 
     // It is counted in insights at once.
-    app.click("[data-test=nav-insights]").await;
+    app.nav("insights").await;
     assert_eq!(app.text("[data-test=insights-total]").await, "1");
     assert_eq!(app.text("[data-test=ridden-out]").await, "0");
 
     // It is in the list, with its intensity.
-    app.click("[data-test=nav-cravings]").await;
+    app.nav("cravings").await;
     assert_eq!(app.count("[data-test=craving-entry]").await, 1);
     assert_eq!(app.text("[data-test=entry-intensity]").await, "8");
 
     // Add triggers and the outcome later.
     app.click("[data-test=craving-entry] a").await;
     assert_eq!(app.text("[data-test=detail-intensity]").await, "8");
+    // Titled in words (the part of the day depends on when the test runs).
+    let title = app.text("[data-test=craving-title]").await;
+    let parts = ["This morning, ", "This afternoon, ", "Tonight, ", "Last night, "];
+    assert!(parts.iter().any(|p| title.starts_with(p)) && title.ends_with(" · strong"), "{title}");
     app.click("[data-test=trigger-lonely]").await;
+    app.click("[data-test=more-triggers]").await;
     app.click("[data-test=trigger-physical_pain]").await;
+    app.click("[data-test=more-details]").await;
     app.type_into("[data-test=with-whom]", "nobody 🌙").await;
     app.click("[data-test=outcome-rode_it_out]").await;
     app.type_into("[data-test=end-intensity]", "3").await;
     app.click("[data-test=save-craving]").await;
     app.wait("[data-test=saved]").await;
-    app.click("[data-test=nav-cravings]").await;
+    app.nav("cravings").await;
     let entry = app.text_until("[data-test=craving-entry]", |t| t.contains("Rode it out")).await;
     assert!(entry.contains("Lonely") && entry.contains("Physical pain"), "{entry}");
     assert!(entry.contains("Rode it out"), "{entry}");
-    app.click("[data-test=nav-insights]").await;
+    app.nav("insights").await;
     assert_eq!(app.text_until("[data-test=ridden-out]", |t| t == "1").await, "1");
     let menu = app.text("[data-test=coping-menu]").await;
     assert!(menu.is_empty(), "no coping was picked: {menu}");
-    app.click("[data-test=nav-cravings]").await;
+    app.nav("cravings").await;
 
     // Ride the wave, then say how strong it is at the end.
     app.click("[data-test=craving-entry] a").await;
@@ -224,7 +230,7 @@ async fn gui_quick_log_in_two_taps_then_details() {
     assert!(app.text("[data-test=surf-done]").await.starts_with("You rode the wave for 0:0"));
 
     // Delete with undo.
-    app.click("[data-test=nav-cravings]").await;
+    app.nav("cravings").await;
     app.click("[data-test=craving-entry] a").await;
     app.click("[data-test=delete-craving]").await;
     app.click("[data-test=undo]").await;
@@ -237,10 +243,12 @@ async fn gui_quick_log_in_two_taps_then_details() {
 async fn gui_get_help_is_on_every_route_and_confirms_before_calling() {
     let data = tempfile::tempdir().unwrap();
     let app = App::launch(data.path(), "[data-test=get-help]").await;
-    for nav in ["nav-cravings", "nav-mentor", "nav-settings", "nav-today", "add-tracker"] {
-        app.click(&format!("[data-test={nav}]")).await;
+    for nav in ["cravings", "mentor", "settings", "today"] {
+        app.nav(nav).await;
         app.wait("[data-test=get-help]").await;
     }
+    app.click("[data-test=add-tracker]").await;
+    app.wait("[data-test=get-help]").await;
     app.click("[data-test=get-help]").await;
     app.click("[data-test=help-988-call] [data-test=help-start]").await;
     // One tap only asks; nothing was opened yet.
@@ -255,7 +263,7 @@ async fn gui_get_help_is_on_every_route_and_confirms_before_calling() {
 async fn gui_calling_the_mentor_hands_a_tel_link_to_the_opener() {
     let data = tempfile::tempdir().unwrap();
     let app = App::launch(data.path(), "[data-test=nav-mentor]").await;
-    app.click("[data-test=nav-mentor]").await;
+    app.nav("mentor").await;
     // A bad number is explained and not saved.
     app.type_into("[data-test=primary-name-input]", "Sam").await;
     app.type_into("[data-test=primary-phone]", "*#06#").await;
@@ -286,7 +294,7 @@ async fn gui_export_then_import_into_a_fresh_folder_and_delete_everything() {
     app.click("[data-test=log-craving]").await;
     app.click("[data-test=intensity-4]").await;
     app.wait("[data-test=logged]").await;
-    app.click("[data-test=nav-settings]").await;
+    app.nav("settings").await;
     // The one-file export is locked with a passphrase: a short one is refused first.
     app.type_into("[data-test=export-passphrase]", "short").await;
     app.click("[data-test=export-json]").await;
@@ -305,9 +313,8 @@ async fn gui_export_then_import_into_a_fresh_folder_and_delete_everything() {
     // A fresh data folder: import gives the same data.
     let b = tempfile::tempdir().unwrap();
     let app =
-        App::launch_with(b.path(), "[data-test=nav-settings]", &[("KINDRED_E2E_IMPORT", &file)])
-            .await;
-    app.click("[data-test=nav-settings]").await;
+        App::launch_with(b.path(), "[data-test=nav-more]", &[("KINDRED_E2E_IMPORT", &file)]).await;
+    app.nav("settings").await;
     app.type_into("[data-test=export-passphrase]", "blue kettle evening").await;
     app.click("[data-test=import]").await;
     let err = app.text("[data-test=error]").await;
@@ -316,15 +323,15 @@ async fn gui_export_then_import_into_a_fresh_folder_and_delete_everything() {
     app.click("[data-test=import]").await;
     let msg = app.text_until("[data-test=data-status]", |t| t.starts_with("Imported")).await;
     assert_eq!(msg, "Imported 1 trackers, 1 cravings and 0 check-ins.");
-    app.click("[data-test=nav-today]").await;
+    app.nav("today").await;
     assert_eq!(app.text("[data-test=tracker-label]").await, "Alcohol");
     assert_eq!(app.text("[data-test=sober-time]").await, "12 days");
-    app.click("[data-test=nav-cravings]").await;
+    app.nav("cravings").await;
     assert_eq!(app.text("[data-test=entry-intensity]").await, "4");
 
     // Delete everything needs the typed words, and leaves the data folder empty until the
     // mentee starts again.
-    app.click("[data-test=nav-settings]").await;
+    app.nav("settings").await;
     app.type_into("[data-test=delete-all-confirm]", "delete everything").await;
     app.click("[data-test=delete-all]").await;
     let msg = app.text_until("[data-test=data-status]", |t| t.contains("deleted")).await;
@@ -332,7 +339,7 @@ async fn gui_export_then_import_into_a_fresh_folder_and_delete_everything() {
     app.wait("[data-test=deleted-notice]").await;
     assert_eq!(all_files(b.path()), Vec::<String>::new(), "nothing left in the data folder");
     app.click("[data-test=start-again]").await;
-    app.click("[data-test=nav-today]").await;
+    app.nav("today").await;
     app.wait("[data-test=add-tracker]").await;
     assert_eq!(app.count("[data-test=tracker-card]").await, 0);
     assert_eq!(app.count("[data-test=deleted-notice]").await, 0);
@@ -412,8 +419,8 @@ async fn gui_connect_to_a_program_sync_then_revoked_and_disconnect() {
     assert_eq!(code.len(), 29, "{code}");
 
     let data = tempfile::tempdir().unwrap();
-    let app = App::launch(data.path(), "[data-test=nav-settings]").await;
-    app.click("[data-test=nav-settings]").await;
+    let app = App::launch(data.path(), "[data-test=nav-more]").await;
+    app.nav("settings").await;
     app.click("[data-test=connect-link]").await;
     app.wait("[data-test=connect-form]").await;
     app.screenshot("connect-390x844.png", 390, 844).await;
@@ -454,7 +461,7 @@ async fn gui_connect_to_a_program_sync_then_revoked_and_disconnect() {
     app.screenshot("settings-phones-390x844.png", 390, 844).await;
 
     // The staff-set mentor contact and the program's help number came in.
-    app.click("[data-test=nav-mentor]").await;
+    app.nav("mentor").await;
     assert_eq!(app.text("[data-test=primary-name]").await, "Sam");
     app.click("[data-test=get-help]").await;
     let help = app.text("[data-test=program-help]").await;
@@ -467,7 +474,7 @@ async fn gui_connect_to_a_program_sync_then_revoked_and_disconnect() {
 
     // A craving logged now reaches the server by itself (a sync follows the write).
     assert_eq!(server.records("craving"), 0);
-    app.click("[data-test=nav-today]").await;
+    app.nav("today").await;
     app.click("[data-test=log-craving]").await;
     app.click("[data-test=intensity-6]").await;
     app.wait("[data-test=logged]").await;
@@ -478,7 +485,7 @@ async fn gui_connect_to_a_program_sync_then_revoked_and_disconnect() {
 
     // The program revokes this phone: the app says so calmly, and keeps everything.
     server.staff(&["devices", "revoke", device["device_id"].as_str().unwrap()]);
-    app.click("[data-test=nav-settings]").await;
+    app.nav("settings").await;
     app.click("[data-test=sync-now]").await;
     let msg = app.text_until("[data-test=sync-message]", |t| t.contains("disconnected")).await;
     assert_eq!(
@@ -489,13 +496,13 @@ async fn gui_connect_to_a_program_sync_then_revoked_and_disconnect() {
     assert!(notice.starts_with("This phone was disconnected"), "{notice}");
     show_program_section(&app).await;
     app.screenshot("settings-revoked-390x844.png", 390, 844).await;
-    app.click("[data-test=nav-cravings]").await;
+    app.nav("cravings").await;
     assert_eq!(app.text("[data-test=entry-intensity]").await, "6");
-    app.click("[data-test=nav-mentor]").await;
+    app.nav("mentor").await;
     assert_eq!(app.text("[data-test=primary-name]").await, "Sam");
 
     // Disconnect: the program is forgotten, the data stays.
-    app.click("[data-test=nav-settings]").await;
+    app.nav("settings").await;
     app.click("[data-test=disconnect]").await;
     app.click("[data-test=disconnect-confirm]").await;
     app.wait("[data-test=connect-link]").await;
@@ -508,7 +515,7 @@ async fn gui_connect_to_a_program_sync_then_revoked_and_disconnect() {
     app.wait("[data-test=help-988-call]").await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(app.count("[data-test=program-help]").await, 0);
-    app.click("[data-test=nav-cravings]").await;
+    app.nav("cravings").await;
     assert_eq!(app.count("[data-test=craving-entry]").await, 1);
 
     // Connecting again with a QR-style invite (pasted into the address field): its pins are
@@ -516,7 +523,7 @@ async fn gui_connect_to_a_program_sync_then_revoked_and_disconnect() {
     let invite = server.staff(&["invite", "--mentee", &mentee, "--server", &server.url]);
     let payload = invite.lines().nth(1).expect("the QR payload");
     assert!(payload.starts_with("kindred://enrol?") && payload.contains("pin=sha256"), "{payload}");
-    app.click("[data-test=nav-settings]").await;
+    app.nav("settings").await;
     app.click("[data-test=connect-link]").await;
     app.type_into("[data-test=server]", payload).await;
     app.click("[data-test=connect]").await;
@@ -556,23 +563,24 @@ async fn gui_canaries_typed_in_the_window_are_in_no_file() {
     app.type_into("[data-test=differently]", "CANARY-gui-differently").await;
     app.click("[data-test=reset-save]").await;
     app.wait("[data-test=attempt]").await;
-    app.click("[data-test=nav-today]").await;
+    app.nav("today").await;
     app.click("[data-test=log-craving]").await;
     app.click("[data-test=intensity-6]").await;
     app.wait("[data-test=logged]").await;
-    app.click("[data-test=nav-cravings]").await;
+    app.nav("cravings").await;
     app.click("[data-test=craving-entry] a").await;
+    app.click("[data-test=more-details]").await;
     app.type_into("[data-test=place]", "CANARY-gui-place").await;
     app.type_into("[data-test=with-whom]", "CANARY-gui-with").await;
     app.type_into("[data-test=note]", "CANARY-gui-note").await;
     app.click("[data-test=save-craving]").await;
     app.wait("[data-test=saved]").await;
-    app.click("[data-test=nav-check-in]").await;
+    app.nav("check-in").await;
     app.click("[data-test=mood-3]").await;
     app.type_into("[data-test=check-in-line]", "CANARY-gui-check-in").await;
     app.click("[data-test=check-in-save]").await;
     app.wait("[data-test=checked-in]").await;
-    app.click("[data-test=nav-plan]").await;
+    app.nav("plan").await;
     app.type_into("[data-test=goal-input]", "CANARY-gui-goal").await;
     app.click("[data-test=goal-add]").await;
     app.wait("[data-test=goal]").await;
@@ -582,7 +590,7 @@ async fn gui_canaries_typed_in_the_window_are_in_no_file() {
     let head = std::fs::read(data.join("kindred.sqlite3")).unwrap();
     assert_ne!(&head[..16], b"SQLite format 3\0", "the window's store is encrypted");
     // Removing the lapse's notes in the window.
-    app.click("[data-test=nav-today]").await;
+    app.nav("today").await;
     app.click("[data-test=tracker-card] a").await;
     app.click("[data-test=debrief-remove]").await;
     let js = "document.querySelector('[data-test=debrief-remove-confirm]').scrollIntoView()";
@@ -593,7 +601,7 @@ async fn gui_canaries_typed_in_the_window_are_in_no_file() {
     assert_eq!(app.count("[data-test=debrief-remove]").await, 0);
     assert_eq!(app.count("[data-test=attempt]").await, 2, "the lapse stays in the history");
     // Delete everything: no file left in the data folder, nothing of ours in WebKit's.
-    app.click("[data-test=nav-settings]").await;
+    app.nav("settings").await;
     app.type_into("[data-test=delete-all-confirm]", "delete everything").await;
     app.click("[data-test=delete-all]").await;
     app.wait("[data-test=deleted-notice]").await;
@@ -627,7 +635,7 @@ async fn gui_app_lock_pin_delays_help_while_locked_and_fresh_unlock_for_export()
     assert_eq!(app.count("[data-test=quick-lock]").await, 0, "no lock without a PIN");
     // Desktop Linux offers no fingerprint or face unlock: no biometric control anywhere.
 
-    app.click("[data-test=nav-settings]").await;
+    app.nav("settings").await;
     app.type_into("[data-test=new-pin]", "482915").await;
     app.type_into("[data-test=new-pin-again]", "482916").await;
     app.click("[data-test=lock-on-save]").await;
@@ -651,7 +659,7 @@ async fn gui_app_lock_pin_delays_help_while_locked_and_fresh_unlock_for_export()
     // "Get help" works while locked; anything else goes back to the lock screen.
     app.click("[data-test=get-help]").await;
     app.wait("[data-test=help-988-call]").await;
-    app.click("[data-test=nav-today]").await;
+    app.nav("today").await;
     app.wait("[data-test=lock-screen]").await;
 
     // Four wrong tries are free; the fifth makes the next one wait, even with the right PIN.
@@ -677,7 +685,7 @@ async fn gui_app_lock_pin_delays_help_while_locked_and_fresh_unlock_for_export()
 
     // Export once the unlock is no longer fresh: the PIN is asked again first.
     tokio::time::sleep(std::time::Duration::from_secs(4)).await;
-    app.click("[data-test=nav-settings]").await;
+    app.nav("settings").await;
     app.type_into("[data-test=export-passphrase]", "blue kettle morning").await;
     app.click("[data-test=export-json]").await;
     app.wait("[data-test=lock-screen]").await;

@@ -8,9 +8,11 @@
 
 use std::sync::{Arc, Mutex};
 
+use kindred_client::clock::SystemClock;
 use kindred_client::keys::MemoryCreds;
 use kindred_client::sync::sync_once;
 use kindred_client::Kindred;
+use kindred_core::clock::Clock;
 use kindred_core::ipc::{CheckInReq, CreateTrackerReq, GrantReq, RevokeGrantReq};
 use kindred_core::model::ladder::Ladder;
 use kindred_tests::browser::Browser;
@@ -48,7 +50,12 @@ async fn gui_mentor_web_view_in_chromium() {
         let mut k = k.lock().unwrap();
         k.create_tracker(CreateTrackerReq {
             label: "Me".into(),
-            start_local: "2026-09-04T09:00".into(),
+            // 87 days ago, so the 90-day milestone is always three days ahead (a fixed date
+            // here stopped being "coming up" once it passed).
+            start_local: (SystemClock.now() - chrono::Duration::days(87))
+                .with_timezone(&chrono_tz::America::Chicago)
+                .format("%Y-%m-%dT%H:%M")
+                .to_string(),
             tz: Some("America/Chicago".into()),
             ladder: Ladder::Default,
         })

@@ -34,8 +34,8 @@ async fn gui_sharing_grant_seen_logged_then_revoked() {
 
     // The phone connects; the connect screen says what connecting sends.
     let data = tempfile::tempdir().unwrap();
-    let app = App::launch(data.path(), "[data-test=nav-settings]").await;
-    app.click("[data-test=nav-settings]").await;
+    let app = App::launch(data.path(), "[data-test=nav-more]").await;
+    app.nav("settings").await;
     app.click("[data-test=connect-link]").await;
     let sends = app.text("[data-test=connect-mentor]").await;
     assert!(sends.contains("sees nothing until you choose"), "{sends}");
@@ -45,7 +45,7 @@ async fn gui_sharing_grant_seen_logged_then_revoked() {
     app.text_until("[data-test=last-synced]", |t| t.starts_with("Last synced")).await;
 
     // Sharing: nothing yet.
-    app.click("[data-test=nav-mentor]").await;
+    app.nav("mentor").await;
     app.click("[data-test=sharing-link]").await;
     let now = app.text("[data-test=sees-now]").await;
     assert!(now.contains("Robin sees nothing of yours."), "{now}");
@@ -75,10 +75,10 @@ async fn gui_sharing_grant_seen_logged_then_revoked() {
     assert!(html.contains("Check-ins, last two weeks") && !html.contains("Goals"), "{html}");
 
     // The phone's log of who looked, after its next sync.
-    app.click("[data-test=nav-settings]").await;
+    app.nav("settings").await;
     app.click("[data-test=sync-now]").await;
     app.text_until("[data-test=sync-now]", |t| t == "Sync now").await;
-    app.click("[data-test=nav-mentor]").await;
+    app.nav("mentor").await;
     app.click("[data-test=sharing-link]").await;
     app.click("[data-test=sees-now] a").await;
     let row = app.text("[data-test=log-row]").await;
@@ -88,7 +88,7 @@ async fn gui_sharing_grant_seen_logged_then_revoked() {
     app.screenshot("sharing-who-looked-390x844.png", 390, 844).await;
 
     // Stop sharing: one tap; the mentor's next request shows nothing of it.
-    app.click("[data-test=nav-mentor]").await;
+    app.nav("mentor").await;
     app.click("[data-test=sharing-link]").await;
     app.click("[data-test=stop-sharing]").await;
     let receipt = app.text_until("[data-test=receipt]", |t| t.contains("Stopped on")).await;

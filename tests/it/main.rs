@@ -9,6 +9,10 @@ mod gui;
 #[cfg(feature = "gui")]
 mod gui_mentor;
 #[cfg(feature = "gui")]
+mod gui_notify;
+#[cfg(feature = "gui")]
+mod gui_screens;
+#[cfg(feature = "gui")]
 mod gui_sharing;
 mod hostile;
 mod insights;

@@ -149,27 +149,9 @@ impl Browser {
         path
     }
 
-    /// axe-core's violations on the page (WCAG 2 A and AA and best practice), as
-    /// `rule: nodes` lines; empty when there are none.
+    /// axe-core's violations on the page ([`axe`]).
     pub async fn axe(&self) -> Vec<String> {
-        let path = axe_js();
-        let src = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!("{} (cargo xtask test installs axe-core): {e}", path.display())
-        });
-        self.client.execute(&src, vec![]).await.expect("inject axe-core");
-        let r = self
-            .client
-            .execute_async(
-                "const done = arguments[arguments.length - 1];
-                 axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] })
-                   .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.length + ' ' +
-                       v.nodes.map(n => n.target.join(' ')).join(', '))))
-                   .catch(e => done(['axe failed: ' + e]));",
-                vec![],
-            )
-            .await
-            .expect("run axe-core");
-        serde_json::from_value(r).unwrap_or_default()
+        axe(&self.client).await
     }
 
     pub async fn quit(mut self) {
@@ -177,4 +159,26 @@ impl Browser {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// axe-core's violations on the session's page (WCAG 2.0, 2.1 and 2.2 A and AA, and best
+/// practice), as `rule: nodes` lines; empty when there are none.
+pub async fn axe(client: &Client) -> Vec<String> {
+    let path = axe_js();
+    let src = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{} (cargo xtask test installs axe-core): {e}", path.display()));
+    client.execute(&src, vec![]).await.expect("inject axe-core");
+    let r = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa',
+                                           'best-practice'] })
+               .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.length + ' ' +
+                   v.nodes.map(n => n.target.join(' ')).join(', '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("run axe-core");
+    serde_json::from_value(r).unwrap_or_default()
 }

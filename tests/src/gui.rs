@@ -114,9 +114,30 @@ impl App {
         }
     }
 
-    /// Clicks the first element matching `css`.
+    /// Clicks the first element matching `css`. When the driver's own scrolling leaves it under
+    /// the fixed header or bottom bar (WebKitWebDriver ignores `scroll-padding`), it is scrolled
+    /// to the middle of the window and clicked again, as a person would scroll to it.
     pub async fn click(&self, css: &str) {
-        self.wait(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let el = self.wait(css).await;
+        if el.clone().click().await.is_ok() {
+            return;
+        }
+        let arg = serde_json::to_value(&el).expect("element as json");
+        self.client
+            .execute("arguments[0].scrollIntoView({ block: 'center' });", vec![arg])
+            .await
+            .expect("scroll into view");
+        el.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Goes to a destination by its `data-test="nav-<name>"` link: in the bottom bar, or on
+    /// the "More" page when it is not in the bar.
+    pub async fn nav(&self, name: &str) {
+        let css = format!("[data-test=nav-{name}]");
+        if self.count(&css).await == 0 {
+            self.click("[data-test=nav-more]").await;
+        }
+        self.click(&css).await;
     }
 
     /// Types into a text field.
@@ -155,6 +176,11 @@ impl App {
         let path = dir.join(name);
         std::fs::write(&path, png).unwrap();
         path
+    }
+
+    /// axe-core's violations on the window's page ([`crate::browser::axe`]).
+    pub async fn axe(&self) -> Vec<String> {
+        crate::browser::axe(&self.client).await
     }
 
     /// Ends the session (the app quits) and stops the driver.

@@ -17,12 +17,17 @@ use kindred_client::store::{Store, StoreOptions};
 use kindred_client::{Kindred, OpenOptions};
 use kindred_core::clock::Clock;
 
+pub mod bench_args;
 #[cfg(feature = "gui")]
 pub mod browser;
 pub mod figures;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod mentor;
+#[cfg(feature = "gui")]
+pub mod notify;
+#[cfg(feature = "gui")]
+pub mod screens;
 pub mod sync;
 pub mod tls;
 

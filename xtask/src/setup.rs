@@ -23,6 +23,9 @@ const APT: &[&str] = &[
     "xauth",
     "webkit2gtk-driver",
     "dbus-x11",
+    // A real notification daemon and bus for the reminder end-to-end test.
+    "dbus",
+    "dunst",
     // The mentor's web pages in a real headless browser (MENTOR.md).
     "chromium",
     "chromium-driver",

@@ -1,7 +1,8 @@
 //! Project rules checked without building: module docs, the Tauri security surface
 //! (SECURITY.md TA-1, TA-2, TA-4, TA-6, ST-1), the one IPC command list (capability files match
 //! it; no hand-kept handler list), the pure-core dependency rule (STYLE.md §2) and the size
-//! rule (no non-test source file over [`MAX_LINES`] lines).
+//! rule (no non-test source file over [`MAX_LINES`] lines), and calm words (no shaming word
+//! and no exclamation mark in the UI's sentences or the notification texts, PRODUCT.md 6).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -46,6 +47,7 @@ pub fn check() -> Result<()> {
     ui_rules(&mut problems)?;
     core_deps(&mut problems)?;
     lock_rules(&mut problems)?;
+    words(&mut problems)?;
     if problems.is_empty() {
         return Ok(());
     }
@@ -269,4 +271,113 @@ fn version_lt(v: &str, floor: (u64, u64, u64)) -> bool {
 
 fn rel(p: &Path) -> String {
     p.strip_prefix(root()).unwrap_or(p).display().to_string()
+}
+
+/// Words the app never says to a mentee (PRODUCT.md principle 6), as lowercase substrings.
+pub const SHAMING: &[&str] = &[
+    "failed",
+    "failure",
+    "clean",
+    "dirty",
+    "relapsed again",
+    "slipped up",
+    "addict",
+    "junkie",
+    "no excuse",
+    "should have",
+    "streak broken",
+    "ruined",
+    "wasted",
+    "back to zero",
+    "disappoint",
+];
+
+/// The files holding every sentence shown to a mentee, and the notification texts.
+const WORD_FILES: &[&str] = &["src-ui/src/text.rs", "crates/kindred-core/src/reminders/mod.rs"];
+
+/// The string literals of Rust source `text`, up to its `#[cfg(test)]` module, leaving out
+/// `const` lists of words to block (`BLOCKLIST`), with their line numbers.
+pub fn literals(text: &str) -> Vec<(usize, String)> {
+    let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+    let mut out = Vec::new();
+    let mut in_list = false;
+    let mut current: Option<(usize, String)> = None;
+    for (n, line) in code.lines().enumerate() {
+        if current.is_none() && line.contains("const BLOCKLIST") {
+            in_list = true;
+        }
+        if in_list {
+            in_list = !line.trim_start().starts_with("];");
+            continue;
+        }
+        // Inside a string a line goes on after a line-continuation backslash, minus its indent.
+        let line = if current.is_some() { line.trim_start() } else { line };
+        let mut continued = false;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (&mut current, c) {
+                (None, '/') if chars.peek() == Some(&'/') => break,
+                (None, '\'') => {
+                    // A char literal such as '"': skip it whole.
+                    let lit: String = chars.clone().take(3).collect();
+                    if lit.starts_with("\"'") || lit.starts_with("\\\"'") {
+                        chars.next();
+                        chars.next();
+                    }
+                }
+                (None, '"') => current = Some((n + 1, String::new())),
+                (Some(_), '"') => out.extend(current.take()),
+                (Some((_, s)), '\\') => match chars.next() {
+                    Some(next) => s.push(next),
+                    None => continued = true,
+                },
+                (Some((_, s)), c) => s.push(c),
+                (None, _) => {}
+            }
+        }
+        if let (Some((_, s)), false) = (&mut current, continued) {
+            s.push(' ');
+        }
+    }
+    out
+}
+
+fn words(problems: &mut Vec<String>) -> Result<()> {
+    for f in WORD_FILES {
+        let text = fs::read_to_string(root().join(f)).with_context(|| format!("read {f}"))?;
+        for (line, lit) in literals(&text) {
+            let lower = lit.to_lowercase();
+            for w in SHAMING.iter().filter(|w| lower.contains(*w)) {
+                problems.push(format!("{f}:{line} says \"{w}\" (PRODUCT.md 6: calm, no blame)"));
+            }
+            if lit.contains('!') {
+                problems.push(format!(
+                    "{f}:{line} has an exclamation mark (PRODUCT.md 6: no pressure)"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::literals;
+
+    #[test]
+    fn literals_are_read_whole_and_lists_skipped() {
+        let src = r#"const A: &str = "one \"two\""; // "not"
+const B: &str = "multi \
+    line";
+pub const BLOCKLIST: &[&str] = &[
+    "clean",
+];
+let q = '"'; let c: &'static str = "after";
+#[cfg(test)]
+const T: &str = "test only";"#;
+        let got: Vec<(usize, String)> = literals(src);
+        let texts: Vec<&str> = got.iter().map(|(_, s)| s.as_str()).collect();
+        assert_eq!(texts, ["one \"two\"", "multi line", "after"]);
+        assert_eq!(got[2].0, 7);
+    }
 }

@@ -1,5 +1,7 @@
 //! Small SVG bar charts drawn by our own components (no JavaScript charting library). Each chart
-//! is `role="img"` with a label, and the page shows its text equivalent next to it.
+//! is `role="img"` with a label, and the page shows its text equivalent next to it. The bars are
+//! SVG, stretched to the width; the axis labels and the scale are HTML text under and over it,
+//! so they keep their size (at least 12 px) and grow with the phone's text size.
 
 use leptos::prelude::*;
 
@@ -11,18 +13,32 @@ pub struct Bar {
 }
 
 const WIDTH: u32 = 320;
-const HEIGHT: u32 = 120;
-const AXIS: u32 = 16;
+const HEIGHT: u32 = 100;
 
-/// Vertical bars scaled to the largest value. `every` labels only every n-th bar.
+/// Vertical bars scaled to the largest value. `every` labels only every n-th bar; `scale` says
+/// in words what the tallest bar means ("Tallest: 4 cravings").
 #[component]
-pub fn BarChart(bars: Vec<Bar>, label: String, every: usize, test: &'static str) -> impl IntoView {
+pub fn BarChart(
+    bars: Vec<Bar>,
+    label: String,
+    every: usize,
+    scale: String,
+    test: &'static str,
+) -> impl IntoView {
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
     let n = u32::try_from(bars.len()).unwrap_or(1).max(1);
     let slot = WIDTH / n;
     let bar_w = slot.saturating_sub(2).max(1);
-    let plot = HEIGHT - AXIS;
+    let axis = bars
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let shown = if i % every.max(1) == 0 { b.label.clone() } else { String::new() };
+            view! { <span>{shown}</span> }
+        })
+        .collect_view();
     view! {
+        <p class="chart-scale">{scale}</p>
         <svg
             class="chart"
             role="img"
@@ -31,33 +47,20 @@ pub fn BarChart(bars: Vec<Bar>, label: String, every: usize, test: &'static str)
             viewBox=format!("0 0 {WIDTH} {HEIGHT}")
             preserveAspectRatio="none"
         >
+            <line class="baseline" x1="0" y1=HEIGHT x2=WIDTH y2=HEIGHT/>
             {bars
                 .into_iter()
                 .zip(0u32..)
                 .map(|(b, i)| {
-                    let h = b.value * plot / max;
-                    let x = i * slot + 1;
-                    let show = usize::try_from(i).unwrap_or(0) % every.max(1) == 0;
+                    let h = b.value * HEIGHT / max;
                     view! {
-                        <g>
-                            <rect
-                                class="bar"
-                                x=x
-                                y=plot - h
-                                width=bar_w
-                                height=h
-                            >
-                                <title>{format!("{}: {}", b.label, b.value)}</title>
-                            </rect>
-                            {show.then(|| view! {
-                                <text class="axis" x=x + bar_w / 2 y=HEIGHT - 3 text-anchor="middle">
-                                    {b.label.clone()}
-                                </text>
-                            })}
-                        </g>
+                        <rect class="bar" x=i * slot + 1 y=HEIGHT - h width=bar_w height=h>
+                            <title>{format!("{}: {}", b.label, b.value)}</title>
+                        </rect>
                     }
                 })
                 .collect_view()}
         </svg>
+        <div class="chart-axis" aria-hidden="true">{axis}</div>
     }
 }

@@ -71,7 +71,10 @@ pub fn YourData() -> impl IntoView {
             </button>
             <h3>{text::DELETE_ALL}</h3>
             <p class="muted">{text::DELETE_ALL_INTRO} " \"" {DELETE_ALL_WORDS} "\""</p>
-            <TextInput value=confirm test="delete-all-confirm"/>
+            <label class="field">
+                {text::DELETE_ALL_CONFIRM_LABEL}
+                <TextInput value=confirm test="delete-all-confirm"/>
+            </label>
             <button
                 class="danger"
                 data-test="delete-all"

@@ -1,4 +1,4 @@
-//! Quick log: "Log a craving", then an intensity from 0 to 10 — two taps, saved at once, and the
+//! Quick log: "Log an urge", then an intensity from 0 to 10 — two taps, saved at once, and the
 //! screen says so. Details can be added right away or later.
 
 use kindred_core::ipc::LoggedCraving;
@@ -52,13 +52,13 @@ pub fn QuickLog() -> impl IntoView {
                 <div class="confirm" role="status" data-test="logged">
                     <p>{text::LOGGED} " (" {l.time.clone()} ")"</p>
                     {l.offer_plan.then(|| view! {
-                        <p data-test="intense-offer">
-                            {text::INTENSE_OFFER} " "
-                            <A href="/plan" attr:data-test="offer-plan">{text::PLAN}</A> " · "
-                            <A href="/mentor">{text::MENTOR}</A>
-                        </p>
+                        <p data-test="intense-offer">{text::INTENSE_OFFER}</p>
+                        <A href="/mentor" attr:class="button primary">{text::MENTOR}</A>
+                        <A href="/plan" attr:class="button" attr:data-test="offer-plan">{text::PLAN}</A>
                     })}
-                    <A href=format!("/cravings/{}", l.id) attr:data-test="add-details">{text::ADD_DETAILS}</A>
+                    <A href=format!("/cravings/{}", l.id) attr:class="button" attr:data-test="add-details">
+                        {text::ADD_DETAILS}
+                    </A>
                 </div>
             })}
             <ErrorNote err=m.error/>

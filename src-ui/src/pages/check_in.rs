@@ -105,6 +105,9 @@ pub fn CheckInPage() -> impl IntoView {
         </form>
         <h2>{text::RECENT}</h2>
         <Loaded res=list quiet=true let:v>
+            {v.entries.is_empty().then(|| view! {
+                <p class="muted" data-test="check-ins-empty">{text::NO_CHECK_INS}</p>
+            })}
             <ul class="cards" data-test="check-ins">
                 {v.entries.into_iter().map(|c| view! { <Row c=c/> }).collect_view()}
             </ul>

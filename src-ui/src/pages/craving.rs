@@ -1,5 +1,7 @@
-//! `/cravings/:id` — add or change a craving's details later: triggers, where and with whom,
-//! what helped, how it went, the intensity at the end, a private note. Delete with undo.
+//! `/cravings/:id` — add or change a craving's details later, a little at a time: HALT first,
+//! how it went, then (folded until used) other triggers, what helped, where and with whom, the
+//! intensity at the end and a private note. Titled in words ("Tonight, 22:21 · strong").
+//! Delete with undo.
 
 use kindred_core::ipc::{CommandCode, CommandError, CravingView, SaveCravingReq};
 use kindred_core::model::craving::{Outcome, Trigger};
@@ -24,6 +26,9 @@ pub fn CravingPage() -> impl IntoView {
         </Loaded>
     }
 }
+
+/// Hungry, angry, lonely, tired: asked first, the rest behind "Something else".
+const HALT: [Trigger; 4] = [Trigger::Hungry, Trigger::Angry, Trigger::Lonely, Trigger::Tired];
 
 fn split(s: &str) -> Vec<String> {
     s.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
@@ -90,52 +95,42 @@ fn Form(c: CravingView) -> impl IntoView {
     };
     let delete = move |_| delete_with_undo(Undo::Craving(id.get_value()));
 
+    let chip = move |t: Trigger| {
+        view! {
+            <label class="chip">
+                <input
+                    type="checkbox"
+                    data-test=format!("trigger-{}", t.key())
+                    prop:checked=move || triggers.get().contains(&t)
+                    on:change=move |_| toggle(triggers, t)
+                />
+                {t.label()}
+            </label>
+        }
+    };
+    let (halt, other): (Vec<Trigger>, Vec<Trigger>) =
+        Trigger::ALL.into_iter().partition(|t| HALT.contains(t));
+    // A disclosure starts open when something in it is filled in, so nothing saved is hidden.
+    let other_open = triggers.get_untracked().iter().any(|t| !HALT.contains(t))
+        || !tags.get_untracked().is_empty();
+    let coping_open = !coping.get_untracked().is_empty() || !own_coping.get_untracked().is_empty();
+    let more_open = [place, with_whom, end, note].iter().any(|s| !s.get_untracked().is_empty());
+
     view! {
-        <h1>{c.when.clone()}</h1>
-        <p>{text::INTENSITY} " " <strong data-test="detail-intensity">{c.intensity}</strong></p>
+        <h1 data-test="craving-title">{c.title.clone()}</h1>
+        <p class="muted">{c.when.clone()} " · " {text::INTENSITY} " "
+            <strong data-test="detail-intensity">{c.intensity}</strong></p>
         {surf}
         <form on:submit=save data-test="craving-form">
             <fieldset>
-                <legend>{text::TRIGGERS}</legend>
-                {Trigger::ALL
-                    .into_iter()
-                    .map(|t| view! {
-                        <label class="chip">
-                            <input
-                                type="checkbox"
-                                data-test=format!("trigger-{}", t.key())
-                                prop:checked=move || triggers.get().contains(&t)
-                                on:change=move |_| toggle(triggers, t)
-                            />
-                            {t.label()}
-                        </label>
-                    })
-                    .collect_view()}
+                <legend>{text::HALT}</legend>
+                {halt.into_iter().map(chip).collect_view()}
+            </fieldset>
+            <details open=other_open>
+                <summary data-test="more-triggers">{text::MORE_TRIGGERS}</summary>
+                {other.into_iter().map(chip).collect_view()}
                 <label>{text::OWN_TAGS} <TextInput value=tags test="tags"/></label>
-            </fieldset>
-            <label>{text::PLACE} <TextInput value=place test="place"/></label>
-            <label>{text::WITH_WHOM} <TextInput value=with_whom test="with-whom"/></label>
-            <fieldset>
-                <legend>{text::COPING}</legend>
-                {options
-                    .into_iter()
-                    .map(|o| {
-                        let item = o.clone();
-                        let checked = o.clone();
-                        view! {
-                            <label class="chip">
-                                <input
-                                    type="checkbox"
-                                    prop:checked=move || coping.get().contains(&checked)
-                                    on:change=move |_| toggle(coping, item.clone())
-                                />
-                                {o}
-                            </label>
-                        }
-                    })
-                    .collect_view()}
-                <label>{text::OWN_COPING} <TextInput value=own_coping test="own-coping"/></label>
-            </fieldset>
+            </details>
             <fieldset>
                 <legend>{text::OUTCOME}</legend>
                 {Outcome::ALL
@@ -154,23 +149,49 @@ fn Form(c: CravingView) -> impl IntoView {
                     })
                     .collect_view()}
             </fieldset>
-            <label>
-                {text::END_INTENSITY}
-                <input
-                    type="number"
-                    min="0"
-                    max="10"
-                    inputmode="numeric"
-                    data-test="end-intensity"
-                    prop:value=move || end.get()
-                    on:input=move |ev| end.set(event_target_value(&ev))
-                />
-            </label>
-            <label>
-                {text::NOTE}
-                <TextArea value=note test="note"/>
-                <small class="muted">{text::KEPT_ON_PHONE}</small>
-            </label>
+            <details open=coping_open>
+                <summary data-test="coping-details">{text::COPING}</summary>
+                {options
+                    .into_iter()
+                    .map(|o| {
+                        let item = o.clone();
+                        let checked = o.clone();
+                        view! {
+                            <label class="chip">
+                                <input
+                                    type="checkbox"
+                                    prop:checked=move || coping.get().contains(&checked)
+                                    on:change=move |_| toggle(coping, item.clone())
+                                />
+                                {o}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+                <label>{text::OWN_COPING} <TextInput value=own_coping test="own-coping"/></label>
+            </details>
+            <details open=more_open>
+                <summary data-test="more-details">{text::MORE_DETAILS}</summary>
+                <label>{text::PLACE} <TextInput value=place test="place"/></label>
+                <label>{text::WITH_WHOM} <TextInput value=with_whom test="with-whom"/></label>
+                <label>
+                    {text::END_INTENSITY}
+                    <input
+                        type="number"
+                        min="0"
+                        max="10"
+                        inputmode="numeric"
+                        data-test="end-intensity"
+                        prop:value=move || end.get()
+                        on:input=move |ev| end.set(event_target_value(&ev))
+                    />
+                </label>
+                <label>
+                    {text::NOTE}
+                    <TextArea value=note test="note"/>
+                    <small class="muted">{text::KEPT_ON_PHONE}</small>
+                </label>
+            </details>
             <ErrorNote err=m.error/>
             <Show when=move || saved.get()>
                 <p class="muted" role="status" data-test="saved">{text::SAVED}</p>

@@ -54,6 +54,10 @@ fn Body(i: Insights) -> impl IntoView {
             value: w.mean_intensity_x10.unwrap_or(0),
         })
         .collect();
+    let max_hour = i.by_hour.iter().copied().max().unwrap_or(0);
+    let max_day = i.by_weekday.iter().copied().max().unwrap_or(0);
+    let max_week = i.weekly.iter().filter_map(|w| w.mean_intensity_x10).max().unwrap_or(0);
+    let by_count = |n: u32| text::tallest_count(i64::from(n));
     let (h, d, t, w, r) = (
         describe_hours(&i),
         describe_weekdays(&i),
@@ -63,15 +67,15 @@ fn Body(i: Insights) -> impl IntoView {
     );
     view! {
         <p class="big" data-test="insights-total">{i.total}</p>
-        <p class="muted">{text::CRAVINGS_LOGGED}</p>
+        <p class="muted">{text::cravings_logged(i64::from(i.total))}</p>
         <Figure title=text::RIDDEN_OUT caption=r.clone()>
             <p class="big" data-test="ridden-out">{i.ridden_out}</p>
         </Figure>
         <Figure title=text::BY_HOUR caption=h.clone()>
-            <BarChart bars=hours label=h every=6 test="chart-hours"/>
+            <BarChart bars=hours label=h every=6 scale=by_count(max_hour) test="chart-hours"/>
         </Figure>
         <Figure title=text::BY_WEEKDAY caption=d.clone()>
-            <BarChart bars=days label=d every=1 test="chart-weekdays"/>
+            <BarChart bars=days label=d every=1 scale=by_count(max_day) test="chart-weekdays"/>
         </Figure>
         <Figure title=text::TOP_TRIGGERS caption=t>
             <ul class="meter-list">
@@ -82,7 +86,7 @@ fn Body(i: Insights) -> impl IntoView {
             </ul>
         </Figure>
         <Figure title=text::WEEKLY caption=w.clone()>
-            <BarChart bars=weekly label=w every=3 test="chart-weekly"/>
+            <BarChart bars=weekly label=w every=3 scale=text::tallest_intensity(max_week) test="chart-weekly"/>
         </Figure>
         <Figure title=text::COPING_MENU caption=text::COPING_MENU_HINT.to_owned()>
             <ol data-test="coping-menu">

@@ -7,6 +7,7 @@ pub mod cravings;
 pub mod help;
 pub mod insights;
 pub mod mentor;
+pub mod more;
 pub mod new_tracker;
 pub mod plan;
 pub mod recovery;

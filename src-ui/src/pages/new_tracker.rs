@@ -46,6 +46,9 @@ pub fn LadderPicker(choice: RwSignal<String>, custom: RwSignal<String>) -> impl 
                 <option value="custom">{text::LADDER_OWN}</option>
             </select>
         </label>
+        <Show when=move || choice.get() == "default">
+            <p class="muted" data-test="ladder-hint">{text::LADDER_STANDARD_HINT}</p>
+        </Show>
         <Show when=move || choice.get() == "custom">
             <label>
                 {text::CUSTOM_DAYS}

@@ -34,10 +34,13 @@ fn Section(s: PlanSectionView) -> impl IntoView {
         draft.set(String::new());
         m.run(ipc::add_plan_item(AddPlanItemReq { section, text }), |()| {});
     };
+    let (prompt, example) = text::plan_prompt(key);
+    let empty = s.items.is_empty().then(|| view! { <p class="muted">{example}</p> });
     view! {
         <section class="card pad" data-test=format!("plan-{key}")>
             <h2>{section.label()}</h2>
-            <ul>
+            {empty}
+            <ul class="items">
                 {s.items
                     .into_iter()
                     .map(|i| {
@@ -53,8 +56,11 @@ fn Section(s: PlanSectionView) -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
-            <form on:submit=add class="row">
-                <TextInput value=draft test=format!("plan-{key}-input")/>
+            <form on:submit=add class="add-row">
+                <label class="field">
+                    {prompt}
+                    <TextInput value=draft test=format!("plan-{key}-input")/>
+                </label>
                 <button type="submit" data-test=format!("plan-{key}-add")>{text::ADD}</button>
             </form>
             <ErrorNote err=m.error/>
@@ -72,10 +78,12 @@ fn Goals(goals: Vec<GoalView>) -> impl IntoView {
         draft.set(String::new());
         m.run(ipc::add_goal(AddGoalReq { text }), |()| {});
     };
+    let empty = goals.is_empty().then(|| view! { <p class="muted">{text::GOALS_EMPTY}</p> });
     view! {
         <section class="card pad" data-test="goals">
             <h2>{text::GOALS}</h2>
-            <ul>
+            {empty}
+            <ul class="items">
                 {goals
                     .into_iter()
                     .map(|g| {
@@ -86,6 +94,7 @@ fn Goals(goals: Vec<GoalView>) -> impl IntoView {
                                 <span>{g.text}</span>
                                 <select
                                     data-test="goal-status"
+                                    aria-label=text::GOAL_STATUS
                                     prop:value=g.status.key()
                                     on:change=move |ev| {
                                         if let Some(status) = GoalStatus::from_key(&event_target_value(&ev)) {
@@ -106,8 +115,11 @@ fn Goals(goals: Vec<GoalView>) -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
-            <form on:submit=add class="row">
-                <TextInput value=draft test="goal-input"/>
+            <form on:submit=add class="add-row">
+                <label class="field">
+                    {text::ADD_GOAL}
+                    <TextInput value=draft test="goal-input"/>
+                </label>
                 <button type="submit" data-test="goal-add">{text::ADD}</button>
             </form>
             <ErrorNote err=m.error/>

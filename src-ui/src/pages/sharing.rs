@@ -30,7 +30,7 @@ fn Sharing(v: SharingView) -> impl IntoView {
         return view! {
             <section class="card pad" data-test="sharing-offline">
                 <p>{text::NOT_CONNECTED_SHARING}</p>
-                <A href="/connect">{text::CONNECT_LINK}</A>
+                <A href="/connect" attr:class="button">{text::CONNECT_LINK}</A>
             </section>
         }
         .into_any();

@@ -45,6 +45,7 @@ fn Detail(d: TrackerDetail) -> impl IntoView {
         <A href=reset_href attr:class="button" attr:data-test="lapse">{text::LAPSE_LINK}</A>
 
         <h2>{text::NUMBERS}</h2>
+        <p class="muted">{text::NUMBERS_RULE}</p>
         <dl class="numbers" data-test="numbers">
             {numbers
                 .into_iter()
@@ -97,7 +98,7 @@ fn Attempt(a: AttemptRow, tracker: String) -> impl IntoView {
     view! {
         <li data-test="attempt">
             <p>
-                <strong>{text::attempt_days(a.days)}</strong>
+                <strong>{text::days(a.days)}</strong>
                 <span class="muted">{format!(" · {} → {}", a.start, end)}</span>
             </p>
             {halt.map(|h| view! { <p class="muted">{h}</p> })}

@@ -72,6 +72,11 @@ impl Kindred {
         Ok(CravingView {
             id: c.id,
             when: views::when(c.at.instant(), tz),
+            title: format!(
+                "{} · {}",
+                views::when_words(c.at.instant(), self.now(), tz),
+                views::intensity_word(c.intensity)
+            ),
             intensity: c.intensity,
             triggers: d.triggers,
             tags: d.tags,

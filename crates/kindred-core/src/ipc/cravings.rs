@@ -36,6 +36,8 @@ pub struct CravingView {
     pub id: CravingId,
     /// "Fri 27 Nov 2026, 18:42".
     pub when: String,
+    /// The page title in words: "Tonight, 22:21 · strong".
+    pub title: String,
     pub intensity: u8,
     pub triggers: Vec<Trigger>,
     pub tags: Vec<String>,

@@ -53,6 +53,7 @@ pub fn DateTimeInput(value: RwSignal<String>, test: &'static str) -> impl IntoVi
         <input
             type="datetime-local"
             data-test=test
+            data-empty=move || value.get().is_empty().then_some("")
             prop:value=move || value.get()
             on:input=move |ev| value.set(event_target_value(&ev))
             on:change=move |ev| value.set(event_target_value(&ev))
