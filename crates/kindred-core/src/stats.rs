@@ -58,10 +58,9 @@ fn whole_days(a: &Attempt, now: DateTime<Utc>) -> i64 {
 
 /// Whole days of `a` inside the last `n` days before `now`: counted from the later of its start
 /// and the same wall-clock time `n` days before `now` (in the start's zone), up to its lapse or
-/// `now`; at most `n` and at most the attempt's own whole days.
-fn days_in_window(a: &Attempt, now: DateTime<Utc>, n: i64) -> i64 {
+/// `now`; at most `n` and at most `whole`, the attempt's own whole days ([`whole_days`]).
+fn days_in_window(a: &Attempt, whole: i64, now: DateTime<Utc>, n: i64) -> i64 {
     let end = a.end.map_or(now, |e| e.instant()).min(now);
-    let whole = whole_days(a, now);
     let window_start = ZonedDateTime::from_instant(now, a.start.tz)
         .local
         .checked_sub_signed(Duration::days(n))
@@ -78,17 +77,21 @@ fn days_in_window(a: &Attempt, now: DateTime<Utc>, n: i64) -> i64 {
 ///
 /// An empty history gives all zeros.
 pub fn stats(attempts: &[Attempt], now: DateTime<Utc>, _tz: Tz) -> Stats {
-    let Some(last) = attempts.last() else {
+    // Each attempt's whole days, computed once for every number below.
+    let whole: Vec<i64> = attempts.iter().map(|a| whole_days(a, now)).collect();
+    let Some(&current) = whole.last() else {
         return Stats::default();
     };
-    let window = |n: i64| attempts.iter().map(|a| days_in_window(a, now, n)).sum::<i64>().min(n);
+    let window = |n: i64| {
+        attempts.iter().zip(&whole).map(|(a, &w)| days_in_window(a, w, now, n)).sum::<i64>().min(n)
+    };
     Stats {
-        total_sober_days: attempts.iter().map(|a| whole_days(a, now)).sum(),
+        total_sober_days: whole.iter().sum(),
         sober_days_30: window(30),
         sober_days_90: window(90),
         sober_days_365: window(365),
-        longest_streak_days: attempts.iter().map(|a| whole_days(a, now)).max().unwrap_or(0),
-        current_streak_days: whole_days(last, now),
+        longest_streak_days: whole.iter().copied().max().unwrap_or(0),
+        current_streak_days: current,
         attempts: attempts.len(),
     }
 }
